@@ -1,0 +1,80 @@
+"""Fixtures shared by every test: fast key derivation, the demo school, logins, a browser."""
+
+import base64
+import os
+
+import pytest
+
+# Before Django reads its settings: cheap Argon2 for derived keys (the cost is a
+# setting; production keeps the default), a fixed server key, and no real mail.
+os.environ.setdefault("VAULT_ARGON2_TIME", "1")
+os.environ.setdefault("VAULT_ARGON2_MEMORY_KIB", "8")
+os.environ.setdefault("VAULT_SERVER_KEY", base64.b64encode(b"k" * 32).decode())
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# tests make around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Served by the finders: tests need no `collectstatic` manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def demo(db):
+    """The demo district: schools `rakhmanov` and `gymnasium5`, and their staff."""
+    from schools.demo import demo_create
+    from schools.models import School
+
+    demo_create()
+    return School.objects.get(slug="rakhmanov")
+
+
+@pytest.fixture
+def login(client):
+    """Log a demo user in through the login form, so their keyring is unlocked."""
+    from schools.demo import DEMO_PASSWORD
+
+    def do_login(username: str, client=client):
+        response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, response.content[:500]
+        return client
+
+    return do_login
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page (360 px wide, like a cheap phone) on the live server."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

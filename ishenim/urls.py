@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from ishenim import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.health, name="health"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("staff/", include("schools.urls")),
+    path("admin/", admin.site.urls),
+]

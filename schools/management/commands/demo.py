@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from schools.demo import demo_create
+
+
+class Command(BaseCommand):
+    help = "Create the demo district, schools and staff accounts (safe to run again)."
+
+    def handle(self, *args, **options):
+        result = demo_create()
+        self.stdout.write(f"\nIshenim demo accounts (password for all: {result['password']})\n")
+        self.stdout.write(f"  {'admin':<14} platform administrator (manages schools and accounts, reads no appeals)")
+        for username, full_name, roles in result["staff"]:
+            described = ", ".join(f"{role.label} @ {slug or 'osh district'}" for slug, role, _p, _r in roles)
+            self.stdout.write(f"  {username:<14} {full_name}: {described}")
+        for scope, code in result["codes"].items():
+            self.stdout.write(f"  recovery code of {scope}: {code}  (shown once)")
+        self.stdout.write("")

@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from schools.access import memberships, school_for, schools_of
+from schools.forms import BoxHoursFormSet, HelpNumberFormSet, SchoolForm
+from schools.models import Role
+
+
+def home(request):
+    mine = memberships(request)
+    schools = list(schools_of(request))
+    if len(schools) == 1 and not any(m.district_id for m in mine):
+        return redirect("schools:school", school=schools[0].slug)
+    return render(request, "schools/staff/home.html", {"schools": schools, "memberships": mine})
+
+
+def school(request, school):
+    school = school_for(request, school)
+    return render(request, "schools/staff/school.html", {"school": school, "roles": request.school_roles})
+
+
+def settings(request, school):
+    school = school_for(request, school, Role.DIRECTOR, Role.RESPONSIBLE)
+    data = request.POST if request.method == "POST" else None
+    form = SchoolForm(data, instance=school)
+    numbers = HelpNumberFormSet(data, instance=school, prefix="numbers")
+    hours = BoxHoursFormSet(data, instance=school, prefix="hours")
+    if data is not None and form.is_valid() and numbers.is_valid() and hours.is_valid():
+        with transaction.atomic():
+            form.save()
+            numbers.save()
+            hours.save()
+            audit_record(action="ishenim.school.changed", scope=school.vault_scope, actor=request.user, obj=school)
+        messages.success(request, _("The school's settings were saved."))
+        return redirect("schools:settings", school=school.slug)
+    return render(
+        request,
+        "schools/staff/settings.html",
+        {"school": school, "form": form, "numbers": numbers, "hours": hours},
+    )

@@ -1,0 +1,80 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class VaultKey(models.Model):
+    """The key pair of a school or a district office (its *scope*).
+
+    Only the public key is stored as it is; the private key exists only sealed
+    to staff members (KeyGrant) and boxed under the recovery code.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    scope = models.CharField(_("scope"), max_length=40, db_index=True)
+    public_key = models.BinaryField(_("public key"))
+    recovery_salt = models.BinaryField(_("recovery salt"))
+    recovery_params = models.JSONField(_("recovery parameters"))
+    recovery_boxed = models.BinaryField(_("private key under the recovery code"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vault key")
+        verbose_name_plural = _("vault keys")
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.id}"
+
+
+class UserKey(models.Model):
+    """A staff member's own key pair; the private half is wrapped under a key
+    derived from their password, so only they can unwrap it at login."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="vault_key", verbose_name=_("user")
+    )
+    public_key = models.BinaryField(_("public key"))
+    salt = models.BinaryField(_("salt"))
+    params = models.JSONField(_("key derivation parameters"))
+    wrapped_private = models.BinaryField(_("wrapped private key"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("user key")
+        verbose_name_plural = _("user keys")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class KeyGrant(models.Model):
+    """A scope's private key sealed to one staff member's public key."""
+
+    key = models.ForeignKey(VaultKey, models.CASCADE, related_name="grants", verbose_name=_("key"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="key_grants", verbose_name=_("user")
+    )
+    user_key = models.ForeignKey(UserKey, models.CASCADE, verbose_name=_("user key"))
+    sealed_private = models.BinaryField(_("sealed private key"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("key grant")
+        verbose_name_plural = _("key grants")
+        constraints = [models.UniqueConstraint(fields=["key", "user"], name="one_grant_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key.scope} → {self.user}"
