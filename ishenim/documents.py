@@ -14,9 +14,48 @@ from django.utils import translation
 
 MONTHS = {
     # Kyrgyz documents write «2025-жылдын 1-сентябры».
-    "ky": "январы февралы марты апрели майы июну июлу августу сентябры октябры ноябры декабры".split(),
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
-    "en": "January February March April May June July August September October November December".split(),
+    "ky": [
+        "январы",
+        "февралы",
+        "марты",
+        "апрели",
+        "майы",
+        "июну",
+        "июлу",
+        "августу",
+        "сентябры",
+        "октябры",
+        "ноябры",
+        "декабры",
+    ],
+    "ru": [
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
+        "декабря",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 
 
