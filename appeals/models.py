@@ -44,6 +44,14 @@ class Appeal(models.Model):
 
     OPEN_STATUSES = (Status.REGISTERED, Status.CONSIDERING, Status.MEASURES, Status.FORWARDED)
 
+    class DismissalReason(models.TextChoices):
+        NO_SUBSTANCE = "no_substance", _("says nothing that can be considered")
+        DUPLICATE = "duplicate", _("repeats an appeal already considered")
+        NOT_OURS = "not_ours", _("outside the school's competence, nowhere to forward")
+        ABUSIVE = "abusive", _("obscene or abusive language only")
+        WITHDRAWN = "withdrawn", _("withdrawn by the author")
+        OTHER = "other", pgettext_lazy("dismissal reason", "other")
+
     school = models.ForeignKey(School, models.PROTECT, related_name="appeals", verbose_name=_("school"))
     district = models.ForeignKey(
         District,
@@ -72,6 +80,12 @@ class Appeal(models.Model):
     handlers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_appeals", verbose_name=_("handlers")
     )
+    # Case handling (journal issue): an extended deadline and why; why it was left without consideration.
+    extended_due_on = models.DateField(_("answer due after extension"), null=True, blank=True)
+    extension_reason_sealed = models.BinaryField(_("reason for the extension (sealed)"), null=True, blank=True)
+    dismissal_reason = models.CharField(
+        _("reason left without consideration"), max_length=20, choices=DismissalReason, blank=True
+    )
 
     class Meta:
         verbose_name = _("appeal")
@@ -88,3 +102,106 @@ class Appeal(models.Model):
     @property
     def vault_scope(self) -> str:
         return self.district.vault_scope if self.district_id else self.school.vault_scope
+
+    # Deadlines (case handling): the inbox and the case pages show these.
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def due(self):
+        """The date the answer is due, after any extension."""
+        return self.extended_due_on or self.due_on
+
+    def days_left(self, today=None) -> int | None:
+        """Working days until the answer is due (0 on the day, negative when late); None once closed."""
+        from django.utils import timezone
+
+        from ishenim.workdays import working_days_between
+
+        if not self.is_open or self.due() is None:
+            return None
+        today = today or timezone.localdate()
+        if self.due() < today:  # a late case counts at least one day late, even over a weekend
+            return -max(1, working_days_between(self.due(), today))
+        return working_days_between(today, self.due())
+
+    def is_overdue(self, today=None) -> bool:
+        left = self.days_left(today)
+        return left is not None and left < 0
+
+
+class Note(models.Model):
+    """An internal note on a case: staff only, never shown to the writer, sealed."""
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="notes", verbose_name=_("appeal"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=pgettext_lazy("note", "author")
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    text_sealed = models.BinaryField(_("text (sealed)"))
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} — {self.created_at:%Y-%m-%d}"
+
+
+class Forwarding(models.Model):
+    """The appeal sent on to a competent body, with the date and the cover letter."""
+
+    class Body(models.TextChoices):
+        POLICE = "police", _("juvenile affairs inspector (police)")
+        HELPLINE = "helpline", _("children's helpline 111")
+        DISTRICT = "district", _("district education department")
+        OMBUDSMAN = "ombudsman", _("Ombudsman (Akyikatchy)")
+        OTHER = "other", pgettext_lazy("competent body", "other")
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="forwardings", verbose_name=_("appeal"))
+    body = models.CharField(_("competent body"), max_length=12, choices=Body)
+    addressee = models.CharField(
+        _("addressee"), max_length=200, blank=True, help_text=_("The office or official's title, as on the envelope.")
+    )
+    forwarded_on = models.DateField(_("forwarded on"))
+    cover_sealed = models.BinaryField(_("cover letter text (sealed)"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("forwarding")
+        verbose_name_plural = _("forwardings")
+        ordering = ["forwarded_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} → {self.get_body_display()}"
+
+    @property
+    def body_name(self) -> str:
+        return self.addressee or str(self.get_body_display())
+
+
+class Answer(models.Model):
+    """The answer given to the author, and how it was given."""
+
+    class Mode(models.TextChoices):
+        RECEIPT = "receipt", _("online, through the receipt code")
+        LETTER = "letter", _("letter")
+        PHONE = "phone", _("phone call")
+        MEETING = "meeting", _("meeting in person")
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="answers", verbose_name=_("appeal"))
+    mode = models.CharField(_("answer given by"), max_length=10, choices=Mode)
+    given_on = models.DateField(_("given on"))
+    text_sealed = models.BinaryField(_("text (sealed)"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["given_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} — {self.get_mode_display()}"
