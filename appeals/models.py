@@ -205,3 +205,106 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal} — {self.get_mode_display()}"
+
+
+# --- The online box: follow-up, messages, attachments, triage words (intake) ---
+
+
+class FollowUp(models.Model):
+    """The writer's side of an online appeal.
+
+    Staff replies must be readable by an anonymous writer who holds nothing but
+    the receipt code, and by nobody else: the code deterministically gives an
+    X25519 key pair (see `appeals.followup`), whose public half is kept here.
+    Replies are sealed to it in addition to the school's key.
+    """
+
+    class Solved(models.TextChoices):
+        YES = "yes", _("yes, the problem was solved")
+        PARTLY = "partly", _("partly")
+        NO = "no", _("no, it was not solved")
+
+    appeal = models.OneToOneField(Appeal, models.CASCADE, related_name="followup", verbose_name=_("appeal"))
+    writer_key_id = models.UUIDField(_("writer key id"))
+    writer_public_key = models.BinaryField(_("writer public key"))
+    text_for_writer = models.BinaryField(_("text sealed for the writer"), null=True, blank=True)
+    solved = models.CharField(_("was the problem solved"), max_length=10, choices=Solved, blank=True)
+    solved_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return str(self.appeal)
+
+
+class Message(models.Model):
+    """One message of the anonymous two-way conversation, or the official answer."""
+
+    class Side(models.TextChoices):
+        WRITER = "writer", _("writer")
+        STAFF = "staff", _("school")
+        ANSWER = "answer", _("official answer")
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="messages", verbose_name=_("appeal"))
+    side = models.CharField(_("from"), max_length=10, choices=Side)
+    body_sealed = models.BinaryField(_("text (sealed)"))
+    body_for_writer = models.BinaryField(_("text sealed for the writer"), null=True, blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sent by")
+    )
+    created_at = models.DateTimeField(_("sent"), db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["appeal", "side", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    """A photo or document sent with an online appeal: re-encoded, then sealed."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("photo")
+        DOCUMENT = "document", _("document")
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="attachments", verbose_name=_("appeal"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    name_sealed = models.BinaryField(_("file name (sealed)"))
+    content_sealed = models.BinaryField(_("content (sealed)"))
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+
+class UrgentWords(models.Model):
+    """A school's own additions to the urgent-word list (see `appeals.triage`)."""
+
+    school = models.OneToOneField(School, models.CASCADE, related_name="urgent_words", verbose_name=_("school"))
+    words = models.TextField(
+        _("extra urgent words"),
+        blank=True,
+        help_text=_("One word or phrase a line. A * at the end matches every ending: «коркут*»."),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("urgent words of a school")
+        verbose_name_plural = _("urgent words of schools")
+
+    def __str__(self) -> str:
+        return str(self.school)
