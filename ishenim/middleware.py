@@ -1,6 +1,9 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 # Everything comes from this host: no CDN, no inline script, no third-party request.
 CSP = (
@@ -23,6 +26,29 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         response.setdefault("Content-Security-Policy", CSP.format(ancestors=ancestors))
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
         response.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return middleware
+
+
+def kyrgyz_first(get_response: Callable[[HttpRequest], HttpResponse]):
+    """The language is the one the reader chose with the switch, else Kyrgyz.
+
+    The browser's Accept-Language is ignored on purpose: phones in Kyrgyzstan are
+    mostly set to English or Russian because their systems offer no Kyrgyz, and a
+    school's pages must open in Kyrgyz unless the reader asks otherwise.
+    """
+    languages = {code for code, _ in settings.LANGUAGES}
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in languages:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
         return response
 
     return middleware

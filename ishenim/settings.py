@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,7 +69,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ishenim.middleware.kyrgyz_first",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -247,5 +246,3 @@ VAULT_ARGON2 = {
 # Server key: the root of the keyed hashes (receipt codes, rate limits).
 VAULT_SERVER_KEY = env("VAULT_SERVER_KEY")
 VAULT_SERVER_KEY_PATH = Path(env("VAULT_SERVER_KEY_PATH", str(VAR_DIR / "server.key")))
-
-PUBLIC_LABEL = _("Ishenim")

@@ -19,7 +19,8 @@ def home(request):
 
 def school(request, school):
     school = school_for(request, school)
-    return render(request, "schools/staff/school.html", {"school": school, "roles": request.school_roles})
+    roles = [Role(role).label for role in sorted(request.school_roles)]
+    return render(request, "schools/staff/school.html", {"school": school, "roles": roles})
 
 
 def settings(request, school):
