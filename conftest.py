@@ -78,3 +78,19 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests use a WAL file like production, not Django's shared-cache memory database:
+    there concurrent writers fail at once with "table is locked" instead of waiting their turn,
+    so tests with threads (journal numbering, chains) could not run."""
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        name = Path(tempfile.gettempdir()) / f"ishenim-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
