@@ -12,6 +12,7 @@ from hashlib import sha256
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ishenim.chain import GENESIS, link
 from journal.models import Record, Volume
@@ -80,6 +81,24 @@ def journal_amend(*, entry: Record, fields: dict, sealed: bytes | None = None, a
     )
 
 
+def journal_entry(appeal) -> Record:
+    """The appeal's entry (the line with its serial number)."""
+    return Record.objects.select_related("volume").get(appeal=appeal, kind=Record.Kind.ENTRY)
+
+
+# What verify can find, in words for the journal page (the command prints them in English).
+PROBLEMS = {
+    "missing or inserted record": _("a record is missing or was inserted"),
+    "record does not follow the previous one": _("a record does not follow the previous one (moved or replaced)"),
+    "sealed columns were replaced": _("the sealed columns of a record were replaced"),
+    "record was edited": _("a record was edited"),
+    "serial numbers are not consecutive": _("serial numbers are not consecutive"),
+    "records after the last one found were removed": _("records after the last one found were removed"),
+    "record added after the head": _("a record was added after the head without the journal"),
+    "the written-down head is not in this chain": _("the written-down head is not in this chain"),
+}
+
+
 @dataclass
 class VolumeCheck:
     volume: Volume
@@ -87,6 +106,17 @@ class VolumeCheck:
     ok: bool
     problem: str = ""
     bad_seq: int | None = None
+
+    @property
+    def problem_display(self) -> str:
+        return str(PROBLEMS.get(self.problem, self.problem))
+
+    @property
+    def bad_record(self) -> Record | None:
+        """The first record that does not fit, if it is still there (a deleted one is not)."""
+        if self.bad_seq is None:
+            return None
+        return self.volume.records.filter(seq=self.bad_seq).first()
 
 
 def journal_verify(volume: Volume, head: str | None = None) -> VolumeCheck:
@@ -98,7 +128,8 @@ def journal_verify(volume: Volume, head: str | None = None) -> VolumeCheck:
     it was rewritten.
     """
     prev, expected, number, seen_head = GENESIS, 1, 0, head is None
-    for record in volume.records.order_by("seq").iterator(chunk_size=5000):
+    volume = Volume.objects.get(pk=volume.pk)  # the head as it is now, read before the records
+    for record in volume.records.filter(seq__lte=volume.last_seq).order_by("seq").iterator(chunk_size=5000):
         if record.seq != expected:
             return VolumeCheck(volume, expected - 1, False, "missing or inserted record", expected)
         if record.prev_hash != prev:
@@ -116,6 +147,20 @@ def journal_verify(volume: Volume, head: str | None = None) -> VolumeCheck:
     count = expected - 1
     if count != volume.last_seq or prev != volume.head_hash:
         return VolumeCheck(volume, count, False, "records after the last one found were removed", count + 1)
+    beyond = volume.records.filter(seq__gt=volume.last_seq).order_by("seq").first()
+    if beyond is not None and Volume.objects.get(pk=volume.pk).last_seq < beyond.seq:
+        # Not written by the journal (which moves the head in the same transaction), so slipped in.
+        return VolumeCheck(volume, count, False, "record added after the head", beyond.seq)
     if not seen_head:
         return VolumeCheck(volume, count, False, "the written-down head is not in this chain", None)
     return VolumeCheck(volume, count, True)
+
+
+def journal_verify_all(*, school: School | None = None, district: District | None = None) -> list[VolumeCheck]:
+    """Verify every volume (of one school or district office, or of the whole installation)."""
+    volumes = Volume.objects.select_related("school", "district").order_by("school_id", "district_id", "year")
+    if school is not None:
+        volumes = volumes.filter(school=school)
+    if district is not None:
+        volumes = volumes.filter(district=district)
+    return [journal_verify(volume) for volume in volumes]

@@ -1,0 +1,231 @@
+"""Change the database behind the journal's back; verify finds the first record that does not fit."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from appeals.models import Appeal
+from appeals.services import appeal_submit
+from ishenim.chain import link
+from journal.models import Record, Volume
+from journal.services import journal_amend, journal_entry, journal_verify
+
+TABLE = Record._meta.db_table
+
+
+@pytest.fixture
+def volume(demo) -> Volume:
+    """Six records: entries 1–4, and amendments to entries 1 and 2 as records 3 and 5."""
+    appeals = []
+    for n in range(4):
+        appeals.append(
+            appeal_submit(
+                school=demo,
+                text=f"Appeal number {n + 1} about the school canteen.",
+                category=Appeal.Category.SUGGESTION,
+                author_kind=Appeal.AuthorKind.PARENT,
+            )
+        )
+        if n == 1:
+            journal_amend(entry=journal_entry(appeals[0]), fields={"event": "status", "status": "considering"})
+        if n == 2:
+            journal_amend(entry=journal_entry(appeals[1]), fields={"event": "status", "status": "considering"})
+    volume = Volume.objects.get(school=demo)
+    assert list(volume.records.order_by("seq").values_list("kind", flat=True)) == [
+        "entry",
+        "entry",
+        "amendment",
+        "entry",
+        "amendment",
+        "entry",
+    ]
+    assert journal_verify(volume).ok
+    return volume
+
+
+def sql(statement: str, *params) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(t=TABLE), params)
+
+
+def seq_pk(volume: Volume, seq: int) -> int:
+    return volume.records.get(seq=seq).pk
+
+
+def verify_command(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("journal", "verify", *args, stdout=out)
+    except CommandError as error:
+        return out.getvalue() + f"ERROR {error}"
+    return out.getvalue()
+
+
+def test_it_verifies_an_untouched_journal_and_says_so(volume):
+    output = verify_command("--school", "rakhmanov")
+    assert output.startswith("OK ")
+    assert "6 records, 4 entries" in output
+    assert volume.head_hash in output
+
+
+def test_it_catches_an_edited_row(volume):
+    sql("UPDATE {t} SET fields = %s WHERE id = %s", json.dumps({"category": "other"}), seq_pk(volume, 4))
+    check = journal_verify(volume)
+    assert (check.ok, check.problem, check.bad_seq, check.records) == (False, "record was edited", 4, 3)
+    output = verify_command("--school", "rakhmanov")
+    assert "BROKEN" in output and "record 4 (entry No. 3" in output and "ERROR" in output
+
+
+def test_it_catches_a_renumbered_entry(volume):
+    sql("UPDATE {t} SET number = 7 WHERE id = %s", seq_pk(volume, 6))
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("record was edited", 6)
+
+
+def test_it_catches_a_replaced_sealed_summary(volume):
+    other = bytes(volume.records.get(seq=1).sealed)
+    sql("UPDATE {t} SET sealed = %s WHERE id = %s", other, seq_pk(volume, 2))
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("sealed columns were replaced", 2)
+
+
+def test_it_catches_a_replaced_sealed_summary_even_with_its_digest(volume):
+    first = volume.records.get(seq=1)
+    sql(
+        "UPDATE {t} SET sealed = %s, sealed_digest = %s WHERE id = %s",
+        bytes(first.sealed),
+        first.sealed_digest,
+        seq_pk(volume, 2),
+    )
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("record was edited", 2)
+
+
+def test_it_catches_a_deleted_row(volume):
+    sql("DELETE FROM {t} WHERE id = %s", seq_pk(volume, 5))
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq, check.records) == ("missing or inserted record", 5, 4)
+    assert "record 5 (not in the database)" in verify_command("--school", "rakhmanov")
+
+
+def test_it_catches_a_deleted_row_with_the_rest_renumbered(volume):
+    sql("DELETE FROM {t} WHERE id = %s", seq_pk(volume, 5))
+    sql("UPDATE {t} SET seq = 5 WHERE id = %s", seq_pk(volume, 6))
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("record does not follow the previous one", 5)
+
+
+def test_it_catches_a_copied_row_inserted_in_the_middle(volume):
+    sql("UPDATE {t} SET seq = seq + 100 WHERE volume_id = %s AND seq >= 3", volume.pk)
+    sql("UPDATE {t} SET seq = seq - 99 WHERE volume_id = %s AND seq >= 100", volume.pk)
+    copy = volume.records.get(seq=7)  # the last entry, copied as a forged record 3
+    sql(
+        "INSERT INTO {t} (volume_id, seq, kind, number, entry_id, appeal_id, at, taken_on, fields, sealed,"
+        " sealed_digest, actor_id, prev_hash, hash) SELECT volume_id, 3, kind, NULL, entry_id, appeal_id, at,"
+        " taken_on, fields, sealed, sealed_digest, actor_id, prev_hash, hash FROM {t} WHERE id = %s",
+        copy.pk,
+    )
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("record does not follow the previous one", 3)
+
+
+def test_it_catches_a_forged_row_with_a_valid_hash_at_the_next_row(volume):
+    """A forger who can compute SHA-256 fits the inserted row to its predecessor; the row after it breaks."""
+    sql("UPDATE {t} SET seq = seq + 100 WHERE volume_id = %s AND seq >= 3", volume.pk)
+    sql("UPDATE {t} SET seq = seq - 99 WHERE volume_id = %s AND seq >= 100", volume.pk)
+    before = volume.records.get(seq=2)
+    forged = Record(
+        volume=volume,
+        seq=3,
+        kind="amendment",
+        entry_id=before.pk,
+        appeal_id=before.appeal_id,
+        at=before.at,
+        fields={"event": "measures"},
+        prev_hash=before.hash,
+    )
+    forged.hash = link(before.hash, forged.chained_fields())
+    Record.objects.bulk_create([forged])
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("record does not follow the previous one", 4)
+
+
+def test_it_catches_reordered_rows(volume):
+    two, three = seq_pk(volume, 2), seq_pk(volume, 3)
+    sql("UPDATE {t} SET seq = 1000 WHERE id = %s", two)
+    sql("UPDATE {t} SET seq = 2 WHERE id = %s", three)
+    sql("UPDATE {t} SET seq = 3 WHERE id = %s", two)
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("record does not follow the previous one", 2)
+
+
+def test_it_catches_a_removed_tail(volume):
+    sql("DELETE FROM {t} WHERE volume_id = %s AND seq >= 5", volume.pk)
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq, check.records) == ("records after the last one found were removed", 5, 4)
+
+
+def test_it_catches_a_row_appended_without_the_journal(volume):
+    last = volume.records.get(seq=6)
+    forged = Record(
+        volume=volume,
+        seq=7,
+        kind="amendment",
+        entry_id=last.pk,
+        appeal_id=last.appeal_id,
+        at=last.at,
+        fields={"event": "measures"},
+        prev_hash=last.hash,
+    )
+    forged.hash = link(last.hash, forged.chained_fields())
+    Record.objects.bulk_create([forged])
+    check = journal_verify(volume)
+    assert (check.problem, check.bad_seq) == ("record added after the head", 7)
+
+
+def test_it_catches_a_rewritten_tail_against_the_head_written_on_paper(volume):
+    written_down = volume.head_hash
+    # Rewrite records 4–6 with valid hashes and move the head: only the paper copy can tell.
+    prev = volume.records.get(seq=3).hash
+    for record in volume.records.filter(seq__gte=4).order_by("seq"):
+        if record.kind == "entry":
+            record.fields = {**record.fields, "category": "other"}
+        record.prev_hash = prev
+        record.hash = prev = link(prev, record.chained_fields())
+        sql(
+            "UPDATE {t} SET fields = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            json.dumps(record.fields),
+            record.prev_hash,
+            record.hash,
+            record.pk,
+        )
+    Volume.objects.filter(pk=volume.pk).update(head_hash=prev)
+    assert journal_verify(volume).ok  # the chain alone is consistent again …
+    check = journal_verify(volume, head=written_down)
+    assert (check.ok, check.problem) == (False, "the written-down head is not in this chain")
+    output = verify_command("--school", "rakhmanov", "--year", str(volume.year), "--head", written_down)
+    assert "BROKEN" in output and "ERROR" in output
+
+
+def test_it_accepts_a_head_written_down_before_later_entries(volume, demo):
+    written_down = volume.head_hash
+    appeal_submit(
+        school=demo, text="A later appeal, after the head was written.", category="request", author_kind="student"
+    )
+    assert journal_verify(volume, head=written_down).ok
+
+
+def test_it_exits_non_zero_from_the_command_line_on_a_broken_chain(volume):
+    sql("UPDATE {t} SET taken_on = %s WHERE id = %s", "2020-01-01", seq_pk(volume, 1))
+    with pytest.raises(CommandError, match="1 of 1 journal volumes do not verify"):
+        call_command("journal", "verify")
+
+
+def test_it_refuses_an_unknown_school(db):
+    with pytest.raises(CommandError, match="no school"):
+        call_command("journal", "verify", "--school", "nowhere")
