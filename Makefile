@@ -17,6 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP) messages
+	mkdir -p var
 
 messages: $(STAMP)
 	$(BIN)/ishenim compilemessages --ignore=.venv --ignore=var -v 0
