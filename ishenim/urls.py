@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
+    path("s/<slug:school>/", include("appeals.urls_public")),
+    path("staff/<slug:school>/appeals/", include("appeals.urls_staff")),
     path("staff/", include("schools.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,17 +1,28 @@
-"""Workflows of an appeal that touch several models."""
+"""Intake: an appeal comes in, the writer follows it with the receipt code.
+
+Everything a writer sends is sealed to the school's key (staff read it); what
+the writer should read back is also sealed to the writer's key (see
+`appeals.followup`). Urgent appeals notify staff after the commit.
+"""
 
 import json
+import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.models import Appeal
+from appeals.attachments import CleanFile
+from appeals.followup import seal_for_writer, writer_public_key
+from appeals.models import Appeal, Attachment, FollowUp, Message, UrgentWords
+from appeals.receipts import receipt_hash as receipt_hash_of
+from appeals.triage import is_urgent
 from audit.services import audit_record
 from ishenim.workdays import add_working_days
 from journal.services import journal_register
 from schools.models import School
-from vault.services import seal_text
+from vault.services import seal, seal_text
 
 SUMMARY_CHARS = 300
 
@@ -32,14 +43,24 @@ def appeal_submit(
     received_at=None,
     urgent: bool = False,
     receipt_hash: str | None = None,
+    receipt_code: str | None = None,
+    attachments: Sequence[CleanFile] = (),
     actor=None,
 ) -> Appeal:
-    """Store an appeal sealed, give it the next journal number, and audit it.
+    """Store an appeal sealed, give it the next journal number, triage and audit it.
 
     `author` (full name, address, class, phone) is None for an anonymous appeal.
     The brief summary for the journal defaults to the beginning of the text.
+    With `receipt_code` (online box) the writer can follow the appeal: its hash
+    is stored, and the writer's key. A text with urgent words marks the appeal
+    urgent and notifies staff once the transaction commits.
     """
+    from appeals.notifications import urgent_notify
+
     now = timezone.now()
+    urgent = urgent or is_urgent(text, school)
+    if receipt_code:
+        receipt_hash = receipt_hash_of(receipt_code)
     received_at = received_at or now
     appeal = Appeal(
         school=school,
@@ -78,5 +99,95 @@ def appeal_submit(
     )
     appeal.journal_number = entry.number
     appeal.save(update_fields=["journal_number"])
-    audit_record(action="ishenim.appeal.registered", scope=scope, actor=actor, obj=appeal)
+    if receipt_code:
+        followup = FollowUp(
+            appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=writer_public_key(receipt_code)
+        )
+        followup.text_for_writer = seal_for_writer(followup, text)
+        followup.save()
+    Attachment.objects.bulk_create(
+        Attachment(
+            appeal=appeal,
+            kind=f.kind,
+            content_type=f.content_type,
+            size=len(f.content),
+            name_sealed=seal_text(scope, f.name),
+            content_sealed=seal(scope, f.content),
+        )
+        for f in attachments
+    )
+    audit_record(
+        action="ishenim.appeal.registered",
+        scope=scope,
+        actor=actor,
+        obj=appeal,
+        detail={"urgent": urgent, "attachments": len(attachments)},
+    )
+    if urgent:
+        transaction.on_commit(lambda: urgent_notify.enqueue(appeal.pk))
     return appeal
+
+
+def receipt_find(*, school: School, code: str) -> Appeal | None:
+    """The school's online appeal with this receipt code, or None."""
+    if not code.strip():
+        return None
+    return (
+        Appeal.objects.select_related("school", "followup")
+        .filter(school=school, receipt_hash=receipt_hash_of(code), followup__isnull=False)
+        .first()
+    )
+
+
+@transaction.atomic
+def message_post(*, appeal: Appeal, side: str, body: str, sender=None) -> Message:
+    """One message in the follow-up conversation, or the official answer (side ANSWER).
+
+    Sealed to the school (staff read it) and to the writer's key (the writer
+    reads it with the receipt code). Raises ValueError for an appeal that has
+    no online follow-up.
+    """
+    followup = FollowUp.objects.filter(appeal=appeal).first()
+    if followup is None:
+        raise ValueError("this appeal has no online follow-up")
+    message = Message.objects.create(
+        appeal=appeal,
+        side=side,
+        body_sealed=seal_text(appeal.vault_scope, body),
+        body_for_writer=seal_for_writer(followup, body),
+        sender=sender if side != Message.Side.WRITER else None,
+        created_at=timezone.now(),
+    )
+    audit_record(
+        action="ishenim.appeal.message_received" if side == Message.Side.WRITER else "ishenim.appeal.message_sent",
+        scope=appeal.vault_scope,
+        actor=sender,
+        obj=appeal,
+        detail={"message": message.pk, "side": side},
+    )
+    return message
+
+
+def messages_mark_read(*, appeal: Appeal, sides: Sequence[str]) -> int:
+    """Staff opened the appeal (sides WRITER) or the writer the follow-up page (STAFF, ANSWER)."""
+    return Message.objects.filter(appeal=appeal, side__in=sides, read_at=None).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def followup_solved_record(*, appeal: Appeal, solved: str) -> FollowUp:
+    """The writer's "was the problem solved?" after closure; kept for the reports."""
+    followup = FollowUp.objects.select_for_update().get(appeal=appeal)
+    followup.solved = FollowUp.Solved(solved)
+    followup.solved_at = timezone.now()
+    followup.save(update_fields=["solved", "solved_at"])
+    audit_record(
+        action="ishenim.appeal.feedback", scope=appeal.vault_scope, obj=appeal, detail={"solved": followup.solved}
+    )
+    return followup
+
+
+@transaction.atomic
+def urgent_words_save(*, school: School, words: str, actor) -> UrgentWords:
+    entry, _ = UrgentWords.objects.update_or_create(school=school, defaults={"words": words.strip()})
+    audit_record(action="ishenim.triage.words_changed", scope=school.vault_scope, actor=actor, obj=entry)
+    return entry

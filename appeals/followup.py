@@ -1,0 +1,95 @@
+"""The writer's key: how an anonymous writer reads the school's replies.
+
+The receipt code is the writer's only secret. From it we derive (HKDF, the
+code already carries ~99 random bits) an X25519 key pair; its public half is
+stored with the appeal, and everything meant for the writer — staff messages,
+the official answer, a copy of their own text — is sealed to it as well as to
+the school. In a public request the server can open those only while the
+writer presents the code.
+
+After the writer typed the code (or just got it), the browser keeps it for the
+session the same way staff keys are kept: the session row holds the code boxed
+under a random key, and that key lives only in the writer's cookie. Neither
+the database nor the cookie alone reveals the code.
+"""
+
+import base64
+import secrets
+import uuid
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from appeals.receipts import receipt_hash, receipt_normalise
+from vault import crypto
+from vault.crypto import VaultError
+
+SESSION = "ishenim_followup"
+COOKIE = "ishenim_wk"
+_BOX_ID = uuid.UUID(int=1)
+
+
+def writer_private_key(code: str) -> bytes:
+    """The same 32 bytes for the same code; X25519 accepts any 32 bytes as a private key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"ishenim-writer-key").derive(
+        receipt_normalise(code).encode()
+    )
+
+
+def writer_public_key(code: str) -> bytes:
+    return crypto.public_key_of(writer_private_key(code))
+
+
+def seal_for_writer(followup, text: str) -> bytes:
+    return crypto.seal(followup.writer_key_id, bytes(followup.writer_public_key), text.encode())
+
+
+def open_for_writer(code: str, blob: bytes | None) -> str:
+    if not blob:
+        return ""
+    try:
+        return crypto.unseal(writer_private_key(code), bytes(blob)).decode()
+    except VaultError:
+        return ""
+
+
+# --- keeping the code for this browser session ---------------------------------
+
+
+def session_keep(request: HttpRequest, response: HttpResponse, code: str, school_slug: str) -> None:
+    """Remember the code for this session: boxed in the session, its key in a cookie."""
+    request.session.cycle_key()  # a fresh session id whenever a code is proven
+    key = secrets.token_bytes(32)
+    boxed = crypto.box(_BOX_ID, key, receipt_normalise(code).encode())
+    request.session[SESSION] = {"school": school_slug, "box": base64.b64encode(boxed).decode()}
+    response.set_cookie(
+        COOKIE,
+        base64.urlsafe_b64encode(key).decode(),
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+
+
+def session_code(request: HttpRequest, school_slug: str) -> str | None:
+    """The code this browser proved for this school in this session, if any."""
+    kept = request.session.get(SESSION)
+    cookie = request.COOKIES.get(COOKIE)
+    if not kept or not cookie or kept.get("school") != school_slug:
+        return None
+    try:
+        return crypto.unbox(base64.urlsafe_b64decode(cookie), base64.b64decode(kept["box"])).decode()
+    except (VaultError, ValueError, KeyError):
+        return None
+
+
+def session_forget(request: HttpRequest, response: HttpResponse) -> None:
+    request.session.pop(SESSION, None)
+    response.delete_cookie(COOKIE)
+
+
+def session_hash(request: HttpRequest, school_slug: str) -> str | None:
+    code = session_code(request, school_slug)
+    return receipt_hash(code) if code else None

@@ -1,0 +1,110 @@
+"""Reads of the online box: the staff inbox, one appeal, the writer's thread."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest
+
+from appeals.followup import open_for_writer
+from appeals.models import Appeal, Message
+from schools.models import IDENTITY_ROLES, Role, School
+
+# Roles that see the inbox at all (commission members without one of these do not).
+INBOX_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE, Role.HANDLER, Role.DISTRICT_OFFICER)
+
+
+def _visible(request: HttpRequest, school: School) -> Q:
+    """Which of the school's appeals this user may open.
+
+    Director and responsible person: every appeal addressed to the school.
+    A handler: only those assigned. District officers: the appeals that writers
+    sent to the district instead of the school (about its leadership).
+    """
+    roles = request.school_roles
+    allowed = Q(pk__in=[])
+    if roles & {Role.DIRECTOR, Role.RESPONSIBLE}:
+        allowed |= Q(district__isnull=True)
+    elif Role.HANDLER in roles:
+        allowed |= Q(district__isnull=True, handlers=request.user)
+    if Role.DISTRICT_OFFICER in roles:
+        allowed |= Q(district__isnull=False)
+    return Q(school=school) & allowed
+
+
+def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> QuerySet[Appeal]:
+    """Urgent open appeals first, then newest first; no query per row."""
+    appeals = Appeal.objects.filter(_visible(request, school)).distinct()
+    if show == "open":
+        appeals = appeals.filter(status__in=Appeal.OPEN_STATUSES)
+    elif show == "urgent":
+        appeals = appeals.filter(urgent=True)
+    elif show == "unread":
+        appeals = appeals.filter(messages__side=Message.Side.WRITER, messages__read_at=None)
+    unread = Message.objects.filter(appeal=OuterRef("pk"), side=Message.Side.WRITER, read_at=None)
+    return (
+        appeals.select_related("school", "district")
+        .defer("text_sealed", "author_sealed")
+        .annotate(
+            urgent_open=Case(
+                When(urgent=True, status__in=Appeal.OPEN_STATUSES, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            unread=Exists(unread),
+            files=Count("attachments", distinct=True),
+        )
+        .order_by("-urgent_open", "-received_at", "-pk")
+    )
+
+
+def appeal_for_staff(request: HttpRequest, school: School, pk: int) -> Appeal:
+    appeal = (
+        Appeal.objects.filter(_visible(request, school), pk=pk).select_related("school", "district").distinct().first()
+    )
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
+def identity_visible(request: HttpRequest, appeal: Appeal) -> bool:
+    """Author identity only for the roles that need it (R21); handlers only when assigned."""
+    roles = request.school_roles
+    if appeal.district_id:
+        return Role.DISTRICT_OFFICER in roles
+    if roles & set(IDENTITY_ROLES):
+        return True
+    return Role.HANDLER in roles and appeal.handlers.filter(pk=request.user.pk).exists()
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    side: str
+    side_label: str
+    at: object
+    text: str
+
+
+@dataclass(frozen=True)
+class WriterView:
+    appeal: Appeal
+    own_text: str
+    answer: ThreadItem | None
+    thread: list[ThreadItem]
+    unread: int
+
+
+def writer_view(appeal: Appeal, code: str) -> WriterView:
+    """What the writer sees with their code: their text, the official answer, the conversation."""
+    thread = [
+        ThreadItem(m.side, m.get_side_display(), m.created_at, open_for_writer(code, m.body_for_writer))
+        for m in appeal.messages.all()
+    ]
+    answers = [item for item in thread if item.side == Message.Side.ANSWER]
+    unread = appeal.messages.filter(side__in=[Message.Side.STAFF, Message.Side.ANSWER], read_at=None).count()
+    return WriterView(
+        appeal=appeal,
+        own_text=open_for_writer(code, appeal.followup.text_for_writer),
+        answer=answers[-1] if answers else None,
+        thread=[item for item in thread if item.side != Message.Side.ANSWER],
+        unread=unread,
+    )

@@ -1,0 +1,265 @@
+"""The public online box of a school: no login, no trace of who visits.
+
+Nothing here reads or logs the visitor's address or user agent. The receipt
+code travels only in POST bodies; afterwards it is kept boxed in the session
+(see `appeals.followup`), so the writer can reload and reply.
+"""
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from appeals import followup, throttle
+from appeals.forms import AppealForm, MessageForm, ReceiptCodeForm, SolvedForm
+from appeals.models import Appeal, Message
+from appeals.receipts import receipt_code_new
+from appeals.selectors import writer_view
+from appeals.services import appeal_submit, followup_solved_record, message_post, messages_mark_read, receipt_find
+from ishenim.decorators import embeddable
+from ishenim.documents import document_date, pdf_response, render_pdf
+from schools.models import BoxHours, HelpNumber, School
+
+
+def public_school(slug: str) -> School:
+    return get_object_or_404(
+        School.objects.select_related("district").prefetch_related(
+            Prefetch("hours", BoxHours.objects.order_by("weekday", "opens")),
+            Prefetch("help_numbers", HelpNumber.objects.order_by("order", "pk")),
+        ),
+        slug=slug,
+    )
+
+
+def box_url(school: School) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("appeals_public:box", kwargs={"school": school.slug})
+
+
+def _context(school: School, **extra) -> dict:
+    numbers = list(school.help_numbers.all())
+    first = {n.kind: n for n in reversed(numbers)}
+    return {
+        "school": school,
+        "hours": list(school.hours.all()),
+        "numbers": numbers,
+        "emergency": first.get(HelpNumber.Kind.EMERGENCY),
+        "helpline": first.get(HelpNumber.Kind.CHILDREN),
+        "deadlines": settings.ISHENIM,
+        "categories": Appeal.Category.choices,
+        **extra,
+    }
+
+
+def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    throttle.browser_cookie_set(request, response)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+def box(request, school):
+    school = public_school(school)
+    return _render(request, "appeals/public/box.html", _context(school, next_opening=school.next_opening()))
+
+
+@login_not_required
+def write(request, school):
+    school = public_school(school)
+    if request.method != "POST":
+        return _render(request, "appeals/public/write.html", _context(school, form=AppealForm()))
+    form = AppealForm(request.POST, request.FILES)
+    if throttle.throttled(throttle.submit_limit(), request, school.slug):
+        return _render(request, "appeals/public/write.html", _context(school, form=form, flooded=True), 429)
+    if not form.is_valid():
+        if form.honeypot_tripped:
+            throttle.throttle_count(throttle.submit_limit(), request, school.slug)
+        files_lost = bool(request.FILES) and "files" not in form.errors
+        return _render(request, "appeals/public/write.html", _context(school, form=form, files_lost=files_lost))
+    code = receipt_code_new()
+    appeal_submit(
+        school=school,
+        text=form.cleaned_data["text"],
+        category=form.cleaned_data["category"],
+        author_kind=form.cleaned_data["author_kind"],
+        author=form.author(),
+        grade=form.grade(),
+        to_district=form.cleaned_data["to_district"],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        receipt_code=code,
+        attachments=form.clean_files_list,
+    )
+    throttle.throttle_count(throttle.submit_limit(), request, school.slug)
+    response = redirect("appeals_public:receipt", school=school.slug)
+    followup.session_keep(request, response, code, school.slug)
+    return response
+
+
+def _kept(request: HttpRequest, school: School) -> tuple[str, Appeal] | None:
+    """The code this browser proved in this session and its appeal."""
+    code = followup.session_code(request, school.slug)
+    appeal = receipt_find(school=school, code=code) if code else None
+    return (code, appeal) if appeal else None
+
+
+@login_not_required
+@never_cache
+def receipt(request, school):
+    school = public_school(school)
+    kept = _kept(request, school)
+    if kept is None:
+        return redirect("appeals_public:follow", school=school.slug)
+    code, appeal = kept
+    return _render(
+        request,
+        "appeals/public/receipt.html",
+        _context(school, code=code, groups=code.split("-"), appeal=appeal),
+    )
+
+
+@login_not_required
+def receipt_pdf(request, school):
+    school = public_school(school)
+    kept = _kept(request, school)
+    if kept is None:
+        raise Http404
+    code, appeal = kept
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    context = _context(
+        school,
+        code=code,
+        appeal=appeal,
+        sent_on=document_date(timezone.localdate(appeal.received_at), language),
+        sent_at=timezone.localtime(appeal.received_at),
+        follow_url=box_url(school) + "follow/",
+    )
+    pdf = render_pdf("appeals/documents/receipt.html", context, language=language)
+    return pdf_response(pdf, f"ishenim-receipt-{timezone.localdate(appeal.received_at):%Y-%m-%d}.pdf")
+
+
+@login_not_required
+@never_cache
+def follow(request, school):
+    school = public_school(school)
+    if request.method == "POST":
+        return _code_entered(request, school)
+    kept = _kept(request, school)
+    if kept is None:
+        return _render(request, "appeals/public/code.html", _context(school, form=ReceiptCodeForm()))
+    return _thread(request, school, *kept)
+
+
+def _code_entered(request: HttpRequest, school: School) -> HttpResponse:
+    form = ReceiptCodeForm(request.POST)
+    limit = throttle.code_limit()
+    if throttle.throttled(limit, request, school.slug):
+        return _render(request, "appeals/public/code.html", _context(school, form=form, flooded=True), 429)
+    appeal = receipt_find(school=school, code=form.cleaned_data["code"]) if form.is_valid() else None
+    if appeal is None:
+        throttle.throttle_count(limit, request, school.slug)
+        if form.is_valid():
+            form.add_error("code", _("No appeal to this school has this code. Check it letter by letter."))
+        return _render(request, "appeals/public/code.html", _context(school, form=form))
+    response = redirect("appeals_public:follow", school=school.slug)
+    followup.session_keep(request, response, form.cleaned_data["code"], school.slug)
+    return response
+
+
+def _thread(request, school, code, appeal, *, message_form=None, solved_form=None, status=200) -> HttpResponse:
+    view = writer_view(appeal, code)
+    if view.unread:
+        messages_mark_read(appeal=appeal, sides=[Message.Side.STAFF, Message.Side.ANSWER])
+    closed = appeal.status in (Appeal.Status.CLOSED, Appeal.Status.DISMISSED)
+    context = _context(
+        school,
+        view=view,
+        appeal=appeal,
+        closed=closed,
+        message_form=message_form or MessageForm(),
+        solved_form=solved_form or (SolvedForm() if closed and not appeal.followup.solved else None),
+    )
+    return _render(request, "appeals/public/follow.html", context, status)
+
+
+@login_not_required
+@require_POST
+def follow_message(request, school):
+    school = public_school(school)
+    kept = _kept(request, school)
+    if kept is None:
+        return redirect("appeals_public:follow", school=school.slug)
+    code, appeal = kept
+    form = MessageForm(request.POST)
+    limit = throttle.message_limit()
+    if throttle.throttled(limit, request, school.slug):
+        form.add_error(None, _("Too many messages in a short time. Please wait an hour and send it again."))
+        return _thread(request, school, code, appeal, message_form=form, status=429)
+    if not form.is_valid():
+        return _thread(request, school, code, appeal, message_form=form)
+    message_post(appeal=appeal, side=Message.Side.WRITER, body=form.cleaned_data["body"])
+    throttle.throttle_count(limit, request, school.slug)
+    return redirect(reverse("appeals_public:follow", kwargs={"school": school.slug}) + "#thread")
+
+
+@login_not_required
+@require_POST
+def follow_solved(request, school):
+    school = public_school(school)
+    kept = _kept(request, school)
+    if kept is None:
+        return redirect("appeals_public:follow", school=school.slug)
+    code, appeal = kept
+    form = SolvedForm(request.POST)
+    if not form.is_valid() or appeal.status not in (Appeal.Status.CLOSED, Appeal.Status.DISMISSED):
+        return _thread(request, school, code, appeal, solved_form=form)
+    followup_solved_record(appeal=appeal, solved=form.cleaned_data["solved"])
+    return redirect("appeals_public:follow", school=school.slug)
+
+
+@login_not_required
+@require_POST
+def follow_leave(request, school):
+    school = public_school(school)
+    response = redirect("appeals_public:box", school=school.slug)
+    followup.session_forget(request, response)
+    return response
+
+
+@login_not_required
+@embeddable
+def embed(request, school):
+    school = public_school(school)
+    context = _context(school, next_opening=school.next_opening(), box_url=box_url(school))
+    return render(request, "appeals/public/embed.html", context)
+
+
+@login_not_required
+def website(request, school):
+    school = public_school(school)
+    embed_url = box_url(school) + "embed/"
+    return render(
+        request, "appeals/public/website.html", _context(school, box_url=box_url(school), embed_url=embed_url)
+    )
+
+
+def _poster_language(request: HttpRequest) -> str:
+    wanted = request.GET.get("language", "")
+    return wanted if wanted in dict(settings.LANGUAGES) else translation.get_language() or settings.LANGUAGE_CODE
+
+
+@login_not_required
+def poster(request, school):
+    school = public_school(school)
+    language = _poster_language(request)
+    url = box_url(school)
+    qr = segno.make(url, error="m")
+    context = _context(school, box_url=url, qr=qr.svg_data_uri(scale=6, border=2), next_opening=school.next_opening())
+    pdf = render_pdf("appeals/documents/poster.html", context, language=language)
+    return pdf_response(pdf, f"ishenim-poster-{school.slug}-{language}.pdf", inline=True)
