@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("s/<slug:school>/", include("appeals.urls_public")),
     path("staff/<slug:school>/appeals/", include("appeals.urls_staff")),
+    path("staff/<slug:school>/commission/", include("commission.urls")),
     path("staff/", include("schools.urls")),
+    path("staff/", include("vault.urls")),
+    path("staff/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,277 @@
+import datetime as dt
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from appeals.models import Appeal
+from commission.models import AgendaItem, Election, Meeting, Member, Opening, Order, StubBatch
+from commission.services import MAX_PAGE_BYTES, STUB_BATCH_MAX
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class OrderForm(forms.ModelForm):
+    scan = forms.FileField(
+        label=_("scanned copy of the order (PDF or photo, optional)"),
+        required=False,
+        help_text=_("Stored encrypted; only the director and the responsible person can open it."),
+    )
+
+    class Meta:
+        model = Order
+        fields = ["number", "issued_on"]
+        widgets = {"issued_on": DATE}
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan is None:
+            return None
+        if scan.size > MAX_PAGE_BYTES:
+            raise ValidationError(_("The file is larger than 12 MB."))
+        if scan.content_type not in SCAN_TYPES:
+            raise ValidationError(_("Upload a PDF, JPEG or PNG file."))
+        return scan
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "full_name",
+            "position",
+            "position_note",
+            "user",
+            "parents_representative",
+            "responsible",
+            "order",
+            "member_from",
+        ]
+        widgets = {"member_from": DATE}
+
+    def __init__(self, *args, school, commission, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(memberships__school=school, memberships__active=True).distinct()
+        self.fields["user"].queryset = users.order_by("last_name", "first_name")
+        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.get_username()} ({u.username})"
+        self.fields["order"].queryset = commission.orders.all()
+        if not self.instance.pk:
+            self.initial.setdefault("member_from", timezone.localdate())
+            latest = commission.orders.first()
+            if latest:
+                self.initial.setdefault("order", latest.pk)
+                self.initial["member_from"] = latest.issued_on
+
+
+class MemberEndForm(forms.Form):
+    until = forms.DateField(label=_("member until (last day)"), widget=DATE, initial=timezone.localdate)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["held_on", "starts_at", "place", "first", "attendees", "invited"]
+        widgets = {"held_on": DATE, "starts_at": TIME, "attendees": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+        self.fields["attendees"].label_from_instance = lambda m: f"{m.full_name} — {m.position_label}"
+        self.fields["attendees"].label = _("members present")
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "heard", "spoke", "resolved", "object_ref"]
+        widgets = {
+            "heard": forms.Textarea(attrs={"rows": 4}),
+            "spoke": forms.Textarea(attrs={"rows": 4}),
+            "resolved": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ElectionForm(forms.Form):
+    office = forms.ChoiceField(label=_("office"), choices=Election.Office)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        for member in self.candidates:
+            self.fields[f"c{member.pk}"] = forms.BooleanField(label=member.full_name, required=False)
+            for key, label in (
+                ("for", _("for")),
+                ("against", _("against")),
+                ("abstained", _("abstained")),
+            ):
+                self.fields[f"c{member.pk}_{key}"] = forms.IntegerField(
+                    label=label, min_value=0, max_value=99, required=False, initial=0
+                )
+
+    def rows(self):
+        for member in self.candidates:
+            yield (
+                member,
+                self[f"c{member.pk}"],
+                self[f"c{member.pk}_for"],
+                self[f"c{member.pk}_against"],
+                self[f"c{member.pk}_abstained"],
+            )
+
+    def tallies(self):
+        from commission.services import Tally
+
+        return [
+            Tally(
+                member=member,
+                votes_for=self.cleaned_data.get(f"c{member.pk}_for") or 0,
+                votes_against=self.cleaned_data.get(f"c{member.pk}_against") or 0,
+                abstained=self.cleaned_data.get(f"c{member.pk}_abstained") or 0,
+            )
+            for member in self.candidates
+            if self.cleaned_data.get(f"c{member.pk}")
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"c{m.pk}") for m in self.candidates):
+            raise ValidationError(_("Tick at least one candidate."))
+        return data
+
+
+class PaperSignForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("member who signed the paper protocol"), queryset=Member.objects.none())
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class PresentForm(forms.Form):
+    opened_at = forms.DateTimeField(label=_("opened at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    place = forms.CharField(label=_("place"), max_length=200)
+    present = forms.ModelMultipleChoiceField(
+        label=_("commission members present"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = members
+        self.fields["present"].label_from_instance = lambda m: f"{m.full_name} — {m.position_label}"
+
+    def clean_opened_at(self):
+        value = self.cleaned_data["opened_at"]
+        if value > timezone.now() + dt.timedelta(minutes=10):
+            raise ValidationError(_("The opening cannot be in the future."))
+        return value
+
+
+class SealForm(forms.Form):
+    number = forms.CharField(label=_("number of the seal found on the box"), max_length=40, required=False)
+    state = forms.ChoiceField(label=_("state of the seal"), choices=Opening.SealState, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("what was seen (required when the seal is broken or missing)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("state") == Opening.SealState.INTACT and not data.get("number", "").strip():
+            self.add_error("number", _("Write the number of the intact seal."))
+        if data.get("state") in (Opening.SealState.BROKEN, Opening.SealState.MISSING) and not data.get("note"):
+            self.add_error("note", _("Describe what was seen: this is an incident reported to the director."))
+        return data
+
+
+class CountForm(forms.Form):
+    letters_found = forms.IntegerField(label=_("how many letters were in the box"), min_value=0, max_value=500)
+
+
+class LetterForm(forms.Form):
+    pages = MultipleFileField(
+        label=_("photos or scans of the pages"),
+        required=False,
+        help_text=_("Take a photo of each page. Photos are stored encrypted, without their location data."),
+        widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
+    )
+    category = forms.ChoiceField(label=_("category"), choices=Appeal.Category)
+    author_kind = forms.ChoiceField(label=_("who wrote"), choices=Appeal.AuthorKind, initial=Appeal.AuthorKind.STUDENT)
+    signed = forms.TypedChoiceField(
+        label=_("the letter is"),
+        choices=[("0", _("anonymous")), ("1", _("signed"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    full_name = forms.CharField(label=_("author's full name"), max_length=200, required=False)
+    address = forms.CharField(label=_("address"), max_length=300, required=False)
+    klass = forms.CharField(label=pgettext_lazy("school class", "class"), max_length=20, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    summary = forms.CharField(
+        label=_("brief summary (for the journal)"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    text = forms.CharField(
+        label=_("the letter's text, typed (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    language = forms.ChoiceField(label=_("language of the letter"), choices=LANGUAGES[:2], initial="ky")
+    urgent = forms.BooleanField(label=_("urgent: a child may be in danger"), required=False)
+    stub_code = forms.CharField(
+        label=_("receipt code from the form (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("Printed forms carry a code such as ABCDE-FGHJK-…; its writer follows the appeal online with it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("signed") and not data.get("full_name", "").strip():
+            self.add_error("full_name", _("A signed letter needs its author's full name."))
+        return data
+
+    def author(self) -> dict | None:
+        data = self.cleaned_data
+        if not data["signed"]:
+            return None
+        return {
+            "full_name": data["full_name"].strip(),
+            "address": data["address"].strip(),
+            "class": data["klass"].strip(),
+            "phone": data["phone"].strip(),
+        }
+
+
+class CloseForm(forms.Form):
+    new_seal_number = forms.CharField(label=_("number of the new seal put on the box"), max_length=40)
+    sealed_at = forms.DateTimeField(label=_("sealed at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+
+
+class StubBatchForm(forms.Form):
+    count = forms.IntegerField(label=_("number of forms"), min_value=1, max_value=STUB_BATCH_MAX, initial=20)
+    size = forms.ChoiceField(label=_("paper size"), choices=StubBatch.Size, initial=StubBatch.Size.A4)
+    language = forms.ChoiceField(label=_("language of the form"), choices=LANGUAGES[:2], initial="ky")
+
+
+class DocumentLanguageForm(forms.Form):
+    lang = forms.ChoiceField(choices=LANGUAGES, required=False)

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from commission import views_staff as v
+
+app_name = "commission"
+urlpatterns = [
+    path("", v.home, name="home"),
+    path("order/new/", v.order_new, name="order_new"),
+    path("order/<int:pk>/scan/", v.order_scan, name="order_scan"),
+    path("members/new/", v.member_new, name="member_new"),
+    path("members/from-accounts/", v.members_from_accounts, name="members_from_accounts"),
+    path("members/<int:pk>/", v.member_edit, name="member_edit"),
+    path("members/<int:pk>/end/", v.member_end, name="member_end"),
+    path("meetings/", v.meetings, name="meetings"),
+    path("meetings/new/", v.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", v.meeting, name="meeting"),
+    path("meetings/<int:pk>/edit/", v.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/items/new/", v.item_new, name="item_new"),
+    path("meetings/<int:pk>/items/<int:item>/", v.item_edit, name="item_edit"),
+    path("meetings/<int:pk>/items/<int:item>/delete/", v.item_delete, name="item_delete"),
+    path("meetings/<int:pk>/election/", v.election, name="election"),
+    path("meetings/<int:pk>/circulate/", v.meeting_circulate, name="meeting_circulate"),
+    path("meetings/<int:pk>/reopen/", v.meeting_reopen, name="meeting_reopen"),
+    path("meetings/<int:pk>/confirm/", v.meeting_confirm, name="meeting_confirm"),
+    path("meetings/<int:pk>/paper-signature/", v.meeting_paper_sign, name="meeting_paper_sign"),
+    path("meetings/<int:pk>/protocol.pdf", v.protocol_pdf, name="protocol_pdf"),
+    path("meetings/<int:pk>/protocol.docx", v.protocol_docx, name="protocol_docx"),
+    path("openings/", v.openings, name="openings"),
+    path("openings/start/", v.opening_start, name="opening_start"),
+    path("openings/<int:pk>/", v.opening, name="opening"),
+    path("openings/<int:pk>/step/<slug:step>/", v.opening_step, name="opening_step"),
+    path("openings/<int:pk>/pages/drop/", v.opening_pages_drop, name="opening_pages_drop"),
+    path("openings/<int:pk>/discard/", v.opening_discard, name="opening_discard"),
+    path("openings/<int:pk>/act.pdf", v.act_pdf, name="act_pdf"),
+    path("openings/<int:pk>/act.docx", v.act_docx, name="act_docx"),
+    path("journal/", v.journal, name="journal"),
+    path("journal/<int:year>/", v.journal, name="journal_year"),
+    path("journal/<int:year>/print.pdf", v.journal_pdf, name="journal_pdf"),
+    path("paper-forms/", v.paper_forms, name="paper_forms"),
+]
