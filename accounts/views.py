@@ -1,22 +1,58 @@
-from django.contrib import auth
+"""Staff login (password, then the second factor), logout, and the account pages."""
+
+import base64
+import secrets
+import time
+
+from django.contrib import auth, messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts import twofactor
+from accounts.forms import CodeForm, EnrolForm, PasswordChangeForm
+from accounts.models import SessionRecord, TwoFactor
+from accounts.sessions import session_end, session_forget, session_record, session_rekeyed, sessions_end, sessions_of
+from accounts.throttle import LoginGuard
 from audit.services import audit_record
-from vault.services import session_close, session_open
+from vault import crypto
+from vault.services import session_close, session_open_private, user_key_set, user_key_unlock
+
+PENDING = "login_pending"
+PENDING_COOKIE = "ishenim_pending"
+PENDING_SECONDS = 600
+CODE_TRIES = 5
+ENROL_SEED = "two_factor_seed"
+_PENDING_KEY_ID = crypto.uuid.UUID(int=1)
 
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
-    return "schools:home"
+    return reverse("schools:home")
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return ngettext(
+        "Too many failed attempts for this account. Try again in %(n)d minute.",
+        "Too many failed attempts for this account. Try again in %(n)d minutes.",
+        minutes,
+    ) % {"n": minutes}
+
+
+# --- step 1: the password ------------------------------------------------------------
 
 
 @login_not_required
@@ -25,20 +61,280 @@ def _next_url(request) -> str:
 @never_cache
 def login(request):
     form = AuthenticationForm(request, data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        username = request.POST.get("username", "")[:150]
+        guard = LoginGuard(request, username)
+        account = get_user_model().objects.filter(username=username).first()
+        wait = guard.wait_seconds()
+        if wait:
+            form = AuthenticationForm(request)
+            form.initial["username"] = username
+            messages.error(request, _wait_message(wait))
+            audit_record(action="ishenim.account.login_throttled", obj=account, detail={"wait": wait})
+            status = 429
+        elif form.is_valid():
+            user = form.get_user()
+            return _password_ok(request, user, user_key_unlock(user, form.cleaned_data["password"]), guard)
+        else:
+            guard.failed()
+            audit_record(
+                action="ishenim.account.login_failed",
+                obj=account,
+                detail={"known_browser": bool(guard.device), "known_account": account is not None},
+            )
+    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+    return render(request, "accounts/login.html", context, status=status)
+
+
+def _password_ok(request, user, private: bytes, guard: LoginGuard):
+    if twofactor.active_for(user):
+        step = "code"
+    elif twofactor.is_required(user):
+        step = "enrol"
+    else:
+        return _finish(request, redirect(_next_url(request)), user, private, guard, two_factor=False)
+    cookie_key = secrets.token_bytes(32)
+    request.session[PENDING] = {
+        "user": user.pk,
+        "boxed": base64.b64encode(crypto.box(_PENDING_KEY_ID, cookie_key, private)).decode(),
+        "at": time.time(),
+        "next": _next_url(request),
+        "step": step,
+        "tries": 0,
+    }
+    response = redirect("accounts:login_code" if step == "code" else "accounts:login_enrol")
+    response.set_cookie(
+        PENDING_COOKIE,
+        base64.urlsafe_b64encode(cookie_key).decode(),
+        max_age=PENDING_SECONDS,
+        httponly=True,
+        secure=request.is_secure(),
+        samesite="Strict",
+    )
+    return response
+
+
+def _pending(request):
+    """(user, private key, state) of a login half done in this browser, or None."""
+    state = request.session.get(PENDING)
+    cookie = request.COOKIES.get(PENDING_COOKIE)
+    if not state or not cookie or time.time() - state["at"] > PENDING_SECONDS:
+        return None
+    try:
+        private = crypto.unbox(base64.urlsafe_b64decode(cookie), base64.b64decode(state["boxed"]))
+    except (crypto.VaultError, ValueError):
+        return None
+    user = get_user_model().objects.filter(pk=state["user"], is_active=True).first()
+    return (user, private, state) if user else None
+
+
+def _finish(request, response, user, private: bytes, guard: LoginGuard, *, two_factor: bool):
+    """Log the user in; `response` may be a callable that builds the page once they are."""
+    request.session.pop(PENDING, None)
+    request.session.pop(ENROL_SEED, None)
+    auth.login(request, user)
+    request.session["two_factor"] = two_factor
+    if callable(response):
+        response = response()
+    session_open_private(request, response, private)
+    session_record(request, two_factor=two_factor)
+    guard.succeeded(response)
+    response.delete_cookie(PENDING_COOKIE)
+    audit_record(action="ishenim.account.login", actor=user, obj=user, detail={"two_factor": two_factor})
+    return response
+
+
+def _restart(request):
+    request.session.pop(PENDING, None)
+    messages.error(request, _("Your login took too long or was interrupted. Please log in again."))
+    return redirect("accounts:login")
+
+
+# --- step 2: the code from the app ---------------------------------------------------
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+def login_code(request):
+    pending = _pending(request)
+    if pending is None or pending[2]["step"] != "code":
+        return _restart(request)
+    user, private, state = pending
+    form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.get_user()
-        auth.login(request, user)
-        response = redirect(_next_url(request))
-        session_open(request, response, user, form.cleaned_data["password"])
-        audit_record(action="ishenim.account.login", actor=user, obj=user)
-        return response
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+        guard = LoginGuard(request, user.get_username())
+        wait = guard.wait_seconds()
+        if wait:
+            form.add_error("code", _wait_message(wait))
+            return render(request, "accounts/login_code.html", {"form": form}, status=429)
+        kind = twofactor.two_factor_check(user=user, code=form.cleaned_data["code"])
+        if kind:
+            if kind == "backup":
+                audit_record(action="ishenim.account.backup_code_used", actor=None, obj=user)
+                messages.warning(request, _("You used a backup code. Make new ones if few are left."))
+            return _finish(request, redirect(state["next"]), user, private, guard, two_factor=True)
+        guard.failed()
+        audit_record(action="ishenim.account.two_factor_failed", obj=user)
+        state["tries"] += 1
+        request.session[PENDING] = state
+        if state["tries"] >= CODE_TRIES:
+            return _restart(request)
+        form.add_error("code", _("That code is not right, or was already used. Wait for a new one."))
+    return render(request, "accounts/login_code.html", {"form": form})
+
+
+# --- or step 2 for a first login where the second factor is required ----------------------
+
+
+def _enrol_seed(request) -> str:
+    boxed = request.session.get(ENROL_SEED)
+    if boxed:
+        return twofactor.seed_open(base64.b64decode(boxed))
+    seed = twofactor.seed_new()
+    request.session[ENROL_SEED] = base64.b64encode(twofactor.seed_box(seed)).decode()
+    return seed
+
+
+def _enrol_context(request, user, form) -> dict:
+    seed = _enrol_seed(request)
+    uri = twofactor.provisioning_uri(seed, user)
+    return {"form": form, "qr": twofactor.qr_svg_data_uri(uri), "seed": seed, "account": user.get_username()}
+
+
+def _codes_page(request, codes: list[str], next_url: str):
+    response = render(request, "accounts/backup_codes.html", {"codes": codes, "next": next_url})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+@csrf_protect
+@never_cache
+def login_enrol(request):
+    pending = _pending(request)
+    if pending is None or pending[2]["step"] != "enrol":
+        return _restart(request)
+    user, private, state = pending
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        seed = _enrol_seed(request)
+        if twofactor.matching_step(seed, form.cleaned_data["code"]) is not None:
+            codes = twofactor.two_factor_enable(user=user, seed=seed)
+            audit_record(action="ishenim.account.two_factor_enabled", actor=user, obj=user)
+            guard = LoginGuard(request, user.get_username())
+            return _finish(
+                request, lambda: _codes_page(request, codes, state["next"]), user, private, guard, two_factor=True
+            )
+        form.add_error("code", _("That code does not match. Check the phone's clock and try the next code."))
+    return render(request, "accounts/login_enrol.html", _enrol_context(request, user, form))
 
 
 @require_POST
 def logout(request):
     audit_record(action="ishenim.account.logout", actor=request.user, obj=request.user)
+    session_forget(request.session.session_key)
     auth.logout(request)
     response = redirect("home")
     session_close(response)
     return response
+
+
+# --- the account pages ------------------------------------------------------------------
+
+
+@never_cache
+def account(request):
+    context = {
+        "two_factor": twofactor.active_for(request.user),
+        "required": twofactor.is_required(request.user),
+        "sessions": sessions_of(request),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@never_cache
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, new = request.user, form.cleaned_data["new_password1"]
+        old_key = request.session.session_key
+        with transaction.atomic():
+            user.set_password(new)
+            user.save(update_fields=["password"])
+            # Re-wrap the same private key: the grants (access to appeals) survive.
+            user_key_set(user=user, password=new, old_password=form.cleaned_data["old_password"])
+        auth.update_session_auth_hash(request, user)
+        session_rekeyed(request, old_key)
+        ended = sessions_end(user, keep=request.session.session_key)
+        audit_record(action="ishenim.account.password_changed", actor=user, obj=user, detail={"sessions_ended": ended})
+        messages.success(request, _("Your password was changed. Your other sessions were logged out."))
+        return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@never_cache
+def two_factor(request):
+    user = request.user
+    current = twofactor.active_for(user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not current:
+        seed = _enrol_seed(request)
+        if twofactor.matching_step(seed, form.cleaned_data["code"]) is not None:
+            codes = twofactor.two_factor_enable(user=user, seed=seed)
+            request.session.pop(ENROL_SEED, None)
+            audit_record(action="ishenim.account.two_factor_enabled", actor=user, obj=user)
+            return _codes_page(request, codes, reverse("accounts:account"))
+        form.add_error("code", _("That code does not match. Check the phone's clock and try the next code."))
+    context = {"current": current, "required": twofactor.is_required(user)}
+    if not current:
+        context |= _enrol_context(request, user, form)
+    return render(request, "accounts/two_factor.html", context)
+
+
+@require_POST
+def two_factor_off(request):
+    user = request.user
+    if twofactor.is_required(user):
+        messages.error(request, _("Your role requires two-factor login; it cannot be turned off."))
+        return redirect("accounts:two_factor")
+    form = CodeForm(request.POST)
+    if form.is_valid() and twofactor.two_factor_check(user=user, code=form.cleaned_data["code"]):
+        TwoFactor.objects.filter(user=user).delete()
+        audit_record(action="ishenim.account.two_factor_disabled", actor=user, obj=user)
+        messages.success(request, _("Two-factor login is off."))
+        return redirect("accounts:account")
+    messages.error(request, _("That code is not right: two-factor login stays on."))
+    return redirect("accounts:two_factor")
+
+
+@require_POST
+def backup_codes(request):
+    if not twofactor.active_for(request.user):
+        return redirect("accounts:two_factor")
+    codes = twofactor.backup_codes_renew(user=request.user)
+    audit_record(action="ishenim.account.backup_codes_renewed", actor=request.user, obj=request.user)
+    return _codes_page(request, codes, reverse("accounts:account"))
+
+
+@require_POST
+def session_logout(request, record):
+    target = SessionRecord.objects.filter(user=request.user, pk=record).first()
+    if target is not None:
+        session_end(target)
+        audit_record(action="ishenim.account.sessions_ended", actor=request.user, obj=request.user, detail={"n": 1})
+        messages.success(request, _("That session was logged out."))
+    return redirect("accounts:account")
+
+
+@require_POST
+def logout_everywhere(request):
+    ended = sessions_end(request.user, keep=request.session.session_key)
+    audit_record(action="ishenim.account.sessions_ended", actor=request.user, obj=request.user, detail={"n": ended})
+    messages.success(
+        request,
+        ngettext("%(n)d other session was logged out.", "%(n)d other sessions were logged out.", ended) % {"n": ended},
+    )
+    return redirect("accounts:account")

@@ -20,6 +20,13 @@ class VaultKey(models.Model):
     recovery_boxed = models.BinaryField(_("private key under the recovery code"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    # A retired key is kept while blobs that cannot be re-sealed (the journals'
+    # chained columns) still need it: its private half is sealed to the key
+    # that replaced it, so whoever opens the new key opens the old one too.
+    successor = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("replaced by")
+    )
+    sealed_to_successor = models.BinaryField(_("private key sealed to its successor"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("vault key")

@@ -15,6 +15,7 @@ import hmac
 import os
 import secrets
 import uuid
+from dataclasses import dataclass
 from functools import cache
 from hashlib import sha256
 
@@ -58,6 +59,21 @@ def server_hmac(purpose: str, value: str | bytes) -> str:
     return hmac.new(key, value, sha256).hexdigest()
 
 
+def _server_box_key(purpose: str) -> bytes:
+    return hmac.new(_server_key(), b"box:" + purpose.encode(), sha256).digest()
+
+
+def server_box(purpose: str, plaintext: bytes) -> bytes:
+    """Encrypt a server-side secret (a TOTP seed, a session key) under the
+    server key: a copy of the database alone does not reveal it. Never used for
+    appeal content, which only staff keys open."""
+    return crypto.box(_SESSION_KEY_ID, _server_box_key(purpose), plaintext)
+
+
+def server_unbox(purpose: str, blob: bytes) -> bytes:
+    return crypto.unbox(_server_box_key(purpose), bytes(blob))
+
+
 # --- writing ------------------------------------------------------------------
 
 
@@ -83,19 +99,32 @@ def recovery_code_new() -> str:
 
 @transaction.atomic
 def key_create(*, scope: str, grantees=(), by=None) -> str:
-    """A new key pair for a scope, granted to `grantees`; returns the recovery
-    code, which is shown once and never stored. Retires the scope's old key."""
+    """The first key pair of a scope, granted to `grantees`; returns the recovery
+    code, which is shown once and never stored. A scope that already has a key
+    changes it with `key_rotate`, which keeps the old content readable."""
     private = crypto.new_private_key()
     code = recovery_code_new()
-    salt = os.urandom(16)
-    params = dict(settings.VAULT_ARGON2)
-    key = VaultKey(scope=scope, public_key=crypto.public_key_of(private), recovery_salt=salt, recovery_params=params)
-    key.recovery_boxed = crypto.box(key.id, crypto.derive_key(code, salt, params), private)
+    key = VaultKey(scope=scope, public_key=crypto.public_key_of(private))
+    _recovery_box(key, private, code)
     VaultKey.objects.filter(scope=scope, retired_at=None).update(retired_at=timezone.now())
     key.save()
     for user in grantees:
         _grant(key, private, user, by)
     return code
+
+
+def _recovery_box(key: VaultKey, private: bytes, code: str) -> None:
+    key.recovery_salt = os.urandom(16)
+    key.recovery_params = dict(settings.VAULT_ARGON2)
+    key.recovery_boxed = crypto.box(
+        key.id, crypto.derive_key(recovery_normalise(code), bytes(key.recovery_salt), key.recovery_params), private
+    )
+
+
+def recovery_normalise(code: str) -> str:
+    """The code as printed, whatever the case, spaces or dashes typed."""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 5] for i in range(0, len(cleaned), 5))
 
 
 def _grant(key: VaultKey, private: bytes, user, by) -> None:
@@ -113,26 +142,161 @@ def _grant(key: VaultKey, private: bytes, user, by) -> None:
     )
 
 
+def active_key(scope: str) -> VaultKey | None:
+    return VaultKey.objects.filter(scope=scope, retired_at=None).order_by("-created_at").first()
+
+
+def key_holders(scope: str) -> set[int]:
+    """Ids of the users who hold the scope's active key."""
+    key = active_key(scope)
+    return set(KeyGrant.objects.filter(key=key).values_list("user_id", flat=True)) if key else set()
+
+
+@transaction.atomic
 def key_grant(*, ring: Keyring, scope: str, user, by=None) -> None:
-    """Give `user` access to every key of the scope that the granter can open."""
-    for key in VaultKey.objects.filter(scope=scope):
-        private = ring.private_for(key.id)
-        if private is not None:
-            _grant(key, private, user, by)
+    """Give `user` the scope's active key (older keys follow from it).
+
+    Raises VaultError when the granter cannot open the key themselves."""
+    key = active_key(scope)
+    private = ring.private_for(key.id) if key else None
+    if private is None:
+        raise VaultError("the granter does not hold this scope's key")
+    _grant(key, private, user, by)
+    # Grants on retired keys are redundant (the successor chain reaches them).
+    KeyGrant.objects.filter(key__scope=scope, user=user).exclude(key=key).delete()
 
 
+@transaction.atomic
 def key_revoke(*, scope: str, user) -> int:
+    """Remove every copy of the scope's keys sealed to `user`."""
     deleted, _ = KeyGrant.objects.filter(key__scope=scope, user=user).delete()
     return deleted
 
 
+def recovery_check(*, scope: str, code: str) -> bytes | None:
+    """The scope's active private key if `code` is its recovery code, else None."""
+    key = active_key(scope)
+    if key is None or not key.recovery_boxed:
+        return None
+    derived = crypto.derive_key(recovery_normalise(code), bytes(key.recovery_salt), key.recovery_params)
+    try:
+        return crypto.unbox(derived, bytes(key.recovery_boxed))
+    except VaultError:
+        return None
+
+
+@transaction.atomic
 def key_recover(*, scope: str, code: str, user, by=None) -> None:
-    """Grant `user` the scope's keys with the recovery code (e.g. after every
-    authorised member lost their password)."""
-    code = code.strip().upper()
-    for key in VaultKey.objects.filter(scope=scope):
-        derived = crypto.derive_key(code, bytes(key.recovery_salt), key.recovery_params)
-        _grant(key, crypto.unbox(derived, bytes(key.recovery_boxed)), user, by)
+    """Grant `user` the scope's key with the recovery code (e.g. after every
+    authorised member lost their password). Raises VaultError on a wrong code."""
+    private = recovery_check(scope=scope, code=code)
+    if private is None:
+        raise VaultError("the recovery code does not open this scope's key")
+    _grant(active_key(scope), private, user, by)
+
+
+@transaction.atomic
+def key_recovery_renew(*, ring: Keyring, scope: str) -> str:
+    """A new recovery code for the active key; the old one stops working."""
+    key = VaultKey.objects.select_for_update().get(pk=active_key(scope).pk)
+    private = ring.private_for(key.id)
+    if private is None:
+        raise VaultError("this session does not hold the scope's key")
+    code = recovery_code_new()
+    _recovery_box(key, private, code)
+    key.save(update_fields=["recovery_salt", "recovery_params", "recovery_boxed"])
+    return code
+
+
+@dataclass
+class Rotation:
+    code: str
+    key: VaultKey
+    resealed: int
+    kept: int
+    holders: int
+
+
+@transaction.atomic
+def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
+    """A new key pair for the scope; every re-sealable blob is sealed to it.
+
+    Blobs covered by a hash chain (journal records) cannot change without
+    breaking the chain, so they keep their key: the retired key's private half
+    is sealed to its successor and stays reachable for the new key's holders,
+    and nobody else. The old recovery code stops working; the new one is
+    returned to be shown once. Raises VaultError when the session cannot open
+    the scope's keys.
+    """
+    from vault.registry import sealed_fields
+
+    keys = list(VaultKey.objects.select_for_update().filter(scope=scope))
+    old = next((k for k in keys if k.retired_at is None), None)
+    privates = {k.id: ring.private_for(k.id) for k in keys}
+    if old is None or privates.get(old.id) is None:
+        raise VaultError("this session does not hold the scope's key")
+
+    private = crypto.new_private_key()
+    code = recovery_code_new()
+    new = VaultKey(scope=scope, public_key=crypto.public_key_of(private))
+    _recovery_box(new, private, code)
+    new.save()
+    old.retired_at = timezone.now()
+    old.successor = new
+    old.sealed_to_successor = crypto.seal(new.id, bytes(new.public_key), privates[old.id])
+    old.recovery_boxed = b""
+    old.save(update_fields=["retired_at", "successor", "sealed_to_successor", "recovery_boxed"])
+
+    holders = list(KeyGrant.objects.filter(key=old).select_related("user_key", "user"))
+    for grant in holders:
+        KeyGrant.objects.create(
+            key=new,
+            user=grant.user,
+            user_key=grant.user_key,
+            sealed_private=crypto.seal(grant.user_key.id, bytes(grant.user_key.public_key), private),
+            granted_by=grant.granted_by,
+        )
+    KeyGrant.objects.filter(key__scope=scope).exclude(key=new).delete()
+
+    resealed = kept = 0
+    for entry in sealed_fields():
+        for pk, blob in entry.rows():
+            key_id = crypto.key_id_of(blob)
+            if key_id not in privates:
+                continue  # another scope's blob
+            if not entry.reseal:
+                kept += 1
+                continue
+            if privates[key_id] is None:
+                raise VaultError(f"{entry.label} {pk}: sealed to a key this session cannot open")
+            plaintext = crypto.unseal(privates[key_id], blob)
+            entry.model._default_manager.filter(pk=pk).update(
+                **{entry.field: crypto.seal(new.id, bytes(new.public_key), plaintext)}
+            )
+            resealed += 1
+    return Rotation(code=code, key=new, resealed=resealed, kept=kept, holders=len(holders))
+
+
+def key_prune(scope: str | None = None) -> int:
+    """Delete retired keys that no blob needs any more (e.g. after retention
+    erased the journal columns sealed to them). Oldest first: a key is kept
+    while an older kept key is sealed to it."""
+    from vault.registry import sealed_fields
+
+    used = set()
+    for entry in sealed_fields():
+        for _pk, blob in entry.rows():
+            used.add(crypto.key_id_of(blob))
+    retired = VaultKey.objects.exclude(retired_at=None)
+    if scope:
+        retired = retired.filter(scope=scope)
+    deleted = 0
+    for key in retired.order_by("created_at"):
+        if key.id in used or VaultKey.objects.filter(successor=key).exists():
+            continue
+        key.delete()
+        deleted += 1
+    return deleted
 
 
 # --- staff members' own keys ----------------------------------------------------
@@ -174,18 +338,21 @@ def _unwrap(user_key: UserKey, password: str) -> bytes | None:
 # --- the session keyring ----------------------------------------------------------
 
 
-def session_open(request: HttpRequest, response: HttpResponse, user, password: str) -> None:
-    """At login: unwrap the user's key and keep it for this session only."""
+def user_key_unlock(user, password: str) -> bytes:
+    """The user's private key, unwrapped with their password (just checked by
+    the login form). A password set outside Ishenim (an administrator's reset)
+    no longer unwraps the old key: a fresh key pair replaces it, without grants."""
     user_key = UserKey.objects.filter(user=user).first()
-    if user_key is None:
-        user_key_set(user=user, password=password)
-        user_key = UserKey.objects.get(user=user)
-    private = _unwrap(user_key, password)
+    private = _unwrap(user_key, password) if user_key is not None else None
     if private is None:
-        # The password was reset outside Ishenim: start a fresh key pair.
         user_key_set(user=user, password=password)
-        user_key = UserKey.objects.get(user=user)
-        private = _unwrap(user_key, password)
+        private = _unwrap(UserKey.objects.get(user=user), password)
+    return private
+
+
+def session_open_private(request: HttpRequest, response: HttpResponse, private: bytes) -> None:
+    """Keep the private key for this session only: boxed in the session under a
+    random key whose one copy goes to the browser's cookie."""
     cookie_key = secrets.token_bytes(32)
     request.session[SESSION_BLOB] = base64.b64encode(crypto.box(_SESSION_KEY_ID, cookie_key, private)).decode()
     response.set_cookie(
@@ -195,6 +362,12 @@ def session_open(request: HttpRequest, response: HttpResponse, user, password: s
         secure=settings.SESSION_COOKIE_SECURE,
         samesite="Strict" if not settings.DEBUG else "Lax",
     )
+    request._vault_keyring = None
+
+
+def session_open(request: HttpRequest, response: HttpResponse, user, password: str) -> None:
+    """At login: unwrap the user's key and keep it for this session only."""
+    session_open_private(request, response, user_key_unlock(user, password))
 
 
 def session_close(response: HttpResponse) -> None:
@@ -222,7 +395,26 @@ class Keyring:
                         self._keys[key_id] = crypto.unseal(self._user_private, sealed)
                     except VaultError:
                         continue  # sealed to a user key that was replaced
+                self._follow_successors()
         return self._keys
+
+    def _follow_successors(self) -> None:
+        """Open retired keys through the keys that replaced them."""
+        if not self._keys:
+            return
+        scopes = set(VaultKey.objects.filter(id__in=self._keys).values_list("scope", flat=True))
+        chained = list(
+            VaultKey.objects.filter(scope__in=scopes, successor__isnull=False)
+            .exclude(sealed_to_successor=None)
+            .values_list("id", "successor_id", "sealed_to_successor")
+        )
+        progress = True
+        while progress:
+            progress = False
+            for key_id, successor_id, sealed in chained:
+                if key_id not in self._keys and successor_id in self._keys:
+                    self._keys[key_id] = crypto.unseal(self._keys[successor_id], sealed)
+                    progress = True
 
     def private_for(self, key_id: uuid.UUID) -> bytes | None:
         return self._load().get(key_id)

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TwoFactor(models.Model):
+    """A staff member's authenticator app (TOTP, RFC 6238) and backup codes.
+
+    The seed is kept boxed under the server key, so a copy of the database alone
+    does not reveal it; backup codes are kept only as keyed hashes.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="two_factor", verbose_name=_("user")
+    )
+    secret_boxed = models.BinaryField(_("seed (encrypted)"))
+    confirmed_at = models.DateTimeField(_("turned on"), null=True, blank=True)
+    last_step = models.PositiveBigIntegerField(_("last time step used"), default=0)
+    backup_hashes = models.JSONField(_("backup codes (hashed)"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("two-factor login")
+        verbose_name_plural = _("two-factor logins")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class SessionRecord(models.Model):
+    """One logged-in browser of a staff member, for "where am I logged in".
+
+    Identified by a keyed hash of the session key; the key itself is boxed under
+    the server key so "log out everywhere" can end the session. No address, no
+    browser name: staff privacy matters too.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="session_records", verbose_name=_("user")
+    )
+    key_hash = models.CharField(_("session key hash"), max_length=64, unique=True)
+    key_boxed = models.BinaryField(_("session key (encrypted)"))
+    started_at = models.DateTimeField(_("logged in"))
+    two_factor = models.BooleanField(_("with two-factor code"), default=False)
+
+    class Meta:
+        verbose_name = _("login session")
+        verbose_name_plural = _("login sessions")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"

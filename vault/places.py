@@ -1,0 +1,52 @@
+"""A school or a district office seen as the owner of a vault scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from schools.access import district_for, school_for
+from schools.models import CONTENT_ROLES, District, Membership, Role, School
+
+
+@dataclass
+class Place:
+    scope: str
+    name: str
+    school: School | None = None
+    district: District | None = None
+
+    @property
+    def url_args(self) -> tuple[str, str]:
+        return ("school", self.school.slug) if self.school else ("district", self.district.slug)
+
+    def url(self, name: str) -> str:
+        kind, slug = self.url_args
+        return reverse(f"vault:{kind}_{name}", args=[slug])
+
+    @property
+    def links(self) -> dict[str, str]:
+        names = ("keys", "grant", "revoke", "rotate", "recovery_new", "recovery_pdf", "recover")
+        return {name: self.url(name) for name in names}
+
+    def readers(self):
+        """The active memberships whose role reads content here."""
+        if self.school:
+            queryset = Membership.objects.filter(school=self.school, role__in=CONTENT_ROLES)
+        else:
+            queryset = Membership.objects.filter(district=self.district, role=Role.DISTRICT_OFFICER)
+        return queryset.filter(active=True).select_related("user").order_by("user__last_name", "user__username")
+
+
+def school_place(request: HttpRequest, slug: str, *roles: str) -> Place:
+    """The school if the user holds one of `roles` there (a district officer never does)."""
+    assert roles, "key pages name their roles"
+    school = school_for(request, slug, *roles)
+    return Place(scope=school.vault_scope, name=school.name, school=school)
+
+
+def district_place(request: HttpRequest, slug: str) -> Place:
+    district = district_for(request, slug)
+    return Place(scope=district.vault_scope, name=district.name, district=district)
