@@ -94,3 +94,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
         name = Path(tempfile.gettempdir()) / f"ishenim-test-{os.getpid()}.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    """Tests log staff in with a password only (the `login` fixture); the
+    two-factor requirement for directors, responsible persons and district
+    officers is tested in accounts/tests with `settings.ISHENIM_TWO_FACTOR_ROLES`."""
+    settings.ISHENIM_TWO_FACTOR_ROLES = ()
