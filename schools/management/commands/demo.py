@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from schools.demo import demo_create
 
@@ -7,6 +8,7 @@ class Command(BaseCommand):
     help = "Create the demo district, schools and staff accounts (safe to run again)."
 
     def handle(self, *args, **options):
+        translation.activate("en")  # the terminal speaks to the IT person, as the README does
         result = demo_create()
         self.stdout.write(f"\nIshenim demo accounts (password for all: {result['password']})\n")
         self.stdout.write(f"  {'admin':<14} platform administrator (manages schools and accounts, reads no appeals)")
