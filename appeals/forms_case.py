@@ -1,0 +1,146 @@
+"""Forms of case handling: one small form per action, each error translated."""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from appeals.models import Answer, Appeal, Forwarding
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT_MAX = 4000
+
+
+def _today():
+    return timezone.localdate()
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by the school's staff on this case only, never by the writer."),
+    )
+
+
+class AssignForm(forms.Form):
+    handlers = forms.ModelMultipleChoiceField(
+        label=_("Case handlers"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one person to handle the case.")},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handlers"].queryset = candidates
+        self.fields["handlers"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class MeasuresForm(forms.Form):
+    text = forms.CharField(
+        label=_("Measures taken"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done, as it will stand in column f of the journal."),
+    )
+    taken_on = forms.DateField(label=_("Date"), widget=DATE, initial=_today)
+
+    def clean_taken_on(self):
+        day = self.cleaned_data["taken_on"]
+        if day > _today():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class ForwardForm(forms.Form):
+    body = forms.ChoiceField(label=_("Competent body"), choices=Forwarding.Body.choices)
+    addressee = forms.CharField(
+        label=_("Addressee"),
+        max_length=200,
+        required=False,
+        help_text=_("The office or official's title, as on the envelope (required for “other”)."),
+    )
+    forwarded_on = forms.DateField(label=_("Forwarded on"), widget=DATE, initial=_today)
+    cover = forms.CharField(
+        label=_("Cover letter"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Leave empty for the standard wording."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("body") == Forwarding.Body.OTHER and not data.get("addressee", "").strip():
+            self.add_error("addressee", _("Name the body the appeal is forwarded to."))
+        if data.get("forwarded_on") and data["forwarded_on"] > _today():
+            self.add_error("forwarded_on", _("The date cannot be in the future."))
+        return data
+
+
+class AnswerForm(forms.Form):
+    mode = forms.ChoiceField(label=_("How the answer is given"), choices=Answer.Mode.choices, widget=forms.RadioSelect)
+    given_on = forms.DateField(label=_("Date"), widget=DATE, initial=_today)
+    text = forms.CharField(
+        label=_("The answer"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Reasoned, in the language of the appeal. The letter is made from it."),
+    )
+
+    def __init__(self, *args, appeal: Appeal, **kwargs):
+        super().__init__(*args, **kwargs)
+        online = hasattr(appeal, "followup")
+        if appeal.anonymous:
+            self.fields["mode"].choices = [c for c in Answer.Mode.choices if c[0] == Answer.Mode.RECEIPT]
+        elif not online:
+            self.fields["mode"].choices = [c for c in Answer.Mode.choices if c[0] != Answer.Mode.RECEIPT]
+        self.fields["mode"].initial = self.fields["mode"].choices[0][0] if self.fields["mode"].choices else None
+
+    def clean_given_on(self):
+        day = self.cleaned_data["given_on"]
+        if day > _today():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DismissForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Appeal.DismissalReason.choices)
+    details = forms.CharField(
+        label=_("Details"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ExtendForm(forms.Form):
+    due_on = forms.DateField(label=_("New date the answer is due"), widget=DATE)
+    reason = forms.CharField(
+        label=_("Reason for the extension"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, appeal: Appeal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].help_text = _("At most %(days)s days after the first deadline.") % {
+            "days": settings.ISHENIM["EXTEND_MAX_DAYS"]
+        }
+
+
+class CorrectForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=Appeal.Category.choices)
+    summary = forms.CharField(
+        label=_("Corrected brief summary"),
+        max_length=600,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leave empty to keep the summary. The first entry stays in the journal; this is added to it."),
+    )
+
+
+class LetterForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the letter"), choices=settings.LANGUAGES)
+    format = forms.ChoiceField(choices=[("pdf", "PDF"), ("docx", "DOCX")])

@@ -1,0 +1,284 @@
+"""Case handling: from registration to a recorded outcome (R10, R11).
+
+Every state change is one function here, in one transaction, writing the
+journal amendment (the "numbered and bound" record) and the audit record
+together. Texts that may name people (measures, reasons, notes, answers,
+cover letters) are sealed; codes, dates and statuses stay in the clear so the
+reports need no key.
+"""
+
+import datetime as dt
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appeals.models import Answer, Appeal, Forwarding, Note
+from audit.services import audit_record
+from journal.models import Record
+from journal.services import journal_amend, journal_entry
+from vault.services import seal_text
+
+S = Appeal.Status
+
+# Which status may follow which. Answering closes; a closed or dismissed case can be reopened.
+NEXT = {
+    S.REGISTERED: {S.CONSIDERING, S.MEASURES, S.FORWARDED, S.CLOSED, S.DISMISSED},
+    S.CONSIDERING: {S.MEASURES, S.FORWARDED, S.CLOSED, S.DISMISSED},
+    S.MEASURES: {S.MEASURES, S.FORWARDED, S.CLOSED, S.DISMISSED},
+    S.FORWARDED: {S.MEASURES, S.FORWARDED, S.CLOSED, S.DISMISSED},
+    S.CLOSED: {S.CONSIDERING},
+    S.DISMISSED: {S.CONSIDERING},
+}
+
+
+def _locked(appeal: Appeal) -> Appeal:
+    """The appeal row, locked against a concurrent change of the same case."""
+    return Appeal.objects.select_for_update().select_related("school", "district").get(pk=appeal.pk)
+
+
+def _check(appeal: Appeal, status: str) -> None:
+    if status not in NEXT[S(appeal.status)]:
+        raise ValidationError(
+            _("A case that is “%(now)s” cannot become “%(next)s”.")
+            % {"now": appeal.get_status_display(), "next": S(status).label}
+        )
+
+
+def _seal(appeal: Appeal, content: dict | None) -> bytes | None:
+    return seal_text(appeal.vault_scope, json.dumps(content, ensure_ascii=False)) if content else None
+
+
+def _record(
+    appeal: Appeal, *, event: str, actor, fields: dict | None = None, sealed: dict | None = None, action: str = ""
+) -> Record:
+    """The journal amendment and the audit record of one change."""
+    fields = {"event": event, "status": appeal.status, **(fields or {})}
+    amendment = journal_amend(entry=journal_entry(appeal), fields=fields, sealed=_seal(appeal, sealed), actor=actor)
+    audit_record(
+        action=action or f"ishenim.case.{event}",
+        scope=appeal.vault_scope,
+        actor=actor,
+        obj=appeal,
+        detail={k: v for k, v in fields.items() if k != "event"} | {"journal_record": amendment.seq},
+    )
+    return amendment
+
+
+def _move(appeal: Appeal, status: str) -> None:
+    _check(appeal, status)
+    appeal.status = status
+    appeal.closed_at = timezone.now() if status in (S.CLOSED, S.DISMISSED) else None
+    appeal.save(update_fields=["status", "closed_at"])
+
+
+@transaction.atomic
+def case_consider(*, appeal: Appeal, actor) -> Appeal:
+    """Registered → under consideration."""
+    appeal = _locked(appeal)
+    _move(appeal, S.CONSIDERING)
+    _record(appeal, event="status", actor=actor)
+    return appeal
+
+
+@transaction.atomic
+def case_assign(*, appeal: Appeal, handlers, actor) -> Appeal:
+    """Give the case to handlers (psychologist, social pedagogue, deputy director…).
+
+    A registered case goes under consideration at the same time.
+    """
+    appeal = _locked(appeal)
+    before = set(appeal.handlers.values_list("pk", flat=True))
+    after = {user.pk for user in handlers}
+    if not after:
+        raise ValidationError(_("Choose at least one person to handle the case."))
+    if before == after:
+        raise ValidationError(_("These people already handle the case."))
+    appeal.handlers.set(handlers)
+    if appeal.status == S.REGISTERED:
+        _move(appeal, S.CONSIDERING)
+    _record(appeal, event="assigned", actor=actor, fields={"handlers": sorted(after)})
+    return appeal
+
+
+@transaction.atomic
+def case_measures(*, appeal: Appeal, text: str, taken_on: dt.date, actor) -> Appeal:
+    """Column f of the journal: what was done. Several measures may be recorded."""
+    appeal = _locked(appeal)
+    text = text.strip()
+    if len(text) < 5:
+        raise ValidationError(_("Describe the measures taken in a few words."))
+    _move(appeal, S.MEASURES)
+    _record(appeal, event="measures", actor=actor, fields={"on": taken_on.isoformat()}, sealed={"measures": text})
+    return appeal
+
+
+@transaction.atomic
+def case_forward(*, appeal: Appeal, body: str, addressee: str, forwarded_on: dt.date, cover: str, actor) -> Forwarding:
+    """Send the appeal on to a competent body; the cover letter is generated from this."""
+    appeal = _locked(appeal)
+    if body == Forwarding.Body.OTHER and not addressee.strip():
+        raise ValidationError(_("Name the body the appeal is forwarded to."))
+    _move(appeal, S.FORWARDED)
+    forwarding = Forwarding.objects.create(
+        appeal=appeal,
+        body=body,
+        addressee=addressee.strip(),
+        forwarded_on=forwarded_on,
+        cover_sealed=seal_text(appeal.vault_scope, cover.strip()) if cover.strip() else None,
+        by=actor,
+    )
+    _record(
+        appeal,
+        event="forwarded",
+        actor=actor,
+        fields={"body": body, "addressee": forwarding.body_name, "on": forwarded_on.isoformat()},
+    )
+    return forwarding
+
+
+@transaction.atomic
+def case_answer(*, appeal: Appeal, mode: str, text: str, given_on: dt.date, actor) -> Answer:
+    """Record the answer to the author and close the case ("answered and closed").
+
+    An online appeal answered through the receipt code gets the answer in its
+    follow-up thread, where the writer reads it with the code. An anonymous
+    appeal has no one to write or phone to, so only that way is open to it.
+    """
+    from appeals.models import Message
+    from appeals.services.intake import message_post
+
+    appeal = _locked(appeal)
+    text = text.strip()
+    if len(text) < 10:
+        raise ValidationError(_("Write the answer: what was found and what was done."))
+    has_followup = hasattr(appeal, "followup")
+    if mode == Answer.Mode.RECEIPT and not has_followup:
+        raise ValidationError(_("This appeal has no receipt code: give the answer by letter, phone or in person."))
+    if mode != Answer.Mode.RECEIPT and appeal.anonymous:
+        raise ValidationError(
+            _("The author is anonymous: the answer can only be given through the receipt code.")
+            if has_followup
+            else _("The author is anonymous and has no receipt code: the answer can only be kept in the case.")
+        )
+    _move(appeal, S.CLOSED)
+    answer = Answer.objects.create(
+        appeal=appeal, mode=mode, given_on=given_on, text_sealed=seal_text(appeal.vault_scope, text), by=actor
+    )
+    if mode == Answer.Mode.RECEIPT:
+        message_post(appeal=appeal, side=Message.Side.ANSWER, body=text, sender=actor)
+    _record(
+        appeal,
+        event="answered",
+        actor=actor,
+        fields={"mode": mode, "on": given_on.isoformat()},
+        sealed={"answer": text},
+    )
+    return answer
+
+
+@transaction.atomic
+def case_close_unanswered(*, appeal: Appeal, reason: str, actor) -> Appeal:
+    """Close an anonymous paper appeal, which nobody can be answered on, with the reason why."""
+    appeal = _locked(appeal)
+    if not (appeal.anonymous and not hasattr(appeal, "followup")):
+        raise ValidationError(_("Answer the author before closing the case."))
+    if len(reason.strip()) < 5:
+        raise ValidationError(_("Say why the case is closed."))
+    _move(appeal, S.CLOSED)
+    _record(appeal, event="closed", actor=actor, sealed={"reason": reason.strip()})
+    return appeal
+
+
+@transaction.atomic
+def case_dismiss(*, appeal: Appeal, reason: str, details: str, actor) -> Appeal:
+    """Leave the appeal without consideration, with a stated reason."""
+    appeal = _locked(appeal)
+    if reason not in Appeal.DismissalReason.values:
+        raise ValidationError(_("Choose the reason."))
+    if reason == Appeal.DismissalReason.OTHER and len(details.strip()) < 5:
+        raise ValidationError(_("Explain the reason."))
+    _move(appeal, S.DISMISSED)
+    appeal.dismissal_reason = reason
+    appeal.save(update_fields=["dismissal_reason"])
+    _record(
+        appeal,
+        event="dismissed",
+        actor=actor,
+        fields={"reason": reason},
+        sealed={"details": details.strip()} if details.strip() else None,
+    )
+    return appeal
+
+
+@transaction.atomic
+def case_reopen(*, appeal: Appeal, reason: str, actor) -> Appeal:
+    """A closed or dismissed case goes back under consideration (e.g. the writer says nothing was solved)."""
+    appeal = _locked(appeal)
+    if len(reason.strip()) < 5:
+        raise ValidationError(_("Say why the case is reopened."))
+    _move(appeal, S.CONSIDERING)
+    appeal.dismissal_reason = ""
+    appeal.save(update_fields=["dismissal_reason"])
+    _record(appeal, event="reopened", actor=actor, sealed={"reason": reason.strip()})
+    return appeal
+
+
+@transaction.atomic
+def case_extend(*, appeal: Appeal, due_on: dt.date, reason: str, actor) -> Appeal:
+    """Extend the deadline, with a reason, at most EXTEND_MAX_DAYS after the original one."""
+    appeal = _locked(appeal)
+    if not appeal.is_open:
+        raise ValidationError(_("The case is closed: there is no deadline to extend."))
+    limit = appeal.due_on + dt.timedelta(days=settings.ISHENIM["EXTEND_MAX_DAYS"])
+    if due_on <= appeal.due():
+        raise ValidationError(_("The new date must be after the current one (%(due)s).") % {"due": appeal.due()})
+    if due_on > limit:
+        raise ValidationError(
+            _("The deadline can be extended by at most %(days)s days, to %(limit)s.")
+            % {"days": settings.ISHENIM["EXTEND_MAX_DAYS"], "limit": limit}
+        )
+    if len(reason.strip()) < 5:
+        raise ValidationError(_("Give the reason for the extension."))
+    appeal.extended_due_on = due_on
+    appeal.extension_reason_sealed = seal_text(appeal.vault_scope, reason.strip())
+    appeal.save(update_fields=["extended_due_on", "extension_reason_sealed"])
+    _record(
+        appeal, event="extended", actor=actor, fields={"due": due_on.isoformat()}, sealed={"reason": reason.strip()}
+    )
+    return appeal
+
+
+@transaction.atomic
+def case_correct(*, appeal: Appeal, summary: str, category: str, actor) -> Appeal:
+    """Correct the journal's brief summary or category; the entry itself stays as written."""
+    appeal = _locked(appeal)
+    fields, sealed = {}, {}
+    if category and category != appeal.category:
+        if category not in Appeal.Category.values:
+            raise ValidationError(_("Choose a category."))
+        appeal.category = category
+        appeal.save(update_fields=["category"])
+        fields["category"] = category
+    if summary.strip():
+        sealed["summary"] = summary.strip()
+    if not fields and not sealed:
+        raise ValidationError(_("Nothing to correct."))
+    _record(appeal, event="correction", actor=actor, fields=fields, sealed=sealed or None)
+    return appeal
+
+
+@transaction.atomic
+def case_note_add(*, appeal: Appeal, text: str, actor) -> Note:
+    """An internal note: staff only, never shown to the writer, not in the journal."""
+    text = text.strip()
+    if len(text) < 2:
+        raise ValidationError(_("The note is empty."))
+    note = Note.objects.create(appeal=appeal, author=actor, text_sealed=seal_text(appeal.vault_scope, text))
+    audit_record(
+        action="ishenim.case.note_added", scope=appeal.vault_scope, actor=actor, obj=appeal, detail={"note": note.pk}
+    )
+    return note

@@ -1,0 +1,395 @@
+"""Case handling on the staff side: one view per action, the letters, the district inbox.
+
+The case panel sits on the appeal's page (helper A's detail view includes
+`appeals/staff/case_panel.html`); its forms post here. A form with an error
+comes back on a page of its own with what was typed, and every success goes
+back to the appeal.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+from appeals import forms_case as forms
+from appeals.letters import answer_letter, forwarding_letter
+from appeals.models import Answer, Appeal, Forwarding
+from appeals.selectors import INBOX_ROLES, appeal_for_staff, identity_visible
+from appeals.services import cases
+from audit.services import audit_record
+from schools.access import district_for, school_for
+from schools.models import Membership, Role, School
+
+MANAGER_ACTIONS = {"assign", "dismiss", "extend", "reopen", "correct"}
+HANDLER_ACTIONS = {"consider", "measures", "forward", "answer", "close", "note", "letters"}
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What this person may do on this case: managers decide, assigned handlers work it."""
+
+    manager: bool
+    assigned: bool
+
+    def can(self, action: str) -> bool:
+        if action in MANAGER_ACTIONS:
+            return self.manager
+        return self.manager or self.assigned
+
+
+def case_access(request: HttpRequest, appeal: Appeal) -> CaseAccess:
+    roles = request.school_roles
+    managers = {Role.DISTRICT_OFFICER} if appeal.district_id else {Role.DIRECTOR, Role.RESPONSIBLE}
+    manager = bool(roles & managers)
+    assigned = appeal.handlers.filter(pk=request.user.pk).exists()
+    return CaseAccess(manager=manager, assigned=assigned)
+
+
+def handler_candidates(appeal: Appeal):
+    """Who may be given the case: the school's case handlers, or the district's officers."""
+    from django.contrib.auth import get_user_model
+
+    if appeal.district_id:
+        people = Membership.objects.filter(district=appeal.district, role=Role.DISTRICT_OFFICER, active=True)
+    else:
+        people = Membership.objects.filter(school=appeal.school, role__in=[Role.HANDLER, Role.RESPONSIBLE], active=True)
+    return get_user_model().objects.filter(pk__in=people.values("user")).order_by("last_name", "first_name")
+
+
+def _case(request: HttpRequest, school: str, pk: int) -> tuple[School, Appeal, CaseAccess]:
+    school = school_for(request, school, *INBOX_ROLES)
+    appeal = appeal_for_staff(request, school, pk)
+    return school, appeal, case_access(request, appeal)
+
+
+def appeal_url(appeal: Appeal) -> str:
+    return reverse("appeals:detail", kwargs={"school": appeal.school.slug, "pk": appeal.pk}) + "#case"
+
+
+@dataclass(frozen=True)
+class Action:
+    title: Promise
+    done: Promise
+    form: type | None
+    run: Callable
+    form_kwargs: Callable = lambda appeal: {}
+
+
+ACTIONS = {
+    "consider": Action(
+        gettext_lazy("Take into consideration"),
+        gettext_lazy("The case is under consideration."),
+        None,
+        lambda appeal, data, user: cases.case_consider(appeal=appeal, actor=user),
+    ),
+    "assign": Action(
+        gettext_lazy("Assign case handlers"),
+        gettext_lazy("The case handlers were assigned."),
+        forms.AssignForm,
+        lambda appeal, data, user: cases.case_assign(appeal=appeal, handlers=data["handlers"], actor=user),
+        lambda appeal: {"candidates": handler_candidates(appeal)},
+    ),
+    "measures": Action(
+        gettext_lazy("Record measures taken"),
+        gettext_lazy("The measures were entered in the journal."),
+        forms.MeasuresForm,
+        lambda appeal, data, user: cases.case_measures(
+            appeal=appeal, text=data["text"], taken_on=data["taken_on"], actor=user
+        ),
+    ),
+    "forward": Action(
+        gettext_lazy("Forward to a competent body"),
+        gettext_lazy("The forwarding was recorded. Print the cover letter below."),
+        forms.ForwardForm,
+        lambda appeal, data, user: cases.case_forward(
+            appeal=appeal,
+            body=data["body"],
+            addressee=data["addressee"],
+            forwarded_on=data["forwarded_on"],
+            cover=data["cover"],
+            actor=user,
+        ),
+    ),
+    "answer": Action(
+        gettext_lazy("Answer the author and close"),
+        gettext_lazy("The answer was recorded and the case is closed."),
+        forms.AnswerForm,
+        lambda appeal, data, user: cases.case_answer(
+            appeal=appeal, mode=data["mode"], text=data["text"], given_on=data["given_on"], actor=user
+        ),
+        lambda appeal: {"appeal": appeal},
+    ),
+    "close": Action(
+        gettext_lazy("Close without an answer (anonymous paper appeal)"),
+        gettext_lazy("The case is closed."),
+        forms.ReasonForm,
+        lambda appeal, data, user: cases.case_close_unanswered(appeal=appeal, reason=data["reason"], actor=user),
+    ),
+    "dismiss": Action(
+        gettext_lazy("Leave without consideration"),
+        gettext_lazy("The appeal was left without consideration."),
+        forms.DismissForm,
+        lambda appeal, data, user: cases.case_dismiss(
+            appeal=appeal, reason=data["reason"], details=data["details"], actor=user
+        ),
+    ),
+    "extend": Action(
+        gettext_lazy("Extend the deadline"),
+        gettext_lazy("The deadline was extended."),
+        forms.ExtendForm,
+        lambda appeal, data, user: cases.case_extend(
+            appeal=appeal, due_on=data["due_on"], reason=data["reason"], actor=user
+        ),
+        lambda appeal: {"appeal": appeal},
+    ),
+    "reopen": Action(
+        gettext_lazy("Reopen the case"),
+        gettext_lazy("The case is under consideration again."),
+        forms.ReasonForm,
+        lambda appeal, data, user: cases.case_reopen(appeal=appeal, reason=data["reason"], actor=user),
+    ),
+    "correct": Action(
+        gettext_lazy("Correct the journal entry"),
+        gettext_lazy("The correction was added to the journal."),
+        forms.CorrectForm,
+        lambda appeal, data, user: cases.case_correct(
+            appeal=appeal, summary=data["summary"], category=data["category"], actor=user
+        ),
+    ),
+    "note": Action(
+        gettext_lazy("Add an internal note"),
+        gettext_lazy("The note was added."),
+        forms.NoteForm,
+        lambda appeal, data, user: cases.case_note_add(appeal=appeal, text=data["text"], actor=user),
+    ),
+}
+
+
+def action_form(name: str, appeal: Appeal, data=None):
+    spec = ACTIONS[name]
+    if spec.form is None:
+        return None
+    initial = {"category": appeal.category} if name == "correct" else None
+    return spec.form(data, initial=initial, **spec.form_kwargs(appeal))
+
+
+def action(request, school, pk, name):
+    school, appeal, access = _case(request, school, pk)
+    if name not in ACTIONS or not access.can(name):
+        raise Http404
+    spec = ACTIONS[name]
+    form = action_form(name, appeal, request.POST if request.method == "POST" else None)
+    errors = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            spec.run(appeal, form.cleaned_data if form else {}, request.user)
+        except ValidationError as error:
+            if form is None:
+                errors = error.messages
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, spec.done)
+            return redirect(appeal_url(appeal))
+    return render(
+        request,
+        "appeals/staff/case_action.html",
+        {"school": school, "appeal": appeal, "name": name, "title": spec.title, "form": form, "errors": errors},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _author(request, appeal: Appeal) -> dict | None:
+    from vault.services import keyring
+
+    if appeal.anonymous or not appeal.author_sealed or not identity_visible(request, appeal):
+        return None
+    return json.loads(keyring(request).open_text(appeal.author_sealed))
+
+
+def _letter_choice(request) -> tuple[str, str]:
+    form = forms.LetterForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    return form.cleaned_data["language"], form.cleaned_data["format"]
+
+
+def answer_letter_view(request, school, pk, answer):
+    school, appeal, access = _case(request, school, pk)
+    if not access.can("letters"):
+        raise Http404
+    item = get_object_or_404(Answer, appeal=appeal, pk=answer, mode=Answer.Mode.LETTER)
+    author = _author(request, appeal)
+    if author is None:
+        raise Http404  # no letter without the author's name and address, and only for those who may see them
+    language, fmt = _letter_choice(request)
+    audit_record(
+        action="ishenim.case.letter_printed",
+        scope=appeal.vault_scope,
+        actor=request.user,
+        obj=appeal,
+        detail={"answer": item.pk, "format": fmt, "language": language, "identity": True},
+    )
+    return answer_letter(request, appeal, item, author, language=language, fmt=fmt)
+
+
+def forwarding_letter_view(request, school, pk, forwarding):
+    school, appeal, access = _case(request, school, pk)
+    if not access.can("letters"):
+        raise Http404
+    item = get_object_or_404(Forwarding, appeal=appeal, pk=forwarding)
+    language, fmt = _letter_choice(request)
+    author = _author(request, appeal)
+    audit_record(
+        action="ishenim.case.letter_printed",
+        scope=appeal.vault_scope,
+        actor=request.user,
+        obj=appeal,
+        detail={"forwarding": item.pk, "format": fmt, "language": language, "identity": author is not None},
+    )
+    return forwarding_letter(request, appeal, item, author, language=language, fmt=fmt)
+
+
+def deadline_order(appeals):
+    """Urgent open cases first, then the open ones by due date (the most overdue on top), then the rest."""
+    return appeals.annotate(
+        due=Coalesce(F("extended_due_on"), F("due_on")),
+        open_rank=Case(
+            When(status__in=Appeal.OPEN_STATUSES, urgent=True, then=Value(0)),
+            When(status__in=Appeal.OPEN_STATUSES, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    ).order_by("open_rank", "due", "-received_at", "-pk")
+
+
+def district_inbox(request, district):
+    district = district_for(request, district)
+    show = "all" if request.GET.get("show") == "all" else "open"
+    appeals = Appeal.objects.filter(district=district).select_related("school").defer("text_sealed", "author_sealed")
+    if show == "open":
+        appeals = appeals.filter(status__in=Appeal.OPEN_STATUSES)
+    page = Paginator(deadline_order(appeals), 50).get_page(request.GET.get("page"))
+    return render(request, "appeals/staff/case_district_inbox.html", {"district": district, "page": page, "show": show})
+
+
+def case_panel_context(request: HttpRequest, appeal: Appeal) -> dict:
+    """What the case panel on the appeal's page shows; the read of notes and history is audited."""
+    from journal.selectors import journal_history
+    from vault.services import keyring
+
+    ring = keyring(request)
+    access = case_access(request, appeal)
+    notes = [(note, ring.open_text(note.text_sealed)) for note in appeal.notes.select_related("author")]
+    history = history_items(journal_history(appeal, ring))
+    answers = list(appeal.answers.select_related("by"))
+    forwardings = list(appeal.forwardings.select_related("by"))
+    audit_record(
+        action="ishenim.case.viewed",
+        scope=appeal.vault_scope,
+        actor=request.user,
+        obj=appeal,
+        detail={"notes": len(notes), "records": len(history)},
+    )
+    available = [name for name in ACTIONS if access.can(name) and name != "note" and _fits(name, appeal)]
+    return {
+        "appeal": appeal,
+        "access": access,
+        "notes": notes,
+        "history": history,
+        "answers": [(a, ring.open_text(a.text_sealed)) for a in answers],
+        "forwardings": forwardings,
+        "handlers": list(appeal.handlers.all()),
+        "actions": [(name, ACTIONS[name].title, action_form(name, appeal)) for name in available],
+        "note_form": forms.NoteForm() if access.can("note") else None,
+        "letter_form": forms.LetterForm(initial={"language": appeal.language}),
+        "letters_allowed": access.can("letters"),
+        "identity": identity_visible(request, appeal),
+        "extension_reason": ring.open_text(appeal.extension_reason_sealed) if appeal.extended_due_on else "",
+    }
+
+
+EVENTS = {
+    "status": gettext_lazy("Status changed"),
+    "assigned": gettext_lazy("Case handlers assigned"),
+    "measures": gettext_lazy("Measures taken"),
+    "forwarded": gettext_lazy("Forwarded to a competent body"),
+    "answered": gettext_lazy("Answer given"),
+    "closed": gettext_lazy("Closed"),
+    "dismissed": gettext_lazy("Left without consideration"),
+    "reopened": gettext_lazy("Reopened"),
+    "extended": gettext_lazy("Deadline extended"),
+    "correction": gettext_lazy("Entry corrected"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    record: object
+    label: str
+    status: str
+    lines: list
+
+
+def history_items(history) -> list[HistoryItem]:
+    """The journal records of one appeal in words: what happened, by whom, with the sealed details opened."""
+    from django.contrib.auth import get_user_model
+
+    ids = {pk for record, _sealed in history for pk in record.fields.get("handlers", [])}
+    names = {u.pk: u.get_full_name() or u.get_username() for u in get_user_model().objects.filter(pk__in=ids)}
+    items = []
+    for record, sealed in history:
+        fields = record.fields
+        event = "registered" if record.kind == "entry" else fields.get("event", "")
+        lines = []
+        if event == "assigned":
+            lines.append(", ".join(names.get(pk, "?") for pk in fields.get("handlers", [])))
+        if event == "forwarded":
+            lines.append(f"{fields.get('addressee', '')} · {fields.get('on', '')}")
+        if event == "answered":
+            lines.append(f"{Answer.Mode(fields['mode']).label} · {fields.get('on', '')}")
+        if event == "dismissed":
+            lines.append(str(Appeal.DismissalReason(fields["reason"]).label))
+        if event == "extended":
+            lines.append(f"→ {fields.get('due', '')}")
+        if event == "correction" and "category" in fields:
+            lines.append(str(Appeal.Category(fields["category"]).label))
+        lines += [
+            str(v) for k, v in sealed.items() if k in ("measures", "answer", "reason", "details", "summary") and v
+        ]
+        status = fields.get("status", "")
+        items.append(
+            HistoryItem(
+                record=record,
+                label=str(EVENTS.get(event, gettext_lazy("Registered in the journal"))),
+                status=str(Appeal.Status(status).label) if status in Appeal.Status.values else "",
+                lines=lines,
+            )
+        )
+    return items
+
+
+def _fits(name: str, appeal: Appeal) -> bool:
+    """Only the actions that the case's status allows are offered."""
+    status = appeal.status
+    if name == "reopen":
+        return not appeal.is_open
+    if not appeal.is_open:
+        return name == "correct"
+    if name == "consider":
+        return status == Appeal.Status.REGISTERED
+    if name == "close":
+        return appeal.anonymous and not hasattr(appeal, "followup")
+    if name == "answer":
+        return not appeal.anonymous or hasattr(appeal, "followup")
+    return True

@@ -1,0 +1,134 @@
+"""The journal on paper: the volume as a bound journal (PDF), and as a spreadsheet (XLSX).
+
+The PDF is laid out twice: the closing certification states how many pages the
+journal has, and only a first layout knows that.
+"""
+
+import re
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ishenim.documents import document_date, render_pdf
+from ishenim.exporters import Exporter
+from journal.models import Volume
+from journal.selectors import JournalRow, Office
+from schools.models import Membership, Role
+
+TEMPLATE = "journal/documents/journal.html"
+
+
+def page_counter_css(pattern: str) -> str:
+    """A translated "page {page} of {pages}" as the CSS `content` of a page margin."""
+    parts = []
+    for part in re.split(r"(\{page\}|\{pages\})", pattern):
+        if part == "{page}":
+            parts.append("counter(page)")
+        elif part == "{pages}":
+            parts.append("counter(pages)")
+        elif part:
+            parts.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(parts)
+
+
+def _signers(office: Office) -> list[tuple[str, str]]:
+    if office.district is not None:
+        people = Membership.objects.filter(district=office.district, role=Role.DISTRICT_OFFICER, active=True)
+        return [
+            (_("District education department specialist"), m.user.get_full_name())
+            for m in people.select_related("user")[:2]
+        ]
+    found = {
+        m.role: m.user.get_full_name()
+        for m in Membership.objects.filter(
+            school=office.school, role__in=[Role.DIRECTOR, Role.RESPONSIBLE], active=True
+        )
+        .select_related("user")
+        .order_by("-pk")
+    }
+    return [
+        (_("Director"), found.get(Role.DIRECTOR, "")),
+        (_("Responsible person (child-rights officer)"), found.get(Role.RESPONSIBLE, "")),
+    ]
+
+
+def journal_context(office: Office, volume: Volume, rows: list[JournalRow], *, language: str, printed_by) -> dict:
+    with translation.override(language):
+        first, last = (rows[0].taken_on, rows[-1].taken_on) if rows else (None, None)
+        return {
+            "office_name": office.name_in(language),
+            "district_name": office.school.district.name_in(language) if office.school else "",
+            "volume": volume,
+            "school_year": f"{volume.year}–{volume.year + 1}",
+            "rows": rows,
+            "started": document_date(first, language) if first else "—",
+            "finished": document_date(last, language) if last else "—",
+            "printed": document_date(timezone.localdate(), language),
+            "printed_at": timezone.localtime(),
+            "printed_by": printed_by.get_full_name() or printed_by.get_username(),
+            "signers": _signers(office),
+            "page_counter": page_counter_css(_("page {page} of {pages}")),
+            "columns": column_titles(),
+        }
+
+
+def _page_count(context: dict, language: str) -> int:
+    from weasyprint import HTML
+
+    with translation.override(language):
+        html = render_to_string(
+            TEMPLATE, {**context, "LANGUAGE": language, "FONTS": (settings.BASE_DIR / "static" / "fonts").as_uri()}
+        )
+    return len(HTML(string=html, base_url=str(settings.BASE_DIR)).render().pages)
+
+
+def journal_pdf(context: dict, *, language: str) -> bytes:
+    """The bound journal: title page, the numbered entries, the closing certification with the page count."""
+    pages = _page_count({**context, "pages": 0}, language)
+    return render_pdf(TEMPLATE, {**context, "pages": pages}, language=language)
+
+
+class JournalExporter(Exporter):
+    """One row per entry, the regulation's columns a–f, then channel, category and status."""
+
+    def __init__(self, office: Office, volume: Volume, rows: list[JournalRow], *, language: str):
+        self.office, self.volume, self.entries, self.language = office, volume, rows, language
+        slug = office.owner.slug
+        self.filename = f"journal-{slug}-{volume.year}-{language}"
+        with translation.override(language):
+            self.sheet_title = _("Journal %(year)s") % {"year": f"{volume.year}–{volume.year + 1}"}
+
+    def headers(self):
+        with translation.override(self.language):
+            return [str(h) for h in column_titles()]
+
+    def rows(self):
+        with translation.override(self.language):
+            for row in self.entries:
+                yield [
+                    row.number,
+                    row.taken_on,
+                    row.author_display,
+                    row.class_phone_display,
+                    row.summary_display,
+                    row.measures_display,
+                    row.channel_display,
+                    row.category_display,
+                    row.status_display,
+                ]
+
+
+def column_titles() -> list[str]:
+    return [
+        _("a) No."),
+        _("b) Date taken from the box or received online"),
+        _("c) Author's full name and address, or “anonymous”"),
+        _("d) Class, telephone"),
+        _("e) Brief summary"),
+        _("f) Measures taken"),
+        _("Channel"),
+        _("Category"),
+        _("Status"),
+    ]

@@ -1,0 +1,203 @@
+"""The registration journal on the staff side: the volume, its head, verify, print and export.
+
+A school's journal is open to its director and responsible person; the
+district office's own journal (appeals about a school's leadership) to the
+district officers. Every read of the sealed columns, print and export is audited.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from audit.services import audit_record
+from ishenim.documents import pdf_response
+from journal.documents import JournalExporter, column_titles, journal_context, journal_pdf
+from journal.models import Volume
+from journal.selectors import Office, journal_rows
+from journal.services import journal_verify
+from schools.access import district_for, school_for
+from schools.models import Role
+from vault.services import keyring
+
+PER_PAGE = 50
+JOURNAL_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE)
+
+
+class DocumentForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language of the document"), choices=settings.LANGUAGES)
+    year = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class VerifyForm(forms.Form):
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    head = forms.CharField(
+        label=gettext_lazy("Head written down earlier (optional)"),
+        required=False,
+        max_length=80,
+        help_text=gettext_lazy(
+            "At least its first 16 characters. Verify then also proves the journal was not rewritten since."
+        ),
+    )
+
+    def clean_head(self):
+        head = "".join(self.cleaned_data["head"].split()).lower()
+        if head and (len(head) < 16 or any(ch not in "0123456789abcdef" for ch in head)):
+            raise forms.ValidationError(_("A head is 16 to 64 characters of 0–9 and a–f, as printed."))
+        return head
+
+
+def _school_office(request, school) -> Office:
+    return Office(school=school_for(request, school, *JOURNAL_ROLES))
+
+
+def _district_office(request, district) -> Office:
+    return Office(district=district_for(request, district))
+
+
+def _volume(office: Office, year) -> Volume | None:
+    volumes = office.volumes()
+    if year:
+        return volumes.filter(year=year).first()
+    return volumes.first()
+
+
+def _urls(office: Office) -> dict:
+    if office.school is not None:
+        return {key: reverse(f"journal:{key}", args=[office.school.slug]) for key in ("page", "verify", "pdf", "xlsx")}
+    names = {"page": "journal", "verify": "journal_verify", "pdf": "journal_pdf", "xlsx": "journal_xlsx"}
+    return {key: reverse(f"district:{name}", args=[office.district.slug]) for key, name in names.items()}
+
+
+def _page(request, office: Office):
+    volume = _volume(office, request.GET.get("year"))
+    context = {
+        "office": office,
+        "school": office.school,
+        "district": office.district,
+        "volume": volume,
+        "volumes": list(office.volumes()),
+        "urls": _urls(office),
+        "columns": column_titles(),
+        "document_form": DocumentForm(
+            initial={"language": request.LANGUAGE_CODE, "year": volume.year if volume else None}
+        ),
+        "verify_form": VerifyForm(initial={"year": volume.year if volume else None}),
+        "check": request.session.pop("journal_check", None),
+    }
+    if volume is not None and volume.last_number:
+        pages = max(1, (volume.last_number + PER_PAGE - 1) // PER_PAGE)
+        try:
+            number = min(max(1, int(request.GET.get("page", "0") or 0) or pages), pages)
+        except ValueError:
+            number = pages  # the newest entries first
+        start = (number - 1) * PER_PAGE + 1
+        context.update(
+            rows=journal_rows(volume, keyring(request), numbers=range(start, start + PER_PAGE)),
+            page_number=number,
+            page_range=range(1, pages + 1),
+        )
+        audit_record(
+            action="ishenim.journal.viewed",
+            scope=office.vault_scope,
+            actor=request.user,
+            obj=volume,
+            detail={"numbers": [start, min(start + PER_PAGE - 1, volume.last_number)]},
+        )
+    return render(request, "journal/staff/journal.html", context)
+
+
+def journal(request, school):
+    return _page(request, _school_office(request, school))
+
+
+def district_journal(request, district):
+    return _page(request, _district_office(request, district))
+
+
+def _verify(request, office: Office):
+    form = VerifyForm(request.POST)
+    year = request.POST.get("year", "")
+    if form.is_valid():
+        volume = _volume(office, form.cleaned_data["year"])
+        if volume is None:
+            raise Http404
+        check = journal_verify(volume, head=form.cleaned_data["head"] or None)
+        audit_record(
+            action="ishenim.journal.verified",
+            scope=office.vault_scope,
+            actor=request.user,
+            obj=volume,
+            detail={
+                "ok": check.ok,
+                "records": check.records,
+                "bad_record": check.bad_seq,
+                "head": bool(form.cleaned_data["head"]),
+            },
+        )
+        request.session["journal_check"] = {
+            "ok": check.ok,
+            "records": check.records,
+            "problem": check.problem_display,
+            "bad_seq": check.bad_seq,
+            "head": form.cleaned_data["head"],
+        }
+    else:
+        for error in form.errors.get("head", []):
+            messages.error(request, error)
+    return redirect(_urls(office)["page"] + (f"?year={year}" if year.isdigit() else ""))
+
+
+@require_POST
+def verify(request, school):
+    return _verify(request, _school_office(request, school))
+
+
+@require_POST
+def district_verify(request, district):
+    return _verify(request, _district_office(request, district))
+
+
+def _document(request, office: Office, fmt: str):
+    form = DocumentForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    volume = _volume(office, form.cleaned_data["year"])
+    if volume is None:
+        raise Http404
+    language = form.cleaned_data["language"]
+    rows = journal_rows(volume, keyring(request))
+    audit_record(
+        action="ishenim.journal.printed" if fmt == "pdf" else "ishenim.journal.exported",
+        scope=office.vault_scope,
+        actor=request.user,
+        obj=volume,
+        detail={"format": fmt, "language": language, "entries": len(rows)},
+    )
+    if fmt == "xlsx":
+        return JournalExporter(office, volume, rows, language=language).response("xlsx")
+    context = journal_context(office, volume, rows, language=language, printed_by=request.user)
+    return pdf_response(
+        journal_pdf(context, language=language), f"journal-{office.owner.slug}-{volume.year}-{language}.pdf"
+    )
+
+
+def pdf(request, school):
+    return _document(request, _school_office(request, school), "pdf")
+
+
+def xlsx(request, school):
+    return _document(request, _school_office(request, school), "xlsx")
+
+
+def district_pdf(request, district):
+    return _document(request, _district_office(request, district), "pdf")
+
+
+def district_xlsx(request, district):
+    return _document(request, _district_office(request, district), "xlsx")
