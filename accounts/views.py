@@ -60,7 +60,7 @@ def _wait_message(seconds: int) -> str:
 @csrf_protect
 @never_cache
 def login(request):
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
@@ -162,7 +162,7 @@ def login_code(request):
     if pending is None or pending[2]["step"] != "code":
         return _restart(request)
     user, private, state = pending
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         guard = LoginGuard(request, user.get_username())
         wait = guard.wait_seconds()
@@ -217,7 +217,7 @@ def login_enrol(request):
     if pending is None or pending[2]["step"] != "enrol":
         return _restart(request)
     user, private, state = pending
-    form = EnrolForm(request.POST or None)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         seed = _enrol_seed(request)
         if twofactor.matching_step(seed, form.cleaned_data["code"]) is not None:
@@ -257,7 +257,7 @@ def account(request):
 @never_cache
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user, new = request.user, form.cleaned_data["new_password1"]
         old_key = request.session.session_key
@@ -279,7 +279,7 @@ def password_change(request):
 def two_factor(request):
     user = request.user
     current = twofactor.active_for(user)
-    form = EnrolForm(request.POST or None)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and not current:
         seed = _enrol_seed(request)
         if twofactor.matching_step(seed, form.cleaned_data["code"]) is not None:

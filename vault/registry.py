@@ -87,6 +87,11 @@ KEY_MATERIAL = {
     "vault.UserKey.salt",
     "vault.UserKey.wrapped_private",
     "vault.KeyGrant.sealed_private",
+    # A writer's public key (the private half comes from their receipt code, never stored).
+    "appeals.FollowUp.writer_public_key",
+    # Server-side secrets boxed under the server key: not content.
+    "accounts.TwoFactor.secret_boxed",
+    "accounts.SessionRecord.key_boxed",
 }
 
 

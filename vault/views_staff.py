@@ -119,7 +119,7 @@ def _sheet(request, place: Place, code: str, *, rotated=None):
 
 
 def _rotate(request, place: Place):
-    form = RotateForm(request.POST or None)
+    form = RotateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             rotation = key_rotate(ring=keyring(request), scope=place.scope)
@@ -166,7 +166,7 @@ def _recovery_pdf(request, place: Place):
 
 
 def _recover(request, place: Place):
-    form = RecoveryCodeForm(request.POST or None)
+    form = RecoveryCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             key_recover(scope=place.scope, code=form.cleaned_data["code"], user=request.user, by=request.user)
