@@ -1,0 +1,38 @@
+"""Django's JSON fixtures, but with times to the microsecond.
+
+The stock encoder cuts microseconds to milliseconds; the journals' and the
+audit trail's hashes cover the full time, so a backup must keep it exactly.
+"""
+
+import datetime as dt
+
+from django.core.serializers import json as django_json
+from django.core.serializers.json import DjangoJSONEncoder
+
+FORMAT = "ishenim-json"
+
+
+class ExactEncoder(DjangoJSONEncoder):
+    def default(self, o):
+        if isinstance(o, dt.datetime):
+            value = o.isoformat()
+            return value[:-6] + "Z" if value.endswith("+00:00") else value
+        if isinstance(o, dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+class Serializer(django_json.Serializer):
+    def _init_options(self):
+        self.options.setdefault("cls", ExactEncoder)
+        super()._init_options()
+
+
+Deserializer = django_json.Deserializer
+
+
+def register() -> None:
+    from django.core import serializers
+
+    if FORMAT not in serializers.get_serializer_formats():
+        serializers.register_serializer(FORMAT, "vault.serializer")
