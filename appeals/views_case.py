@@ -263,14 +263,14 @@ def forwarding_letter_view(request, school, pk, forwarding):
 def deadline_order(appeals):
     """Urgent open cases first, then the open ones by due date (the most overdue on top), then the rest."""
     return appeals.annotate(
-        due=Coalesce(F("extended_due_on"), F("due_on")),
+        due_by=Coalesce(F("extended_due_on"), F("due_on")),
         open_rank=Case(
             When(status__in=Appeal.OPEN_STATUSES, urgent=True, then=Value(0)),
             When(status__in=Appeal.OPEN_STATUSES, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
         ),
-    ).order_by("open_rank", "due", "-received_at", "-pk")
+    ).order_by("open_rank", "due_by", "-received_at", "-pk")
 
 
 def district_inbox(request, district):

@@ -1,0 +1,78 @@
+"""Appeals about a school's leadership sent to the district: the district's journal and inbox, not the school's."""
+
+import pytest
+from django.urls import reverse
+
+from appeals.models import Appeal
+from appeals.services import appeal_submit
+from journal.models import Volume
+from journal.services import journal_verify
+
+
+@pytest.fixture
+def to_district(demo):
+    return appeal_submit(
+        school=demo,
+        text="Директор ата-энелерден акча чогултуп жатат.",
+        category=Appeal.Category.CORRUPTION,
+        author_kind=Appeal.AuthorKind.PARENT,
+        author={"full_name": "Маматов Бакыт", "address": "Ош ш.", "class": "", "phone": "0700 00 00 00"},
+        to_district=True,
+    )
+
+
+def test_it_numbers_a_district_appeal_in_the_district_s_journal(to_district, demo):
+    assert Volume.objects.filter(district=demo.district, last_number=1).exists()
+    assert not Volume.objects.filter(school=demo).exists()
+    assert journal_verify(Volume.objects.get(district=demo.district)).ok
+
+
+def test_it_keeps_a_district_appeal_from_the_school_s_director(client, login, to_district):
+    login("director")
+    assert client.get(reverse("appeals:detail", args=["rakhmanov", to_district.pk])).status_code == 404
+    assert client.post(reverse("cases:action", args=["rakhmanov", to_district.pk, "consider"])).status_code == 404
+    page = client.get(reverse("journal:page", args=["rakhmanov"])).content.decode()
+    assert "Маматов" not in page
+    assert client.get(reverse("district:inbox", args=["osh"])).status_code == 404
+
+
+def test_it_lets_the_district_officer_handle_it_and_keep_its_journal(client, login, to_district, django_user_model):
+    officer = django_user_model.objects.get(username="district")
+    login("district")
+    assert str(to_district.pk) in client.get(reverse("district:inbox", args=["osh"])).content.decode()
+    response = client.post(
+        reverse("cases:action", args=["rakhmanov", to_district.pk, "assign"]), {"handlers": [officer.pk]}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("cases:action", args=["rakhmanov", to_district.pk, "answer"]),
+        {"mode": "phone", "given_on": "2026-11-20", "text": "Текшерүү жүргүзүлдү, акча кайтарылды."},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("district:journal", args=["osh"])).content.decode()
+    assert "Маматов Бакыт" in page and Volume.objects.get(district__slug="osh").head_hash in page
+    pdf = client.get(reverse("district:journal_pdf", args=["osh"]), {"language": "ky"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_it_shows_the_name_only_to_those_who_need_it(client, login, demo, django_user_model):
+    signed = appeal_submit(
+        school=demo,
+        text="Менин балам мектепке барбай калды.",
+        category=Appeal.Category.CHILD_RIGHTS,
+        author_kind=Appeal.AuthorKind.PARENT,
+        author={"full_name": "Осмонова Жаркын", "address": "Ош ш.", "class": "5А", "phone": "0700 11 11 11"},
+    )
+    psychologist = django_user_model.objects.get(username="psychologist")
+    login("psychologist")
+    assert client.get(reverse("appeals:detail", args=["rakhmanov", signed.pk])).status_code == 404
+    signed.handlers.add(psychologist)
+    page = client.get(reverse("appeals:detail", args=["rakhmanov", signed.pk])).content.decode()
+    assert "Осмонова Жаркын" in page
+    # An assigned handler may work the case but not reassign it.
+    assert (
+        client.post(
+            reverse("cases:action", args=["rakhmanov", signed.pk, "assign"]), {"handlers": [psychologist.pk]}
+        ).status_code
+        == 404
+    )

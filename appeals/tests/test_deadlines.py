@@ -1,0 +1,115 @@
+"""Deadlines in Kyrgyz working days: days left, overdue, extension with a reason, urgent and late on top."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from appeals.models import Appeal
+from appeals.services import appeal_submit
+from appeals.services.cases import case_extend
+from audit.models import AuditRecord
+from journal.models import Record
+from schools.models import School
+
+FRIDAY = dt.date(2026, 8, 28)  # Monday 31 August is Independence Day in Kyrgyzstan
+
+
+@pytest.fixture
+def appeal(demo):
+    return appeal_submit(school=demo, text="Мугалим сабакка келбей жатат.", category="discipline", author_kind="parent")
+
+
+def test_it_counts_days_left_in_working_days_skipping_weekends_and_holidays(appeal):
+    appeal.due_on = dt.date(2026, 9, 1)  # Tuesday
+    assert appeal.days_left(today=FRIDAY) == 1  # Saturday, Sunday and the holiday do not count
+    assert appeal.days_left(today=dt.date(2026, 9, 1)) == 0
+    assert not appeal.is_overdue(today=dt.date(2026, 9, 1))
+    assert appeal.days_left(today=dt.date(2026, 9, 2)) == -1 and appeal.is_overdue(today=dt.date(2026, 9, 2))
+
+
+def test_it_counts_a_case_late_over_a_weekend_as_overdue(appeal):
+    appeal.due_on = dt.date(2026, 11, 20)  # a Friday
+    assert appeal.days_left(today=dt.date(2026, 11, 21)) == -1
+    assert appeal.is_overdue(today=dt.date(2026, 11, 22))
+
+
+def test_it_sets_the_deadline_from_the_setting(demo, settings):
+    settings.ISHENIM = {**settings.ISHENIM, "CONSIDER_WITHIN_WORKING_DAYS": 10}
+    appeal = appeal_submit(
+        school=demo, text="Сунуш: китепкана кечке чейин иштесин.", category="suggestion", author_kind="student"
+    )
+    from django.utils import timezone
+
+    from ishenim.workdays import add_working_days
+
+    assert appeal.due_on == add_working_days(timezone.localdate(), 10)
+    assert appeal.days_left() == 10
+
+
+def test_it_has_no_days_left_once_closed(appeal):
+    appeal.status = Appeal.Status.CLOSED
+    assert appeal.days_left() is None and not appeal.is_overdue()
+
+
+def test_it_extends_the_deadline_with_a_reason_as_a_journal_amendment(appeal, django_user_model):
+    director = django_user_model.objects.get(username="director")
+    new_due = appeal.due_on + dt.timedelta(days=10)
+    case_extend(appeal=appeal, due_on=new_due, reason="Күбөлөрдү угуу керек.", actor=director)
+    appeal.refresh_from_db()
+    assert appeal.due() == new_due and appeal.extended_due_on == new_due
+    amendment = Record.objects.get(appeal=appeal, kind="amendment")
+    assert amendment.fields == {"event": "extended", "status": "registered", "due": new_due.isoformat()}
+    assert amendment.sealed and b"\xd0\x9a\xd2\xaf\xd0\xb1" not in bytes(amendment.sealed)
+    assert AuditRecord.objects.filter(action="ishenim.case.extended", object_id=str(appeal.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("shift", "reason", "message"),
+    [
+        (0, "Күбөлөрдү угуу керек.", "must be after"),
+        (31, "Күбөлөрдү угуу керек.", "at most 30 days"),
+        (5, "", "reason"),
+    ],
+)
+def test_it_refuses_a_bad_extension(appeal, django_user_model, shift, reason, message):
+    director = django_user_model.objects.get(username="director")
+    with pytest.raises(ValidationError, match=message):
+        case_extend(appeal=appeal, due_on=appeal.due_on + dt.timedelta(days=shift), reason=reason, actor=director)
+    appeal.refresh_from_db()
+    assert appeal.extended_due_on is None and not Record.objects.filter(appeal=appeal, kind="amendment").exists()
+
+
+def test_it_shows_the_extension_form_error_translated_and_keeps_the_reason(client, login, appeal):
+    login("director")
+    url = reverse("cases:action", args=["rakhmanov", appeal.pk, "extend"])
+    response = client.post(url, {"due_on": "2000-01-01", "reason": "Күбөлөрдү угуу керек."})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Күбөлөрдү угуу керек." in html and 'role="alert"' in html
+
+
+def test_it_lists_district_appeals_urgent_then_most_overdue_first(client, login, demo):
+    other = School.objects.get(slug="gymnasium5")
+    late = appeal_submit(
+        school=demo, text="Директор акча чогултат.", category="corruption", author_kind="parent", to_district=True
+    )
+    Appeal.objects.filter(pk=late.pk).update(due_on=dt.date(2026, 1, 5))
+    calm = appeal_submit(
+        school=other, text="Директор орой сүйлөйт.", category="other", author_kind="student", to_district=True
+    )
+    urgent = appeal_submit(
+        school=other,
+        text="Директор балага кол көтөрдү.",
+        category="bullying",
+        author_kind="student",
+        to_district=True,
+        urgent=True,
+    )
+    login("district")
+    response = client.get(reverse("district:inbox", args=["osh"]))
+    html = response.content.decode()
+    order = [html.index(f"/appeals/{a.pk}/") for a in (urgent, late, calm)]
+    assert order == sorted(order)
+    assert 'class="overdue' in html
