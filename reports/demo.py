@@ -1,0 +1,231 @@
+"""A year of demo appeals for the demo schools, so the reports have something to show.
+
+Appeals go in through `appeal_submit` (sealed, numbered, journaled), in the
+order they were received; their later history (registration time, closure,
+deadlines) is then written straight onto the rows, as case handling would
+have left it. The two schools differ on purpose, so the compliance page shows
+rules kept at one and broken at the other, each for a visible reason:
+the Rakhmanov school's summaries went out and its last report was finalised
+in time; gymnasium No. 5 registered some letters late, let cases go overdue,
+sent no weekly summaries and has its last report still in draft.
+"""
+
+import datetime as dt
+import random
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from appeals.models import Appeal, FollowUp
+from appeals.services import appeal_submit
+from ishenim.workdays import add_working_days
+from journal.models import Record
+from journal.services import journal_amend
+from reports.models import QuarterlyReport, Subject, SubjectTag, WeeklySummary
+from reports.periods import last_complete_quarter, last_summary_day, summary_week
+from reports.services import quarterly_report_draft, weekly_figures
+from schools.models import School
+
+C, K = Appeal.Category, Appeal.AuthorKind
+
+TEXTS = {
+    C.CHILD_RIGHTS: "Бизди класста сабактан кийин кармап калышат, үйгө кеч кетебиз.",
+    C.BULLYING: "Танапис учурунда улуу класстын балдары кичүүлөрдү кордоп, акчасын тартып алышат.",
+    C.CORRUPTION: "Класска ремонт үчүн деп ар бир ата-энеден акча чогултуп жатышат, кайда кетери белгисиз.",
+    C.SMOKING: "Спорт залдын артында тыныгууда балдар тамеки, наспай чегишет.",
+    C.DISCIPLINE: "Сабак учурунда телефон ойноп, мугалимди укпай коюшат.",
+    C.SUGGESTION: "Ашканада кезек узун, тыныгуу аз. Тамактануу убактысын узартса болот.",
+    C.REQUEST: "Китепканага окуу китептери жетишпейт, кошумча алып берсеңиздер.",
+    C.WISH: "Мугалимибизге ыраазычылык билдиребиз, сабактары кызыктуу.",
+    C.OTHER: "Мектептин короосунда кечинде жарык жок, караңгы.",
+}
+CATEGORY_WEIGHTS = {
+    C.BULLYING: 16,
+    C.SMOKING: 14,
+    C.DISCIPLINE: 14,
+    C.SUGGESTION: 14,
+    C.REQUEST: 12,
+    C.CHILD_RIGHTS: 9,
+    C.WISH: 9,
+    C.CORRUPTION: 5,
+    C.OTHER: 7,
+}
+SUBJECTS = {
+    C.SUGGESTION: "ашканадагы кезек",
+    C.SMOKING: "спорт залдын артында тамеки чегүү",
+    C.DISCIPLINE: "сабакта телефон",
+    C.BULLYING: "тыныгууда кордоо",
+}
+NAMES = ["Айбек Сейитов", "Гүлнара Ибраимова", "Нурлан Абдраев", "Жазгүл Маматова", "Бакыт Орозов"]
+PLAN = {"rakhmanov": {"per_week": 5, "careful": True}, "gymnasium5": {"per_week": 3, "careful": False}}
+
+
+def _received_times(rng: random.Random, school: School, start: dt.datetime, end: dt.datetime, per_week: float):
+    """Online appeals at any hour; paper ones at the school's openings."""
+    times = []
+    openings = school.planned_openings(start, end)
+    weeks = (end - start).days / 7
+    for _ in range(int(per_week * weeks * 0.6)):
+        times.append(("online", start + dt.timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))))
+    for when in openings:
+        for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
+            times.append(("paper", when + dt.timedelta(minutes=rng.randint(0, 30))))
+    return sorted(times, key=lambda pair: pair[1])
+
+
+def _history(rng: random.Random, appeal: Appeal, *, careful: bool, now: dt.datetime) -> dict:
+    """How the case went: registration delay, deadline, outcome."""
+    received = appeal.received_at
+    late_registration = not careful and rng.random() < 0.08
+    delay = dt.timedelta(days=rng.randint(3, 5)) if late_registration else dt.timedelta(hours=rng.uniform(0.2, 6))
+    registered = min(received + delay, now)
+    due = add_working_days(timezone.localdate(registered), 14)
+    fields = {"registered_at": registered, "due_on": due}
+    age = (now - received).days
+    if age < 12 or (not careful and age < 60 and rng.random() < 0.35):
+        fields["status"] = rng.choice(
+            [Appeal.Status.REGISTERED, Appeal.Status.CONSIDERING, Appeal.Status.CONSIDERING, Appeal.Status.MEASURES]
+        )
+        return fields
+    roll = rng.random()
+    if roll < 0.06:
+        fields["status"] = Appeal.Status.DISMISSED
+        fields["dismissal_reason"] = Appeal.DismissalReason.NO_SUBSTANCE
+    elif roll < 0.12 and age < 40:
+        fields["status"] = Appeal.Status.FORWARDED
+    else:
+        fields["status"] = Appeal.Status.CLOSED
+    if fields["status"] != Appeal.Status.FORWARDED:
+        working = rng.randint(2, 12) if careful or rng.random() < 0.7 else rng.randint(15, 22)
+        closed_day = add_working_days(timezone.localdate(registered), working)
+        closed = dt.datetime.combine(closed_day, dt.time(15, rng.randint(0, 59)), tzinfo=timezone.get_current_timezone())
+        fields["closed_at"] = min(closed, now)
+    return fields
+
+
+def _appeal(rng: random.Random, school: School, channel: str, received: dt.datetime, *, careful: bool) -> Appeal:
+    category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+    kind = rng.choices([K.STUDENT, K.PARENT, K.CITIZEN], weights=[55, 35, 10])[0]
+    grade = rng.choice(range(5, 12)) if kind == K.STUDENT else (rng.choice(range(1, 12)) if rng.random() < 0.5 else None)
+    signed = rng.random() < 0.35
+    author = None
+    if signed:
+        author = {"name": rng.choice(NAMES), "address": "Ош ш.", "class": str(grade or ""), "phone": "+996 555 000 000"}
+    appeal = appeal_submit(
+        school=school,
+        text=TEXTS[category],
+        category=category,
+        author_kind=kind,
+        channel=channel,
+        author=author,
+        grade=grade,
+        language="ky",
+        received_at=received,
+    )
+    # Marked urgent afterwards: these old cases must not send today's urgent notices.
+    appeal.urgent = appeal.urgent or (category in (C.BULLYING, C.CHILD_RIGHTS) and rng.random() < 0.3)
+    return appeal
+
+
+def _close_in_journal(appeal: Appeal, status: str) -> None:
+    entry = Record.objects.filter(appeal=appeal, kind=Record.Kind.ENTRY).first()
+    if entry is not None:
+        journal_amend(entry=entry, fields={"status": status})
+
+
+def _subjects(rng: random.Random, school: School, appeals: list[Appeal]) -> None:
+    subjects = {
+        category: Subject.objects.get_or_create(school=school, name=name)[0] for category, name in SUBJECTS.items()
+    }
+    SubjectTag.objects.bulk_create(
+        [
+            SubjectTag(subject=subjects[a.category], appeal=a)
+            for a in appeals
+            if a.category in subjects and rng.random() < 0.6
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _reports(school: School, now: dt.datetime, *, careful: bool) -> None:
+    last = last_complete_quarter(school, timezone.localdate(now))
+    for back in range(3, -1, -1):
+        period = last.shifted(-back)
+        report = quarterly_report_draft(school=school, period=period)
+        if back == 0 and not careful:
+            continue  # gymnasium No. 5 has not finished its last report
+        QuarterlyReport.objects.filter(pk=report.pk).update(
+            analysis=(
+                "Чейректин ичинде эң көп кайрылуулар тыныгуудагы кордоо жана тамеки чегүү боюнча болду. "
+                "Себептери: тыныгууда кезметчи мугалимдер аз, спорт залдын арты көзөмөлсүз."
+            ),
+            measures=(
+                "1. Тыныгууда кезметчилик графигин күчөтүү (тарбия иштери боюнча орун басар, ай сайын).\n"
+                "2. Спорт залдын артына жарык жана видеокамера коюу (чарба бөлүмү, бир айда).\n"
+                "3. 7–9-класстар үчүн психологдун сабактары (психолог, чейрек бою)."
+            ),
+            state=QuarterlyReport.State.FINAL,
+            discussed_on=period.due_on - dt.timedelta(days=2),
+            finalised_at=timezone.make_aware(dt.datetime.combine(period.due_on - dt.timedelta(days=1), dt.time(15))),
+        )
+
+
+def _summaries(school: School, now: dt.datetime) -> None:
+    day = last_summary_day(school, timezone.localdate(now))
+    for back in range(8, 0, -1):
+        on = day - dt.timedelta(weeks=back - 1)
+        week = summary_week(school, on)
+        WeeklySummary.objects.get_or_create(
+            school=school,
+            week_end=week.last_day,
+            defaults={
+                "week_start": week.start,
+                "figures": weekly_figures(school, week),
+                "sent_at": timezone.make_aware(dt.datetime.combine(on, dt.time(8, 1))),
+                "sent_to": 1,
+            },
+        )
+
+
+def demo_appeals(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Create a year of appeals (and the reports' history) at each demo school that has none yet."""
+    now = now or timezone.now()
+    made = {}
+    for slug, plan in PLAN.items():
+        school = School.objects.filter(slug=slug).first()
+        if school is None or Appeal.objects.filter(school=school).exists():
+            continue
+        made[slug] = _school_year(school, now, **plan)
+    return made
+
+
+@transaction.atomic
+def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: bool) -> int:
+    rng = random.Random(f"ishenim-demo-{school.slug}")
+    if careful and not school.website:
+        school.website = f"https://{school.slug}.school.example"
+        school.save(update_fields=["website"])
+    appeals = []
+    for channel, received in _received_times(rng, school, now - dt.timedelta(days=365), now, per_week):
+        appeal = _appeal(rng, school, channel, received, careful=careful)
+        history = {**_history(rng, appeal, careful=careful, now=now), "urgent": appeal.urgent}
+        Appeal.objects.filter(pk=appeal.pk).update(**history)
+        for key, value in history.items():
+            setattr(appeal, key, value)
+        if appeal.status not in Appeal.OPEN_STATUSES:
+            _close_in_journal(appeal, appeal.status)
+            if appeal.channel == Appeal.Channel.ONLINE and appeal.closed_at and rng.random() < 0.6:
+                FollowUp.objects.create(
+                    appeal=appeal,
+                    writer_key_id=uuid.uuid4(),
+                    writer_public_key=rng.randbytes(32),
+                    solved=rng.choices(list(FollowUp.Solved.values), weights=[6, 2, 2])[0],
+                    solved_at=appeal.closed_at + dt.timedelta(days=2),
+                )
+        appeals.append(appeal)
+    _subjects(rng, school, appeals)
+    _reports(school, now, careful=careful)
+    if careful:
+        _summaries(school, now)
+    return len(appeals)

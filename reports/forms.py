@@ -1,0 +1,67 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import QuarterlyReport
+
+
+class ReportTextForm(forms.ModelForm):
+    class Meta:
+        model = QuarterlyReport
+        fields = ["analysis", "measures"]
+        widgets = {
+            "analysis": forms.Textarea(attrs={"rows": 10}),
+            "measures": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {
+            "analysis": _(
+                "What the appeals of the quarter show, grouped by category and subject, and why the problems arise. "
+                "Write about causes, not about people: no names, classes or details that identify anyone."
+            ),
+            "measures": _("What the school will do to remove the causes, who does it and by when."),
+        }
+
+
+class FinaliseForm(forms.Form):
+    discussed_on = forms.DateField(
+        label=_("discussed at the commission's meeting on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+
+
+class AgendaForm(forms.Form):
+    meeting = forms.TypedChoiceField(label=_("meeting"), coerce=int)
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].choices = [(m.pk, f"{m} {m.place}".strip()) for m in meetings]
+
+
+class SubjectForm(forms.Form):
+    name = forms.CharField(
+        label=_("subject"),
+        max_length=120,
+        help_text=_("A short name for what the appeals are about, without names: «queue in the canteen»."),
+    )
+    appeals = forms.TypedMultipleChoiceField(label=_("appeals"), coerce=int, required=False)
+    action = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")], initial="add", required=False)
+
+    def __init__(self, *args, appeal_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appeals"].choices = [(pk, pk) for pk in appeal_ids]
+
+    def clean_appeals(self):
+        chosen = self.cleaned_data["appeals"]
+        if not chosen:
+            raise forms.ValidationError(_("Choose at least one appeal."))
+        return chosen
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("language of my report emails and documents"), choices=settings.LANGUAGES)
+
+
+class DocumentLanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)

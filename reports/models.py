@@ -1,0 +1,183 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import School
+
+
+class DutyRun(models.Model):
+    """One run of a periodic duty for one period: the row is the guard.
+
+    `ishenim tick` inserts the row before doing the work; the unique key makes a
+    second tick (the next minute, or a concurrent one) skip the same duty for
+    the same period. A run that died half-way is taken over after an hour.
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
+    duty = models.CharField(_("duty"), max_length=40)
+    key = models.CharField(_("period"), max_length=120)
+    school = models.ForeignKey(
+        School, models.CASCADE, null=True, blank=True, related_name="duty_runs", verbose_name=_("school")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("duty run")
+        verbose_name_plural = _("duty runs")
+        constraints = [models.UniqueConstraint(fields=["duty", "key"], name="one_run_per_duty_period")]
+        indexes = [models.Index(fields=["school", "duty", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.duty} {self.key}"
+
+
+class ReportLanguage(models.Model):
+    """The language a person wants their report emails and documents in.
+
+    Set explicitly on the reports pages; without a row, the site's default
+    language (Kyrgyz) is used.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="report_language", verbose_name=_("user")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("report language")
+        verbose_name_plural = _("report languages")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.language}"
+
+
+class WeeklySummary(models.Model):
+    """The weekly summary to the director (R18): figures of one week, frozen."""
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="weekly_summaries", verbose_name=_("school"))
+    week_start = models.DateField(_("from"))
+    week_end = models.DateField(_("to"), help_text=_("The last day included."))
+    figures = models.JSONField(_("figures"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_to = models.PositiveSmallIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("weekly summary")
+        verbose_name_plural = _("weekly summaries")
+        ordering = ["-week_end"]
+        constraints = [models.UniqueConstraint(fields=["school", "week_end"], name="one_summary_per_school_week")]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.week_start}–{self.week_end}"
+
+
+class QuarterlyReport(models.Model):
+    """The quarterly analytical report (R19, R20).
+
+    Drafted by `ishenim tick` after the quarter ends; the responsible person
+    writes the analysis and measures; it goes on a commission meeting's agenda;
+    once discussed it is finalised, its figures frozen, and it is locked.
+
+    The analysis and measures are kept in the clear on purpose: the report is
+    read by the whole commission (including the parents' representative, who
+    holds no content key) and by the district, so it must not identify anyone.
+    The form says so, and the text is about causes and measures, not people.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ON_AGENDA = "agenda", _("on a meeting's agenda")
+        FINAL = "final", _("final")
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="quarterly_reports", verbose_name=_("school"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), help_text=_("The calendar year, or the year the school year began.")
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    mode = models.CharField(_("quarters"), max_length=10, choices=School.QuarterMode)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"), help_text=_("The last day included."))
+    due_on = models.DateField(_("due by"))
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.DRAFT)
+    analysis = models.TextField(_("analysis"), blank=True)
+    measures = models.TextField(_("proposed measures"), blank=True)
+    figures = models.JSONField(_("figures (frozen when final)"), default=dict, blank=True)
+    drafted_at = models.DateTimeField(_("drafted"), auto_now_add=True)
+    meeting_ref = models.CharField(_("meeting"), max_length=200, blank=True)
+    agenda_at = models.DateTimeField(_("put on the agenda"), null=True, blank=True)
+    discussed_on = models.DateField(_("discussed at the meeting on"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finalised by"),
+    )
+
+    class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        ordering = ["-period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "period_start"], name="one_report_per_school_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.year} Q{self.quarter}"
+
+    @property
+    def locked(self) -> bool:
+        return self.state == self.State.FINAL
+
+    @property
+    def on_time(self) -> bool | None:
+        """Finalised by the due date? None while still open and not yet late."""
+        if self.finalised_at is not None:
+            from django.utils import timezone
+
+            return timezone.localdate(self.finalised_at) <= self.due_on
+        return None
+
+
+class Subject(models.Model):
+    """A recurring subject of appeals at one school, named without identifying anyone
+    ("canteen queue", "phones in class"), so the report can show what came back (R20)."""
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="subjects", verbose_name=_("school"))
+    name = models.CharField(_("subject"), max_length=120)
+    appeals = models.ManyToManyField(
+        "appeals.Appeal", through="SubjectTag", related_name="subjects", verbose_name=_("appeals")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="one_subject_name_per_school")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubjectTag(models.Model):
+    subject = models.ForeignKey(Subject, models.CASCADE, related_name="tags", verbose_name=_("subject"))
+    appeal = models.ForeignKey("appeals.Appeal", models.CASCADE, related_name="+", verbose_name=_("appeal"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subject of an appeal")
+        verbose_name_plural = _("subjects of appeals")
+        constraints = [models.UniqueConstraint(fields=["subject", "appeal"], name="one_tag_per_subject_appeal")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} #{self.appeal_id}"

@@ -1,0 +1,249 @@
+"""The figures: counts over the clear columns of appeals, never their content.
+
+Each figure set is one aggregate query (conditional counts over one index
+range scan), so a school's quarter and a whole district's quarter cost the same
+number of queries; per-school tables are one GROUP BY.
+"""
+
+import datetime as dt
+from collections import Counter
+
+from django.conf import settings
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import GreaterThan, LessThan
+from django.utils import timezone
+
+from appeals.models import Appeal, FollowUp
+from journal.models import Volume
+from reports.models import QuarterlyReport, Subject, SubjectTag
+from reports.periods import Period
+from schools.models import District, School
+
+GRADES = range(1, 12)  # Kyrgyz schools have grades 1 to 11
+
+
+def small_count() -> int:
+    return settings.ISHENIM["SMALL_COUNT"]
+
+
+def feedback(appeals: QuerySet[Appeal]) -> dict:
+    """What writers answered to "was the problem solved?" after closure (online appeals only)."""
+    answers = dict(
+        FollowUp.objects.filter(appeal__in=appeals.values("pk"))
+        .exclude(solved="")
+        .values_list("solved")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {value: answers.get(value, 0) for value in FollowUp.Solved.values}
+
+
+def school_appeals(school: School) -> QuerySet[Appeal]:
+    """The appeals a school's staff work on: not those its writers sent to the district."""
+    return Appeal.objects.filter(school=school, district__isnull=True)
+
+
+def district_appeals(district: District) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(school__district=district)
+
+
+def in_period(appeals: QuerySet[Appeal], period: Period) -> QuerySet[Appeal]:
+    return appeals.filter(received_at__gte=period.start_at, received_at__lt=period.end_at)
+
+
+def due_expr() -> Coalesce:
+    """The date the answer is due, after any extension."""
+    return Coalesce(F("extended_due_on"), F("due_on"))
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Still open after the answer was due, or closed after it."""
+    return Q(LessThan(due_expr(), today), status__in=Appeal.OPEN_STATUSES) | Q(
+        GreaterThan(TruncDate("closed_at"), due_expr()), closed_at__isnull=False
+    )
+
+
+def _days(delta: dt.timedelta | None) -> float | None:
+    return None if delta is None else round(delta.total_seconds() / 86400, 1)
+
+
+def figures(appeals: QuerySet[Appeal], *, today: dt.date | None = None) -> dict:
+    """Every figure of the reports for a set of appeals, in two queries.
+
+    Returns plain data (it is frozen as JSON in final reports): totals, counts
+    by category, channel, author kind, grade and status, averages in days.
+    """
+    today = today or timezone.localdate()
+    counts = {"total": Count("pk")}
+    dimensions = {
+        "category": Appeal.Category.values,
+        "channel": Appeal.Channel.values,
+        "author_kind": Appeal.AuthorKind.values,
+        "status": Appeal.Status.values,
+    }
+    for field, values in dimensions.items():
+        for value in values:
+            counts[f"{field}__{value}"] = Count("pk", filter=Q(**{field: value}))
+    for grade in GRADES:
+        counts[f"grade__{grade}"] = Count("pk", filter=Q(grade=grade))
+    counts["grade__none"] = Count("pk", filter=Q(grade__isnull=True))
+    counts["anonymous"] = Count("pk", filter=Q(anonymous=True))
+    counts["urgent"] = Count("pk", filter=Q(urgent=True))
+    counts["open"] = Count("pk", filter=Q(status__in=Appeal.OPEN_STATUSES))
+    counts["overdue"] = Count("pk", filter=overdue_q(today))
+    counts["answered"] = Count("pk", filter=Q(closed_at__isnull=False))
+    counts["to_register"] = Avg(
+        ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField()),
+        filter=Q(registered_at__isnull=False),
+    )
+    counts["to_answer"] = Avg(
+        ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField()),
+        filter=Q(closed_at__isnull=False, registered_at__isnull=False),
+    )
+    raw = appeals.aggregate(**counts)
+    result = {
+        "total": raw["total"],
+        "anonymous": raw["anonymous"],
+        "urgent": raw["urgent"],
+        "open": raw["open"],
+        "closed": raw["total"] - raw["open"],
+        "answered": raw["answered"],
+        "overdue": raw["overdue"],
+        "days_to_register": _days(raw["to_register"]),
+        "days_to_answer": _days(raw["to_answer"]),
+        "feedback": feedback(appeals),
+    }
+    for field, values in dimensions.items():
+        result[field] = {value: raw[f"{field}__{value}"] for value in values}
+    result["grade"] = {str(grade): raw[f"grade__{grade}"] for grade in GRADES}
+    result["grade"]["none"] = raw["grade__none"]
+    return result
+
+
+def share(part: int, whole: int) -> int | None:
+    """A percentage, rounded; None when there is nothing to divide."""
+    return round(100 * part / whole) if whole else None
+
+
+def trend(current: int, before: int) -> int | None:
+    """Change in percent against an earlier period; None when it had none."""
+    return round(100 * (current - before) / before) if before else None
+
+
+def quarter_figures(appeals: QuerySet[Appeal], period: Period) -> dict:
+    """The quarter's figures with the previous quarter and the same quarter a year before."""
+    current = figures(in_period(appeals, period))
+    previous = figures(in_period(appeals, period.shifted(-1)))
+    year_before = figures(in_period(appeals, period.shifted(-4)))
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.short_label},
+        "current": current,
+        "previous": previous,
+        "year_before": year_before,
+    }
+
+
+def per_school(district: District, period: Period, *, today: dt.date | None = None) -> list[dict]:
+    """One row of counts per school of the district in the period (one GROUP BY)."""
+    today = today or timezone.localdate()
+    rows = {
+        row["school_id"]: row
+        for row in in_period(district_appeals(district), period)
+        .values("school_id")
+        .annotate(
+            total=Count("pk"),
+            to_district=Count("pk", filter=Q(district__isnull=False)),
+            urgent=Count("pk", filter=Q(urgent=True)),
+            open=Count("pk", filter=Q(status__in=Appeal.OPEN_STATUSES)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            anonymous=Count("pk", filter=Q(anonymous=True)),
+        )
+        .order_by()
+    }
+    empty = {"total": 0, "to_district": 0, "urgent": 0, "open": 0, "overdue": 0, "anonymous": 0}
+    return [
+        {"school": school, **{k: rows.get(school.pk, empty)[k] for k in empty}}
+        for school in district.schools.order_by("name_ky")
+    ]
+
+
+def open_cases(school: School, *, today: dt.date | None = None, limit: int = 50) -> dict:
+    """What needs doing now: open cases by due date, urgent first; no content."""
+    today = today or timezone.localdate()
+    open_ = school_appeals(school).filter(status__in=Appeal.OPEN_STATUSES)
+    counts = open_.aggregate(
+        open=Count("pk"),
+        urgent=Count("pk", filter=Q(urgent=True)),
+        overdue=Count("pk", filter=Q(LessThan(due_expr(), today))),
+        due_soon=Count(
+            "pk",
+            filter=Q(GreaterThan(due_expr(), today - dt.timedelta(days=1)))
+            & Q(LessThan(due_expr(), today + dt.timedelta(days=4))),
+        ),
+    )
+    cases = list(
+        open_.annotate(due_date=due_expr())
+        .order_by("-urgent", F("due_date").asc(nulls_last=True), "received_at")
+        .only(
+            "pk",
+            "journal_number",
+            "category",
+            "channel",
+            "status",
+            "urgent",
+            "received_at",
+            "due_on",
+            "extended_due_on",
+        )[:limit]
+    )
+    for case in cases:
+        case.working_days_left = case.days_left(today)
+        case.days_late = -case.working_days_left if case.working_days_left and case.working_days_left < 0 else 0
+    return {**counts, "cases": cases}
+
+
+def journal_head(school: School, *, on: dt.date | None = None) -> Volume | None:
+    on = on or timezone.localdate()
+    return Volume.objects.filter(school=school, year=school.school_year(on)).first()
+
+
+def subjects_in(school: School, period: Period) -> list[dict]:
+    """Each subject with its count this quarter and in the two quarters before.
+
+    A subject "came back" when it was raised in this quarter and in an earlier one.
+    """
+    earliest = period.shifted(-2)
+    tags = (
+        SubjectTag.objects.filter(
+            subject__school=school,
+            appeal__received_at__gte=earliest.start_at,
+            appeal__received_at__lt=period.end_at,
+        )
+        .values_list("subject_id", "appeal__received_at")
+        .order_by()
+    )
+    now, before = Counter(), Counter()
+    for subject_id, received_at in tags:
+        (now if received_at >= period.start_at else before)[subject_id] += 1
+    names = dict(Subject.objects.filter(pk__in=set(now) | set(before)).values_list("pk", "name"))
+    rows = [
+        {"name": names[pk], "count": now[pk], "before": before[pk], "recurring": now[pk] > 0 and before[pk] > 0}
+        for pk in names
+        if now[pk]
+    ]
+    return sorted(rows, key=lambda row: (-row["count"], row["name"]))
+
+
+def recurring_categories(quarter: dict) -> list[str]:
+    """Categories raised in this quarter and in the previous one or the year before."""
+    current = quarter["current"]["category"]
+    return [
+        code
+        for code, count in current.items()
+        if count and (quarter["previous"]["category"].get(code) or quarter["year_before"]["category"].get(code))
+    ]
+
+
+def reports_of(school: School) -> QuerySet[QuarterlyReport]:
+    return school.quarterly_reports.select_related("finalised_by")
