@@ -18,3 +18,7 @@ class Command(BaseCommand):
         for scope, code in result["codes"].items():
             self.stdout.write(f"  recovery code of {scope}: {code}  (shown once)")
         self.stdout.write("")
+        from reports.demo import demo_appeals  # a year of appeals for the reports; skips schools that have some
+
+        for slug, count in demo_appeals().items():
+            self.stdout.write(f"  {count} demo appeals over the past year at {slug}")
