@@ -277,19 +277,36 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
     return Rotation(code=code, key=new, resealed=resealed, kept=kept, holders=len(holders))
 
 
-def key_prune(scope: str | None = None) -> int:
-    """Delete retired keys that no blob needs any more (e.g. after retention
-    erased the journal columns sealed to them). Oldest first: a key is kept
-    while an older kept key is sealed to it."""
+def key_ids_in_use() -> set[uuid.UUID]:
+    """The ids of the keys that registered blobs are sealed to (read from the
+    blobs' headers by the database, without loading the blobs)."""
+    from django.db.models import BinaryField
+    from django.db.models.functions import Substr
+
     from vault.registry import sealed_fields
 
     used = set()
     for entry in sealed_fields():
-        for _pk, blob in entry.rows():
-            used.add(crypto.key_id_of(blob))
+        heads = (
+            entry.model._default_manager.exclude(**{f"{entry.field}__isnull": True})
+            .annotate(head=Substr(entry.field, 2, 16, output_field=BinaryField()))
+            .values_list("head", flat=True)
+            .distinct()
+        )
+        used.update(uuid.UUID(bytes=bytes(head)) for head in heads if head and len(head) == 16)
+    return used
+
+
+def key_prune(scope: str | None = None) -> int:
+    """Delete retired keys that no blob needs any more (e.g. after retention
+    erased the journal columns sealed to them). Oldest first: a key is kept
+    while an older kept key is sealed to it."""
     retired = VaultKey.objects.exclude(retired_at=None)
     if scope:
         retired = retired.filter(scope=scope)
+    if not retired.exists():
+        return 0
+    used = key_ids_in_use()
     deleted = 0
     for key in retired.order_by("created_at"):
         if key.id in used or VaultKey.objects.filter(successor=key).exists():
