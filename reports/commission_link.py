@@ -81,35 +81,6 @@ class CommissionState:
     secretary: bool = False
 
 
-def commission_state(school: School, day: dt.date | None = None) -> CommissionState | None:
-    """The commission's composition on `day`; None when commission records are not kept here."""
-    m = models()
-    if m is None:
-        return None
-    day = day or timezone.localdate()
-    commission = m.Commission.objects.filter(school=school).first()
-    if commission is None:
-        return CommissionState(exists=False)
-    serving = Q(member_from__lte=day) & (Q(member_to__isnull=True) | Q(member_to__gte=day))
-    counts = commission.members.filter(serving).aggregate(
-        members=Count("pk"),
-        parents=Count("pk", filter=Q(parents_representative=True)),
-        responsible=Count("pk", filter=Q(responsible=True)),
-    )
-    offices = set(
-        m.Election.objects.filter(
-            meeting__commission=commission, elected__isnull=False, elected__in=commission.members.filter(serving)
-        ).values_list("office", flat=True)
-    )
-    return CommissionState(
-        exists=True,
-        has_order=commission.orders.exists(),
-        chair=m.Election.Office.CHAIR in offices,
-        secretary=m.Election.Office.SECRETARY in offices,
-        **counts,
-    )
-
-
 def upcoming_meetings(school: School) -> list | None:
     """Meetings whose agenda can still take an item; None without commission records."""
     m = models()

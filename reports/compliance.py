@@ -24,6 +24,7 @@ from appeals.models import Appeal
 from ishenim.workdays import working_days_between
 from journal.models import Volume
 from reports import commission_link
+from reports.commission_link import CommissionState
 from reports.models import QuarterlyReport, SubjectTag, WeeklySummary
 from reports.periods import day_start, half_year_of, last_complete_quarter, last_summary_day
 from reports.selectors import due_expr
@@ -110,12 +111,8 @@ class Facts:
     @cached_property
     def started(self) -> dict[int, dt.date]:
         """When each school began using Ishenim: created, or its first appeal if older (imported history)."""
-        first = dict(
-            self._appeals().values_list("school_id").annotate(first=Min("received_at")).order_by()
-        )
-        return {
-            s.pk: timezone.localdate(min(s.created_at, first.get(s.pk) or s.created_at)) for s in self.schools
-        }
+        first = dict(self._appeals().values_list("school_id").annotate(first=Min("received_at")).order_by())
+        return {s.pk: timezone.localdate(min(s.created_at, first.get(s.pk) or s.created_at)) for s in self.schools}
 
     @cached_property
     def late_registrations(self) -> dict[int, list[int]]:
@@ -195,9 +192,32 @@ class Facts:
 
     @cached_property
     def commission_states(self) -> dict | None:
-        if self.commission is None:
+        """Each school's commission on this day, from three queries for all the schools."""
+        m = self.commission
+        if m is None:
             return None
-        return {s.pk: commission_link.commission_state(s, self.today) for s in self.schools}
+        serving = Q(member_from__lte=self.today) & (Q(member_to__isnull=True) | Q(member_to__gte=self.today))
+        states = {
+            school_id: CommissionState(exists=True)
+            for school_id in m.Commission.objects.filter(school_id__in=self.ids).values_list("school_id", flat=True)
+        }
+        members = m.Member.objects.filter(serving, commission__school_id__in=self.ids)
+        for school_id, parents, responsible in members.values_list(
+            "commission__school_id", "parents_representative", "responsible"
+        ):
+            state = states[school_id]
+            state.members += 1
+            state.parents += parents
+            state.responsible += responsible
+        for school_id in m.Order.objects.filter(commission__school_id__in=self.ids).values_list(
+            "commission__school_id", flat=True
+        ):
+            states[school_id].has_order = True
+        for school_id, office in m.Election.objects.filter(
+            meeting__commission__school_id__in=self.ids, elected__in=members
+        ).values_list("meeting__commission__school_id", "office"):
+            setattr(states[school_id], office, True)  # "chair" or "secretary"
+        return {pk: states.get(pk, CommissionState(exists=False)) for pk in self.ids}
 
     @cached_property
     def meetings(self) -> dict | None:
@@ -272,7 +292,8 @@ def r01(school: School, facts: Facts) -> Check:
             ATTENTION,
             evidence,
             _(
-                "Nothing arrived in 90 days. Remind students and parents that the box exists, online and at the entrance."
+                "Nothing arrived in 90 days. "
+                "Remind students and parents that the box exists, online and at the entrance."
             ),
         )
     return Check("R01", _("Appeals are accepted from students, parents and citizens"), KEPT, evidence)
@@ -285,7 +306,8 @@ def r02(school: School, facts: Facts) -> Check:
         _("Anonymous or signed; anonymity guaranteed"),
         KEPT,
         _(
-            "%(anonymous)s of %(total)s appeals this school year were anonymous. Authors' details are stored encrypted; no address or device of a writer is recorded."
+            "%(anonymous)s of %(total)s appeals this school year were anonymous. "
+            "Authors' details are stored encrypted; no address or device of a writer is recorded."
         )
         % c,
     )
@@ -355,7 +377,8 @@ def r06(school: School, facts: Facts) -> Check:
             BROKEN,
             _("The school's website is not set."),
             _(
-                "Put the box's public page (or its embed code) on the school's official website, then enter the website's address in the settings. The page: %(url)s"
+                "Put the box's public page (or its embed code) on the school's official website, "
+                "then enter the website's address in the settings. The page: %(url)s"
             )
             % {"url": url},
         )
@@ -666,7 +689,8 @@ def r18(school: School, facts: Facts) -> Check:
             BROKEN,
             _("Not sent for the weeks ending %(days)s.") % {"days": ", ".join(f"{d:%Y-%m-%d}" for d in missing)},
             _(
-                "Check that `ishenim tick` runs every minute and that mail can be sent; give the director an email address."
+                "Check that `ishenim tick` runs every minute and that mail can be sent; "
+                "give the director an email address."
             ),
         )
     return Check(
@@ -693,39 +717,37 @@ def r19(school: School, facts: Facts) -> Check:
             _("There is no report for %(period)s.") % {"period": period.label},
             _("Check that `ishenim tick` runs; it drafts the report."),
         )
-    if report.locked:
-        if report.on_time:
-            return Check(
-                "R19",
-                title,
-                KEPT,
-                _("The report for %(period)s was discussed on %(day)s and finalised in time.")
-                % {"period": period.label, "day": report.discussed_on},
-            )
+    labels = {"period": period.label, "due": report.due_on, "day": report.discussed_on}
+    todo = _("Write the analysis and measures, discuss the report at a meeting, and finalise it.")
+    if report.on_time is False:
         return Check(
             "R19",
             title,
             BROKEN,
-            _("The report for %(period)s was finalised after %(due)s.")
-            % {"period": period.label, "due": report.due_on},
-            _("Finalise the next report by the 5th of the month after the quarter."),
+            _("The report for %(period)s reached the commission after %(due)s.") % labels,
+            _("Put the next report to the commission by the 5th of the month after the quarter."),
+        )
+    if report.on_time and report.locked:
+        return Check(
+            "R19", title, KEPT, _("The report for %(period)s was discussed on %(day)s and finalised.") % labels
+        )
+    if report.on_time:
+        return Check(
+            "R19",
+            title,
+            ATTENTION,
+            _("The report for %(period)s is on a meeting's agenda in time.") % labels,
+            _("Finalise it once the commission has discussed it."),
         )
     if facts.today > report.due_on:
         return Check(
             "R19",
             title,
             BROKEN,
-            _("The report for %(period)s was due by %(due)s and is not final.")
-            % {"period": period.label, "due": report.due_on},
-            _("Write the analysis and measures, discuss the report at a meeting, and finalise it."),
+            _("The report for %(period)s was due by %(due)s and has not been put to the commission.") % labels,
+            todo,
         )
-    return Check(
-        "R19",
-        title,
-        ATTENTION,
-        _("The report for %(period)s is due by %(due)s.") % {"period": period.label, "due": report.due_on},
-        _("Write the analysis and measures, discuss the report at a meeting, and finalise it."),
-    )
+    return Check("R19", title, ATTENTION, _("The report for %(period)s is due by %(due)s.") % labels, todo)
 
 
 def r20(school: School, facts: Facts) -> Check:
@@ -753,7 +775,8 @@ def r20(school: School, facts: Facts) -> Check:
         title,
         KEPT,
         _(
-            "Last final report: %(period)s, with analysis and measures; %(n)s appeals of the last 90 days have a subject."
+            "Last final report: %(period)s, with analysis and measures; "
+            "%(n)s appeals of the last 90 days have a subject."
         )
         % {"period": final[0].period_start, "n": tagged},
     )
@@ -766,7 +789,8 @@ def r21(school: School, facts: Facts) -> Check:
         _("Only the officials who handle an appeal may see it"),
         KEPT,
         _(
-            "Content and identity are encrypted to the school's key; every reading is written to the audit log. Roles here: %(roles)s."
+            "Content and identity are encrypted to the school's key; every reading is written to the audit log. "
+            "Roles here: %(roles)s."
         )
         % {"roles": ", ".join(sorted(str(Role(r).label) for r in roles)) or "—"},
     )

@@ -99,7 +99,9 @@ def _history(rng: random.Random, appeal: Appeal, *, careful: bool, now: dt.datet
     if fields["status"] != Appeal.Status.FORWARDED:
         working = rng.randint(2, 12) if careful or rng.random() < 0.7 else rng.randint(15, 22)
         closed_day = add_working_days(timezone.localdate(registered), working)
-        closed = dt.datetime.combine(closed_day, dt.time(15, rng.randint(0, 59)), tzinfo=timezone.get_current_timezone())
+        closed = dt.datetime.combine(
+            closed_day, dt.time(15, rng.randint(0, 59)), tzinfo=timezone.get_current_timezone()
+        )
         fields["closed_at"] = min(closed, now)
     return fields
 
@@ -107,7 +109,9 @@ def _history(rng: random.Random, appeal: Appeal, *, careful: bool, now: dt.datet
 def _appeal(rng: random.Random, school: School, channel: str, received: dt.datetime, *, careful: bool) -> Appeal:
     category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
     kind = rng.choices([K.STUDENT, K.PARENT, K.CITIZEN], weights=[55, 35, 10])[0]
-    grade = rng.choice(range(5, 12)) if kind == K.STUDENT else (rng.choice(range(1, 12)) if rng.random() < 0.5 else None)
+    grade = (
+        rng.choice(range(5, 12)) if kind == K.STUDENT else (rng.choice(range(1, 12)) if rng.random() < 0.5 else None)
+    )
     signed = rng.random() < 0.35
     author = None
     if signed:

@@ -140,12 +140,11 @@ class QuarterlyReport(models.Model):
 
     @property
     def on_time(self) -> bool | None:
-        """Finalised by the due date? None while still open and not yet late."""
-        if self.finalised_at is not None:
-            from django.utils import timezone
+        """Put to the commission by the due date (on the agenda, or discussed)? None while neither happened."""
+        from django.utils import timezone
 
-            return timezone.localdate(self.finalised_at) <= self.due_on
-        return None
+        days = [d for d in (self.discussed_on, self.agenda_at and timezone.localdate(self.agenda_at)) if d]
+        return min(days) <= self.due_on if days else None
 
 
 class Subject(models.Model):

@@ -309,6 +309,13 @@ def report_subjects(report: QuarterlyReport) -> list[dict]:
 # --- subjects (R20) -----------------------------------------------------------
 
 
+def subject_named(school: School, name: str) -> Subject | None:
+    """The school's subject of this name, whatever the case and spacing (Cyrillic too, which SQLite's
+    case-insensitive match does not fold)."""
+    wanted = " ".join(name.split()).casefold()
+    return next((s for s in Subject.objects.filter(school=school) if s.name.casefold() == wanted), None)
+
+
 @transaction.atomic
 def subject_tag(*, school: School, name: str, appeal_ids: list[int], actor) -> Subject:
     """Tag appeals of the school with a subject, created on first use."""
@@ -318,9 +325,7 @@ def subject_tag(*, school: School, name: str, appeal_ids: list[int], actor) -> S
     appeals = list(school_appeals(school).filter(pk__in=appeal_ids).values_list("pk", flat=True))
     if not appeals:
         raise ValidationError(_("Choose at least one appeal."))
-    subject = Subject.objects.filter(school=school, name__iexact=name).first() or Subject.objects.create(
-        school=school, name=name
-    )
+    subject = subject_named(school, name) or Subject.objects.create(school=school, name=name)
     SubjectTag.objects.bulk_create([SubjectTag(subject=subject, appeal_id=pk) for pk in appeals], ignore_conflicts=True)
     audit_record(
         action="ishenim.report.subject_tagged",

@@ -16,7 +16,7 @@ from reports.compliance import BROKEN, compliance, school_compliance
 from reports.documents import report_context, report_docx, report_filename, report_pdf
 from reports.exporters import DistrictSchools, JournalClear, QuarterStatistics, statistics_filename
 from reports.forms import AgendaForm, DocumentLanguageForm, FinaliseForm, LanguageForm, ReportTextForm, SubjectForm
-from reports.models import QuarterlyReport, Subject, SubjectTag
+from reports.models import Subject, SubjectTag
 from reports.periods import quarter_in, quarter_of
 from reports.presentation import category_labels, headline, masked, sections, timings, trend_chart
 from reports.selectors import (
@@ -35,6 +35,7 @@ from reports.services import (
     quarterly_report_finalise,
     quarterly_report_write,
     report_language_set,
+    subject_named,
     subject_tag,
     subject_untag,
     summary_context,
@@ -238,7 +239,7 @@ def report_subjects(request, school, pk):
     if request.method == "POST" and not report.locked and form.is_valid():
         try:
             if form.cleaned_data["action"] == "remove":
-                subject = Subject.objects.filter(school=school, name__iexact=form.cleaned_data["name"].strip()).first()
+                subject = subject_named(school, form.cleaned_data["name"])
                 if subject is None:
                     raise ValidationError(_("There is no subject with that name."))
                 subject_untag(subject=subject, appeal_ids=form.cleaned_data["appeals"], actor=request.user)

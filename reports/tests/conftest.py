@@ -21,8 +21,18 @@ def at(day: str, hour: int = 10) -> dt.datetime:
 def submit():
     """Make an appeal through `appeal_submit`, then give it the history a test needs."""
 
-    def make(school, *, received: dt.datetime, category="bullying", author_kind="student", channel="online",
-             grade=None, anonymous=True, urgent=False, **history) -> Appeal:
+    def make(
+        school,
+        *,
+        received: dt.datetime,
+        category="bullying",
+        author_kind="student",
+        channel="online",
+        grade=None,
+        anonymous=True,
+        urgent=False,
+        **history,
+    ) -> Appeal:
         appeal = appeal_submit(
             school=school,
             text="Тест кайрылуусу",

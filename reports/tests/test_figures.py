@@ -45,8 +45,12 @@ def test_it_counts_overdue_cases_after_any_extension(demo, submit):
 def test_it_counts_what_writers_said_after_closure(demo, submit):
     for solved in ("yes", "yes", "no", ""):
         appeal = submit(demo, received=at("2026-08-01"), status="closed", closed_at=at("2026-08-05"))
-        FollowUp.objects.create(appeal=appeal, writer_key_id="00000000-0000-0000-0000-000000000001",
-                                writer_public_key=b"k" * 32, solved=solved)
+        FollowUp.objects.create(
+            appeal=appeal,
+            writer_key_id="00000000-0000-0000-0000-000000000001",
+            writer_public_key=b"k" * 32,
+            solved=solved,
+        )
 
     f = figures(in_period(school_appeals(demo), Q3))
 
