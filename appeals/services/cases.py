@@ -22,6 +22,20 @@ from journal.models import Record
 from journal.services import journal_amend, journal_entry
 from vault.services import seal_text
 
+__all__ = [
+    "case_answer",
+    "case_assign",
+    "case_close_unanswered",
+    "case_consider",
+    "case_correct",
+    "case_dismiss",
+    "case_extend",
+    "case_forward",
+    "case_measures",
+    "case_note_add",
+    "case_reopen",
+]
+
 S = Appeal.Status
 
 # Which status may follow which. Answering closes; a closed or dismissed case can be reopened.
