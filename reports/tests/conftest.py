@@ -82,3 +82,13 @@ def smtp(settings):
 
 def text_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Assertions read English; the tests that check other languages choose them explicitly."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
