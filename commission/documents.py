@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commission.models import Entry, Meeting, Opening
 from commission.services import BookCheck, members_on, officers
@@ -81,16 +82,17 @@ def protocol_docx(meeting: Meeting, language: str) -> Docx:
         c = protocol_context(meeting, language)
         doc = Docx(language)
         doc.paragraph(c["school_name"], bold=True)
-        doc.heading(_("PROTOCOL No. %(number)d") % {"number": meeting.number}, level=1)
+        doc.heading(_("PROTOCOL No. %(number)s") % {"number": meeting.number}, level=1)
         doc.paragraph(_("of the meeting of the trust box opening commission"), bold=True)
         when = c["date"] + (f", {meeting.starts_at:%H:%M}" if meeting.starts_at else "")
         doc.paragraph(f"{_('Date')}: {when}")
         if meeting.place:
             doc.paragraph(f"{_('Place')}: {meeting.place}")
         doc.paragraph(
-            _("Present: %(present)d of %(members)d members of the commission.")
+            f"{_('Present')}: "
+            + _("%(present)s of %(members)s members of the commission")
             % {"present": len(c["present"]), "members": len(c["members"])}
-            + " "
+            + ". "
             + (_("The meeting has a quorum.") if c["quorum"] else _("The meeting has no quorum."))
         )
         doc.paragraph("; ".join(f"{m.full_name} ({m.position_label})" for m in c["present"]))
@@ -144,7 +146,7 @@ def act_docx(opening: Opening, language: str) -> Docx:
         doc.approval(
             [
                 _("APPROVED"),
-                _("Director of %(school)s") % {"school": c["school_name"]},
+                _("Director of %(school_name)s") % {"school_name": c["school_name"]},
                 f"____________ {c['director']}",
                 "«____» ______________ 20___",
             ]
@@ -167,7 +169,11 @@ def act_docx(opening: Opening, language: str) -> Docx:
         if opening.seal_broken:
             doc.paragraph(f"{_('What was seen')}: {opening.incident_note}")
         doc.paragraph(
-            _("%(count)d appeals were removed from the box and registered in the registration journal:")
+            ngettext(
+                "%(count)s appeal was removed from the box and registered in the registration journal:",
+                "%(count)s appeals were removed from the box and registered in the registration journal:",
+                len(c["letters"]),
+            )
             % {"count": len(c["letters"])}
         )
         doc.table(

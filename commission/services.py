@@ -373,26 +373,29 @@ def election_record(*, meeting: Meeting, office: str, tallies: list[Tally], acto
         )
         for t in tallies
     )
-    office_label = election.get_office_display()
+    chair = office == Election.Office.CHAIR
     lines = [
         _("%(name)s: for %(for)d, against %(against)d, abstained %(abstained)d.")
         % {"name": t.member.full_name, "for": t.votes_for, "against": t.votes_against, "abstained": t.abstained}
         for t in tallies
     ]
     if election.elected:
-        resolved = _("To elect %(name)s the %(office)s of the commission.") % {
-            "name": election.elected.full_name,
-            "office": office_label,
-        }
+        resolved = (
+            _("To elect %(name)s chair of the commission.")
+            if chair
+            else _("To elect %(name)s secretary of the commission.")
+        ) % {"name": election.elected.full_name}
+    elif chair:
+        resolved = _("No candidate received a majority of the votes of the members present: no chair was elected.")
     else:
-        resolved = _(
-            "No candidate received a majority of the votes of the members present; the %(office)s was not elected."
-        ) % {"office": office_label}
+        resolved = _("No candidate received a majority of the votes of the members present: no secretary was elected.")
     last = meeting.items.order_by("-order").first()
     AgendaItem.objects.create(
         meeting=meeting,
         order=(last.order + 1) if last else 1,
-        title=_("Election of the %(office)s of the commission by open vote") % {"office": office_label},
+        title=_("Election of the chair of the commission by open vote")
+        if chair
+        else _("Election of the secretary of the commission by open vote"),
         heard=_("Candidates: %(names)s.") % {"names": ", ".join(t.member.full_name for t in tallies)},
         spoke=_("Voting (members present: %(present)d): %(lines)s") % {"present": present, "lines": " ".join(lines)},
         resolved=resolved,

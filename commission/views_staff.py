@@ -275,11 +275,12 @@ def election(request, school, pk):
             form.add_error(None, error)
         else:
             if result.elected:
-                messages.success(
-                    request,
-                    _("%(name)s is elected %(office)s.")
-                    % {"name": result.elected.full_name, "office": result.get_office_display()},
+                done = (
+                    _("%(name)s is elected chair.")
+                    if result.office == result.Office.CHAIR
+                    else _("%(name)s is elected secretary.")
                 )
+                messages.success(request, done % {"name": result.elected.full_name})
             else:
                 messages.warning(request, _("No candidate received a majority of the members present."))
             return redirect("commission:meeting", school=school.slug, pk=meeting.pk)
