@@ -154,6 +154,8 @@ class AppealForm(forms.Form):
 
     def clean_text(self) -> str:
         value = text_check(self.cleaned_data["text"], max_chars=TEXT_MAX_CHARS)
+        if not value:
+            raise ValidationError(self.fields["text"].error_messages["required"], code="required")
         if len(value.split()) < 2 or len(value) < TEXT_MIN_CHARS:
             raise ValidationError(
                 _("One word is not enough for the school to act. Describe in a few sentences what happened."),

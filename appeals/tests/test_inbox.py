@@ -1,0 +1,149 @@
+import io
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from appeals.attachments import attachment_clean
+from appeals.models import Appeal, Message
+from appeals.receipts import receipt_code_new
+from appeals.services import appeal_submit
+from appeals.tests.helpers import jpeg_with_gps
+from audit.models import AuditRecord
+from schools.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+INBOX = "/staff/rakhmanov/appeals/"
+
+
+def submit(school, text="Мектептин короосунда жарык жок, кечинде коркунучтуу.", **fields):
+    code = receipt_code_new()
+    fields.setdefault("category", "request")
+    fields.setdefault("author_kind", "student")
+    return appeal_submit(school=school, text=text, receipt_code=code, **fields), code
+
+
+def user(demo, username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def test_the_inbox_lists_urgent_open_appeals_first_then_the_newest(client, demo, login):
+    old_urgent, _ = submit(demo, text="Мени коркутушат, үйгө баргым келбейт.")
+    closed_urgent, _ = submit(demo, text="Бычак менен коркутту.")
+    Appeal.objects.filter(pk=closed_urgent.pk).update(status=Appeal.Status.CLOSED)
+    newest, _ = submit(demo)
+    login("director")
+    rows = list(client.get(INBOX + "?show=all").context["page"].object_list)
+    assert [a.pk for a in rows] == [old_urgent.pk, newest.pk, closed_urgent.pk]
+    assert [a.pk for a in client.get(INBOX).context["page"].object_list] == [old_urgent.pk, newest.pk]
+
+
+def test_the_inbox_makes_no_query_per_row(client, demo, login, django_assert_max_num_queries):
+    for n in range(30):
+        appeal, _ = submit(demo, text=f"Кайрылуу номер {n}: дааратканада суу жок.")
+        if n % 3 == 0:
+            Message.objects.create(appeal=appeal, side="writer", body_sealed=b"x", created_at=appeal.received_at)
+    login("director")
+    with django_assert_max_num_queries(14):
+        response = client.get(INBOX + "?show=all&page=1")
+    assert len(response.context["page"].object_list) == 25
+    assert response.content.decode().count("new message") == 8  # appeals 6, 9 … 27 of the newest 25
+    assert response.context["page"].paginator.num_pages == 2
+
+
+def test_roles_without_content_access_and_other_schools_get_404(client, demo, login):
+    appeal, _ = submit(demo)
+    for username in ("parent", "teacher", "director2"):
+        other = Client()
+        login(username, client=other)
+        assert other.get(INBOX).status_code == 404, username
+        assert other.get(f"{INBOX}{appeal.pk}/").status_code == 404, username
+
+
+def test_a_handler_sees_only_what_is_assigned_and_then_the_signed_name(client, demo, login):
+    signed, _ = submit(demo, author={"full_name": "Асел Бекова", "address": "", "class": "8А", "phone": ""}, grade=8)
+    login("psychologist")
+    assert list(client.get(INBOX).context["page"].object_list) == []
+    assert client.get(f"{INBOX}{signed.pk}/").status_code == 404
+    signed.handlers.add(user(demo, "psychologist"))
+    page = client.get(f"{INBOX}{signed.pk}/").content.decode()
+    assert "Асел Бекова" in page
+
+
+def test_the_responsible_person_sees_the_name_and_every_read_is_audited(client, demo, login):
+    signed, _ = submit(demo, author={"full_name": "Асел Бекова", "address": "", "class": "8А", "phone": "+996 555 1"})
+    login("responsible")
+    page = client.get(f"{INBOX}{signed.pk}/").content.decode()
+    assert "Асел Бекова" in page and "Мектептин короосунда жарык жок" in page
+    record = AuditRecord.objects.filter(action="ishenim.appeal.viewed").get()
+    assert record.actor.username == "responsible" and record.object_id == str(signed.pk)
+    assert record.detail == {"identity": True, "messages": 0}
+
+
+def test_the_district_officer_alone_sees_an_appeal_about_the_leadership(client, demo, login):
+    appeal, _ = submit(demo, text="Директор ата-энелерден акча чогултат, ремонт үчүн деп.", to_district=True)
+    login("director")
+    assert client.get(f"{INBOX}{appeal.pk}/").status_code == 404
+    assert list(client.get(INBOX).context["page"].object_list) == []
+    officer = Client()
+    login("district", client=officer)
+    page = officer.get(f"{INBOX}{appeal.pk}/").content.decode()
+    assert "ата-энелерден акча чогултат" in page
+
+
+def test_staff_reply_through_the_inbox_reaches_the_writer(client, demo, login):
+    appeal, code = submit(demo)
+    login("responsible")
+    response = client.post(f"{INBOX}{appeal.pk}/reply/", {"body": ""})
+    assert response.status_code == 200 and response.context["reply_form"].errors
+    response = client.post(f"{INBOX}{appeal.pk}/reply/", {"body": "Рахмат, жарык орнотулат."})
+    assert response.status_code == 302
+    writer = Client()
+    writer.post("/s/rakhmanov/follow/", {"code": code})
+    assert "Рахмат, жарык орнотулат." in writer.get("/s/rakhmanov/follow/").content.decode()
+    writer.post("/s/rakhmanov/follow/message/", {"body": "Качан?"})
+    assert "new message" in client.get(INBOX).content.decode()
+    assert "Качан?" in client.get(f"{INBOX}{appeal.pk}/").content.decode()
+    assert "new message" not in client.get(INBOX).content.decode()  # read now
+
+
+def test_the_photo_that_comes_back_to_staff_has_no_exif(client, demo, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = attachment_clean(SimpleUploadedFile("IMG.jpg", jpeg_with_gps(), content_type="image/jpeg"))
+    appeal, _ = submit(demo, attachments=[photo])
+    login("director")
+    page = client.get(f"{INBOX}{appeal.pk}/").content.decode()
+    file = appeal.attachments.get()
+    url = f"{INBOX}{appeal.pk}/files/{file.pk}/"
+    assert url in page
+    response = client.get(url)
+    assert response["Content-Type"] == "image/jpeg" and response["Cache-Control"] == "no-store"
+    image = Image.open(io.BytesIO(response.content))
+    assert len(image.getexif()) == 0 and image.size == (640, 480)
+    assert AuditRecord.objects.filter(action="ishenim.appeal.attachment_viewed").exists()
+
+
+def test_a_session_without_the_keyring_shows_a_notice_not_the_text(demo):
+    appeal, _ = submit(demo)
+    client = Client()
+    client.force_login(user(demo, "director"))  # not through the login form: no keyring
+    page = client.get(f"{INBOX}{appeal.pk}/").content.decode()
+    assert "Мектептин короосунда" not in page and "log in again" in page.replace("\n", " ") or "class=\"error\"" in page
+    assert not AuditRecord.objects.filter(action="ishenim.appeal.viewed").exists()
+
+
+def test_the_school_edits_its_urgent_words(client, demo, login):
+    login("psychologist")
+    assert client.get(INBOX + "urgent-words/").status_code == 404
+    login("responsible")
+    client.cookies["ishenim_lang"] = "en"
+    response = client.post(INBOX + "urgent-words/", {"words": "ур*\nшайтан*"})
+    assert "too short" in response.content.decode()
+    assert client.post(INBOX + "urgent-words/", {"words": "# local\nшайтан*"}).status_code == 302
+    appeal, _ = submit(demo, text="Кечинде шайтандар келип коркутат го")
+    assert appeal.urgent
+    assert DEMO_PASSWORD  # the login fixture used it

@@ -1,0 +1,94 @@
+import pytest
+
+from appeals import triage
+from appeals.models import UrgentWords
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Kyrgyz, several endings of the same stems
+        "Мен жашагым келбейт, эч ким түшүнбөйт",
+        "Ал мени өлтүрөм деп коркутту",
+        "Балдар аны өлтүрүшөт деп айтышты",
+        "Агасы аны күндө сабап жатат",
+        "Класста бир бала бычак алып жүрөт",
+        "Мугалим кызды зордуктоого аракет кылды",
+        "өз жанына кол салам деп жазды",
+        "Ал ууланып калды",
+        # Russian, inflected
+        "Я больше не хочу жить",
+        "Он сказал что покончит с собой",
+        "Меня избили после уроков",
+        "Отчим избивает маму и меня",
+        "Он угрожал мне ножом",
+        "У него в рюкзаке пистолет",
+        "Ее пытались изнасиловать",
+        "Учитель пристаёт к девочкам",
+        "ОН ПОВЕСИЛСЯ БЫ",
+        # English
+        "I want to kill myself",
+        "He threatened to beat me",
+        "There is a boy with a gun at school",
+        "my friend is self-harming",
+        "She was sexually abused",
+    ],
+)
+def test_it_finds_urgent_words_in_each_language_and_form(text):
+    assert triage.is_urgent(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Урматтуу мугалим, окуу куралдары жетишпейт",  # «ур…» and «курал» in harmless words
+        "Балдар класста отурушат, олтургучтар сынык",  # «олтур» (sit) is not «өлтүр» (kill)
+        "Нужно убрать мусор во дворе и починить ножницы в кабинете труда",
+        "Я пытаюсь понять расписание",
+        "Please add more skills classes and a drugstore visit",
+        "Сабак эрте башталат, биз кечигебиз",
+        "Спасибо учителям за хорошую работу",
+    ],
+)
+def test_it_leaves_harmless_texts_alone(text):
+    assert triage.urgent_matches(text) == []
+
+
+def test_it_returns_the_words_found():
+    assert triage.urgent_matches("Мени сабашты, коркутушат") == ["сабашты", "коркутушат"]
+
+
+def test_it_treats_yo_as_ye():
+    assert triage.is_urgent("он бьёт меня") and triage.is_urgent("он бьет меня")
+
+
+@pytest.mark.django_db
+def test_it_adds_a_schools_own_words(demo):
+    assert not triage.is_urgent("Биздин районго шайтандар келди", demo)
+    UrgentWords.objects.create(school=demo, words="# local slang\nшайтан*\n")
+    assert triage.is_urgent("Биздин районго шайтандар келди", demo)
+    other = demo.district.schools.exclude(pk=demo.pk).get()
+    assert not triage.is_urgent("Биздин районго шайтандар келди", other)
+
+
+def test_it_reads_a_server_file(tmp_path, monkeypatch):
+    extra = tmp_path / "words.txt"
+    extra.write_text("жылан*\n", encoding="utf-8")
+    monkeypatch.setenv(triage.ENV_FILE, str(extra))
+    triage.base_words.cache_clear()
+    try:
+        assert triage.is_urgent("Жыландар жөнүндө")
+    finally:
+        monkeypatch.delenv(triage.ENV_FILE)
+        triage.base_words.cache_clear()
+    assert not triage.is_urgent("Жыландар жөнүндө")
+
+
+def test_it_refuses_entries_too_short_to_be_safe():
+    assert triage.words_validate("ур*\nкоркут*\nа") == ["ур*", "а"]
+
+
+def test_the_word_list_has_all_three_languages():
+    words = triage.base_words()
+    assert any("ө" in w or "ү" in w for w in words)
+    assert any("ы" in w for w in words) and any(w.isascii() for w in words)
