@@ -125,9 +125,10 @@ def test_it_shows_content_and_identity_only_to_the_roles_that_may_see_them(world
             forbidden += [plain["text"][:20], plain["message"][:20], plain["file"]]
         if key not in names:
             forbidden.append(plain["name"])
+    allowed = [world.plain[key]["text"][:20] for key in texts]
     client = client_of(username)
     home = world.sibling if username == "director2" else world.own
-    leaks = []
+    leaks, seen = [], set()
     for url in urls_for(world, home, every_appeal=True):
         response = client.get(url)
         assert response.status_code != 500, url
@@ -135,7 +136,10 @@ def test_it_shows_content_and_identity_only_to_the_roles_that_may_see_them(world
             continue
         body = " ".join(response_text(response).split())
         leaks += [f"{url}: {token!r}" for token in forbidden if token in body]
+        seen.update(token for token in allowed if token in body)
     assert not leaks, f"{username} sees what their role must not:\n" + "\n".join(leaks)
+    # and the check can see: what the role may read does show somewhere
+    assert seen == set(allowed), f"{username} never saw {set(allowed) - seen}"
 
 
 @pytest.mark.parametrize("username", ["director", "responsible", "psychologist", "district"])
