@@ -50,7 +50,9 @@ def _case_panel() -> str | None:
 def detail(request, school, pk):
     school = school_for(request, school, *INBOX_ROLES)
     appeal = appeal_for_staff(request, school, pk)
-    return render(request, "appeals/staff/detail.html", _detail_context(request, school, appeal, MessageForm()))
+    return render(
+        request, "appeals/staff/detail.html", _detail_context(request, school, appeal, MessageForm(prefix="reply"))
+    )
 
 
 def _detail_context(request, school, appeal, form) -> dict:
@@ -94,7 +96,7 @@ def _detail_context(request, school, appeal, form) -> dict:
 def reply(request, school, pk):
     school = school_for(request, school, *INBOX_ROLES)
     appeal = appeal_for_staff(request, school, pk)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, prefix="reply")
     if not hasattr(appeal, "followup"):
         raise Http404  # a paper appeal has no online conversation
     if not form.is_valid():

@@ -97,9 +97,9 @@ def test_the_district_officer_alone_sees_an_appeal_about_the_leadership(client, 
 def test_staff_reply_through_the_inbox_reaches_the_writer(client, demo, login):
     appeal, code = submit(demo)
     login("responsible")
-    response = client.post(f"{INBOX}{appeal.pk}/reply/", {"body": ""})
+    response = client.post(f"{INBOX}{appeal.pk}/reply/", {"reply-body": ""})
     assert response.status_code == 200 and response.context["reply_form"].errors
-    response = client.post(f"{INBOX}{appeal.pk}/reply/", {"body": "Рахмат, жарык орнотулат."})
+    response = client.post(f"{INBOX}{appeal.pk}/reply/", {"reply-body": "Рахмат, жарык орнотулат."})
     assert response.status_code == 302
     writer = Client()
     writer.post("/s/rakhmanov/follow/", {"code": code})
@@ -132,7 +132,7 @@ def test_a_session_without_the_keyring_shows_a_notice_not_the_text(demo):
     client = Client()
     client.force_login(user(demo, "director"))  # not through the login form: no keyring
     page = client.get(f"{INBOX}{appeal.pk}/").content.decode()
-    assert "Мектептин короосунда" not in page and "log in again" in page.replace("\n", " ") or "class=\"error\"" in page
+    assert "Мектептин короосунда" not in page and "log in again" in page.replace("\n", " ") or 'class="error"' in page
     assert not AuditRecord.objects.filter(action="ishenim.appeal.viewed").exists()
 
 

@@ -56,8 +56,17 @@ def test_no_address_user_agent_or_content_is_written_anywhere(demo, caplog, caps
     for trace in (ADDRESS, AGENT, "Distinctive-Phone-Z42"):
         assert trace.encode() not in stored, trace
         assert trace not in logs, trace
-    for secret in ("Уникалдуу-белги-QX7", NAME, PHONE_DIGITS, "Уникалдуу көчөсү", "Уникалдуу-кабар-ZZ9",
-                   "Уникалдуу-жооп-KK1", "IMG_0001", code, code.replace("-", "")):
+    for secret in (
+        "Уникалдуу-белги-QX7",
+        NAME,
+        PHONE_DIGITS,
+        "Уникалдуу көчөсү",
+        "Уникалдуу-кабар-ZZ9",
+        "Уникалдуу-жооп-KK1",
+        "IMG_0001",
+        code,
+        code.replace("-", ""),
+    ):
         assert secret.encode() not in stored, secret
         assert secret not in logs, secret
     assert b"PhoneMaker" not in stored  # the photo's EXIF did not reach the database either

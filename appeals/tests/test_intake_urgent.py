@@ -92,7 +92,9 @@ def test_an_urgent_appeal_to_the_district_goes_to_the_district_officers_not_the_
     assert "district@school.example" in recipients and "osh@edu.example" in recipients
 
 
-def test_a_mail_server_that_is_down_does_not_lose_the_appeal(client, demo, settings, django_capture_on_commit_callbacks):
+def test_a_mail_server_that_is_down_does_not_lose_the_appeal(
+    client, demo, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
     with django_capture_on_commit_callbacks(execute=True):

@@ -48,17 +48,33 @@ def test_it_accepts_a_signed_appeal_with_class_and_phone(client, demo):
 
 
 ERROR_CASES = [
-        ({"text": ""}, "text", "the box cannot send an empty one"),
-        ({"text": "   "}, "text", "the box cannot send an empty one"),
-        ({"text": "Жардам"}, "text", "One word is not enough"),
-        ({"text": "сөз " * 3000}, "text", "The text is too long: 11999 characters, at most 6000"),
-        ({"signed": "signed", "full_name": "Айбек Садыров", "school_class": "7Б", "phone": "12345"}, "phone", "not a phone number"),
-        ({"signed": "signed", "full_name": "Айбек Садыров", "phone": "0555123456"}, "school_class", "writes their class"),
-        ({"signed": "signed", "full_name": "Айбек Садыров", "school_class": "жетинчи", "phone": "0555123456"}, "school_class", "as a number and a letter"),
-        ({"signed": "signed", "full_name": "", "school_class": "7Б", "phone": "0555123456"}, "full_name", "Write your full name"),
-        ({"signed": "signed", "full_name": "Айбек Садыров", "school_class": "7Б"}, "phone", "Give a phone number or an address"),
-        ({"category": ""}, "category", "Choose what the appeal is about"),
-        ({"author_kind": None}, "author_kind", "Choose who is writing"),
+    ({"text": ""}, "text", "the box cannot send an empty one"),
+    ({"text": "   "}, "text", "the box cannot send an empty one"),
+    ({"text": "Жардам"}, "text", "One word is not enough"),
+    ({"text": "сөз " * 3000}, "text", "The text is too long: 11999 characters, at most 6000"),
+    (
+        {"signed": "signed", "full_name": "Айбек Садыров", "school_class": "7Б", "phone": "12345"},
+        "phone",
+        "not a phone number",
+    ),
+    ({"signed": "signed", "full_name": "Айбек Садыров", "phone": "0555123456"}, "school_class", "writes their class"),
+    (
+        {"signed": "signed", "full_name": "Айбек Садыров", "school_class": "жетинчи", "phone": "0555123456"},
+        "school_class",
+        "as a number and a letter",
+    ),
+    (
+        {"signed": "signed", "full_name": "", "school_class": "7Б", "phone": "0555123456"},
+        "full_name",
+        "Write your full name",
+    ),
+    (
+        {"signed": "signed", "full_name": "Айбек Садыров", "school_class": "7Б"},
+        "phone",
+        "Give a phone number or an address",
+    ),
+    ({"category": ""}, "category", "Choose what the appeal is about"),
+    ({"author_kind": None}, "author_kind", "Choose who is writing"),
 ]
 
 
