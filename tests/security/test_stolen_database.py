@@ -1,0 +1,166 @@
+"""The stolen-database test.
+
+Someone walks away with a copy of the database (the SQLite file, or every table
+of PostgreSQL) and the server's key file and settings — but no staff password,
+no recovery sheet, no browser cookie. Every blob is tried with every key the
+server holds and every 32-byte value in the database; the bytes of the whole
+database are searched for every plaintext. Nothing of an appeal may come out.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+
+from appeals.models import Attachment
+from schools.demo import DEMO_PASSWORD
+from tests.security.world import world_create
+from vault import crypto
+from vault.registry import unregistered_binary_fields
+from vault.services import Keyring, _server_key, user_key_unlock
+
+SERVER_BOXED = {"accounts_twofactor.secret_boxed", "accounts_sessionrecord.key_boxed"}
+
+
+def stolen_rows(tmp_path: Path) -> list[tuple[str, str, object]]:
+    """(table, column, value) of every cell, read from a copy, not through Django."""
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "stolen.sqlite3"
+        source = sqlite3.connect(settings.DATABASES["default"]["TEST"]["NAME"])
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        cursor = target.cursor()
+        tables = [r[0] for r in cursor.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        quote = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731
+    else:
+        cursor = connection.cursor()
+        tables = connection.introspection.table_names(cursor)
+        quote = connection.ops.quote_name
+    rows = []
+    for table in tables:
+        cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - table names from the database itself
+        columns = [d[0] for d in cursor.description]
+        for row in cursor.fetchall():
+            rows += [(table, column, value) for column, value in zip(columns, row, strict=True)]
+    return rows
+
+
+def server_key_material() -> list[bytes]:
+    """Every key the server could use: its key file, what it derives from it, SECRET_KEY."""
+    server = _server_key()
+    keys = [
+        server,
+        hashlib.sha256(settings.SECRET_KEY.encode()).digest(),
+        settings.SECRET_KEY.encode()[:32].ljust(32, b"\0"),
+    ]
+    for purpose in ("receipt", "session", "totp", "login-account", "login-device", "backup-code", "seal", "vault"):
+        keys.append(hmac.new(server, purpose.encode(), hashlib.sha256).digest())
+        keys.append(hmac.new(server, b"box:" + purpose.encode(), hashlib.sha256).digest())
+    return keys
+
+
+def as_bytes(value) -> bytes | None:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return None
+
+
+def opens(blob: bytes, keys: list[bytes]) -> bytes | None:
+    for key in keys:
+        for attempt in (crypto.unseal, crypto.unbox):
+            try:
+                return attempt(key, blob)
+            except Exception:  # noqa: BLE001, S112 - wrong key, wrong kind: try the next
+                continue
+    return None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_reveals_no_appeal_to_someone_with_the_database_and_the_server_key(tmp_path):
+    world = world_create()
+    # staff were logged in, one with two-factor on: their sessions and seeds are in the database too
+    for username in ("director", "psychologist", "district"):
+        Client().post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    director = get_user_model().objects.get(username="director")
+    files = [
+        Keyring(director, user_key_unlock(director, DEMO_PASSWORD)).open(a.content_sealed)
+        for a in Attachment.objects.filter(appeal__school=world.own, appeal__district=None)
+    ]
+    secrets_in_clear = [
+        t
+        for plain in world.plain.values()
+        for t in (plain["text"], plain["name"], plain["message"], plain["file"], plain["code"])
+    ]
+    secrets_in_clear += [plain["text"][:20] for plain in world.plain.values()]
+
+    rows = stolen_rows(tmp_path)
+    # what the thief holds, besides the rows: the key file, the settings
+    keys = server_key_material()
+    keys += [b for _t, _c, v in rows if (b := as_bytes(v)) and len(b) == 32]  # public keys, salts…
+    keys += [
+        base64.b64decode(v)
+        for _t, c, v in rows
+        if isinstance(v, str) and len(v) == 44 and v.endswith("=") and c != "hash"
+    ]
+
+    # 1. no plaintext anywhere in the bytes
+    everything = b"\n".join(as_bytes(v) if as_bytes(v) is not None else str(v).encode() for _t, _c, v in rows)
+    found = [s for s in secrets_in_clear if s.encode() in everything or json.dumps(s).encode() in everything]
+    assert not found, f"in the clear in the database: {found}"
+    assert not [f for f in files if f in everything], "an attachment is stored in the clear"
+
+    # 2. no blob opens with anything the server has
+    blobs = server_side = 0
+    for table, column, value in rows:
+        blob = as_bytes(value)
+        if not blob or blob[:1] not in (crypto.SEALED, crypto.BOXED) or len(blob) < 29:
+            continue
+        blobs += 1
+        opened = opens(blob, keys)
+        if f"{table}.{column}" in SERVER_BOXED:
+            # server-side secrets (a session key): they do open — proof the thief's keys are the right ones
+            server_side += opened is not None
+            assert opened is None or not [s for s in secrets_in_clear if s.encode() in opened]
+            continue
+        assert opened is None, f"{table}.{column} opened with server-side key material"
+    assert blobs > 50
+    assert server_side > 0
+
+    # 3. sessions hold the staff keys only boxed under the key in the browser's cookie
+    sessions = [v for t, c, v in rows if t == "django_session" and c == "session_data"]
+    assert sessions
+    for data in sessions:
+        assert DEMO_PASSWORD not in str(data)
+
+    # 4. and statistics still need no key: category, dates, channel, status, grade are plain columns
+    appeal_columns = {c for t, c, _v in rows if t == "appeals_appeal"}
+    assert {"category", "received_at", "channel", "status", "grade"} <= appeal_columns
+
+
+def test_it_knows_every_field_that_holds_sealed_content():
+    """A binary field nobody registered would be missed by rotation, retention and the test above."""
+    assert unregistered_binary_fields() == []
+
+
+def test_it_keeps_the_server_key_file_private(tmp_path, settings):
+    from vault import services
+
+    settings.VAULT_SERVER_KEY = ""
+    settings.VAULT_SERVER_KEY_PATH = tmp_path / "var" / "server.key"
+    services._server_key.cache_clear()
+    try:
+        services.server_hmac("test", "x")
+        assert oct(settings.VAULT_SERVER_KEY_PATH.stat().st_mode & 0o777) == "0o600"
+    finally:
+        services._server_key.cache_clear()
+    shutil.rmtree(tmp_path / "var")
