@@ -82,7 +82,14 @@ def suppressed_bars(title: str, labels: Sequence[str], values: Sequence[int], *,
 def compare(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, width: int = 640) -> str:
     """Grouped bars for the trend: the same labels in several periods, with a legend."""
     height = 110 + 16 * len(series) * max(len(labels), 1)
-    options = {**COMMON, "show_legend": True, "legend_at_bottom": True, "print_values": False, "style": TREND_STYLE}
+    options = {
+        **COMMON,
+        "show_legend": True,
+        "legend_at_bottom": True,
+        "truncate_legend": -1,
+        "print_values": False,
+        "style": TREND_STYLE,
+    }
     chart = pygal.HorizontalBar(title=title, width=width, height=height, truncate_label=-1, **options)
     chart.x_labels = list(reversed(labels))
     for name, values in series:

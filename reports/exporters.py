@@ -24,12 +24,18 @@ class QuarterStatistics(Exporter):
         return [_("section"), _("figure"), _("this quarter"), _("previous quarter"), _("a year before")]
 
     def _value(self, count: int | None):
+        if count is None:
+            return ""
         return masked(count) if self.mask_all else count
 
     def rows(self) -> Iterable[Sequence]:
-        current, before, year = (headline(self.quarter[k]) for k in ("current", "previous", "year_before"))
-        for row, prev, old in zip(current, before, year, strict=True):
-            yield [_("Key figures"), row.label, self._value(row.count), self._value(prev.count), self._value(old.count)]
+        current = headline(self.quarter["current"])
+        earlier = [
+            [r.count for r in headline(self.quarter[k])] if self.quarter.get(k) else [None] * len(current)
+            for k in ("previous", "year_before")
+        ]
+        for row, prev, old in zip(current, *earlier, strict=True):
+            yield [_("Key figures"), row.label, self._value(row.count), self._value(prev), self._value(old)]
         for section in sections(self.quarter, mask_all=self.mask_all, with_charts=False):
             for row in section.rows:
                 if section.key == "grade" or self.mask_all:
@@ -40,7 +46,11 @@ class QuarterStatistics(Exporter):
             (_("Average days to registration"), "days_to_register"),
             (_("Average days to answer"), "days_to_answer"),
         ):
-            yield [_("Timings"), label, *(self.quarter[k][key] for k in ("current", "previous", "year_before"))]
+            yield [
+                _("Timings"),
+                label,
+                *((self.quarter.get(k) or {}).get(key) for k in ("current", "previous", "year_before")),
+            ]
 
 
 class DistrictSchools(Exporter):

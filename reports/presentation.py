@@ -33,6 +33,8 @@ class Row:
 
     @property
     def shown(self) -> str:
+        if self.count is None:
+            return "—"
         return masked(self.count) if self.masked else str(self.count)
 
     @property
@@ -117,13 +119,14 @@ def headline(figures: dict, *, mask_all: bool = False) -> list[Row]:
             masked=mask_all,
         ),
     ]
-    said = sum(figures["feedback"].values())
+    answers = figures["feedback"] or {}
+    said = sum(answers.values())
     for value, label in (
         ("yes", _("Writers who said the problem was solved")),
         ("partly", _("Writers who said it was partly solved")),
         ("no", _("Writers who said it was not solved")),
     ):
-        count = figures["feedback"].get(value, 0)
+        count = answers.get(value)
         rows.append(Row(label, count, share(count, said), masked=mask_all))
     return rows
 

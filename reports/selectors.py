@@ -9,9 +9,10 @@ import datetime as dt
 from collections import Counter
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db import connection
+from django.db.models import Avg, Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from appeals.models import Appeal, FollowUp
@@ -25,18 +26,6 @@ GRADES = range(1, 12)  # Kyrgyz schools have grades 1 to 11
 
 def small_count() -> int:
     return settings.ISHENIM["SMALL_COUNT"]
-
-
-def feedback(appeals: QuerySet[Appeal]) -> dict:
-    """What writers answered to "was the problem solved?" after closure (online appeals only)."""
-    answers = dict(
-        FollowUp.objects.filter(appeal__in=appeals.values("pk"))
-        .exclude(solved="")
-        .values_list("solved")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {value: answers.get(value, 0) for value in FollowUp.Solved.values}
 
 
 def school_appeals(school: School) -> QuerySet[Appeal]:
@@ -58,9 +47,23 @@ def due_expr() -> Coalesce:
 
 
 def overdue_q(today: dt.date) -> Q:
-    """Still open after the answer was due, or closed after it."""
+    """Still open after the answer was due, or closed (in local time) after the day it was due."""
     return Q(LessThan(due_expr(), today), status__in=Appeal.OPEN_STATUSES) | Q(
-        GreaterThan(TruncDate("closed_at"), due_expr()), closed_at__isnull=False
+        _closed_after_due(today), closed_at__isnull=False
+    )
+
+
+def _closed_after_due(today: dt.date):
+    if connection.vendor != "postgresql":
+        return GreaterThan(TruncDate("closed_at"), due_expr())
+    # Shifting by the zone's offset and comparing with the day after the due date
+    # gives the same answer as converting each row to local time, at a third of
+    # the cost on a district's quarter (Kyrgyzstan keeps one offset all year).
+    tz = timezone.get_current_timezone()
+    offset = dt.datetime.combine(today, dt.time(12), tzinfo=tz).utcoffset() or dt.timedelta()
+    return GreaterThanOrEqual(
+        ExpressionWrapper(F("closed_at") + offset, output_field=DateTimeField()),
+        Cast(due_expr(), DateTimeField()) + dt.timedelta(days=1),
     )
 
 
@@ -68,62 +71,84 @@ def _days(delta: dt.timedelta | None) -> float | None:
     return None if delta is None else round(delta.total_seconds() / 86400, 1)
 
 
-def figures(appeals: QuerySet[Appeal], *, today: dt.date | None = None) -> dict:
-    """Every figure of the reports for a set of appeals, in two queries.
+DIMENSIONS = {
+    "category": Appeal.Category.values,
+    "channel": Appeal.Channel.values,
+    "author_kind": Appeal.AuthorKind.values,
+    "status": Appeal.Status.values,
+}
 
-    Returns plain data (it is frozen as JSON in final reports): totals, counts
-    by category, channel, author kind, grade and status, averages in days.
+
+def figures(appeals: QuerySet[Appeal], *, today: dt.date | None = None, detail: bool = True) -> dict:
+    """Every figure of the reports for a set of appeals, in one grouped query (two with `detail`).
+
+    The appeals are grouped by their few clear dimensions (category, channel,
+    author kind, status, grade): one pass over the rows, a few thousand groups
+    at most, summed up here. `detail` adds what only the period itself shows
+    (overdue, timings, writers' answers); comparison periods leave it out.
+    Returns plain data (frozen as JSON in final reports).
     """
     today = today or timezone.localdate()
-    counts = {"total": Count("pk")}
-    dimensions = {
-        "category": Appeal.Category.values,
-        "channel": Appeal.Channel.values,
-        "author_kind": Appeal.AuthorKind.values,
-        "status": Appeal.Status.values,
+    counts = {
+        "n": Count("pk"),
+        "anonymous": Count("pk", filter=Q(anonymous=True)),
+        "urgent": Count("pk", filter=Q(urgent=True)),
     }
-    for field, values in dimensions.items():
-        for value in values:
-            counts[f"{field}__{value}"] = Count("pk", filter=Q(**{field: value}))
-    for grade in GRADES:
-        counts[f"grade__{grade}"] = Count("pk", filter=Q(grade=grade))
-    counts["grade__none"] = Count("pk", filter=Q(grade__isnull=True))
-    counts["anonymous"] = Count("pk", filter=Q(anonymous=True))
-    counts["urgent"] = Count("pk", filter=Q(urgent=True))
-    counts["open"] = Count("pk", filter=Q(status__in=Appeal.OPEN_STATUSES))
-    counts["overdue"] = Count("pk", filter=overdue_q(today))
-    counts["answered"] = Count("pk", filter=Q(closed_at__isnull=False))
-    counts["to_register"] = Avg(
-        ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField()),
-        filter=Q(registered_at__isnull=False),
-    )
-    counts["to_answer"] = Avg(
-        ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField()),
-        filter=Q(closed_at__isnull=False, registered_at__isnull=False),
-    )
-    raw = appeals.aggregate(**counts)
-    result = {
-        "total": raw["total"],
-        "anonymous": raw["anonymous"],
-        "urgent": raw["urgent"],
-        "open": raw["open"],
-        "closed": raw["total"] - raw["open"],
-        "answered": raw["answered"],
-        "overdue": raw["overdue"],
-        "days_to_register": _days(raw["to_register"]),
-        "days_to_answer": _days(raw["to_answer"]),
-        "feedback": feedback(appeals),
-    }
-    for field, values in dimensions.items():
-        result[field] = {value: raw[f"{field}__{value}"] for value in values}
-    result["grade"] = {str(grade): raw[f"grade__{grade}"] for grade in GRADES}
-    result["grade"]["none"] = raw["grade__none"]
+    if detail:
+        to_register = ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField())
+        to_answer = ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField())
+        counts |= {
+            "overdue": Count("pk", filter=overdue_q(today)),
+            "answered": Count("pk", filter=Q(closed_at__isnull=False)),
+            "registered": Count("pk", filter=Q(registered_at__isnull=False)),
+            "to_register": Avg(to_register, filter=Q(registered_at__isnull=False)),
+            "to_answer": Avg(to_answer, filter=Q(closed_at__isnull=False, registered_at__isnull=False)),
+        }
+    result = {field: dict.fromkeys(values, 0) for field, values in DIMENSIONS.items()}
+    result["grade"] = {str(grade): 0 for grade in GRADES} | {"none": 0}
+    names = ("anonymous", "urgent", "overdue", "answered") if detail else ("anonymous", "urgent")
+    totals = dict.fromkeys(("total", "open", *names), 0)
+    waits = {"to_register": [dt.timedelta(), 0], "to_answer": [dt.timedelta(), 0]}
+    for group in appeals.values(*DIMENSIONS, "grade").annotate(**counts).order_by():
+        n = group["n"]
+        for field in DIMENSIONS:
+            result[field][group[field]] = result[field].get(group[field], 0) + n
+        result["grade"][str(group["grade"]) if group["grade"] in GRADES else "none"] += n
+        totals["total"] += n
+        totals["open"] += n if group["status"] in Appeal.OPEN_STATUSES else 0
+        for name in names:
+            totals[name] += group[name]
+        for name, weight in (("to_register", group.get("registered")), ("to_answer", group.get("answered"))):
+            if weight and group[name] is not None:
+                waits[name][0] += group[name] * weight
+                waits[name][1] += weight
+    result |= totals
+    result["closed"] = totals["total"] - totals["open"]
+    if not detail:
+        return result | {
+            "overdue": None,
+            "answered": None,
+            "days_to_register": None,
+            "days_to_answer": None,
+            "feedback": None,
+        }
+    for name, (total, weight) in waits.items():
+        result[f"days_{name}"] = _days(total / weight) if weight else None
+    result["feedback"] = feedback(appeals)
     return result
+
+
+def feedback(appeals: QuerySet[Appeal]) -> dict:
+    """What writers answered to "was the problem solved?" after closure (online appeals only)."""
+    answers = dict(
+        appeals.filter(followup__solved__gt="").values_list("followup__solved").annotate(n=Count("pk")).order_by()
+    )
+    return {value: answers.get(value, 0) for value in FollowUp.Solved.values}
 
 
 def share(part: int, whole: int) -> int | None:
     """A percentage, rounded; None when there is nothing to divide."""
-    return round(100 * part / whole) if whole else None
+    return round(100 * part / whole) if whole and part is not None else None
 
 
 def trend(current: int, before: int) -> int | None:
@@ -131,11 +156,12 @@ def trend(current: int, before: int) -> int | None:
     return round(100 * (current - before) / before) if before else None
 
 
-def quarter_figures(appeals: QuerySet[Appeal], period: Period) -> dict:
-    """The quarter's figures with the previous quarter and the same quarter a year before."""
+def quarter_figures(appeals: QuerySet[Appeal], period: Period, *, compare: bool = True) -> dict:
+    """The quarter's figures with (unless `compare` is off) the counts of the previous quarter
+    and of the same quarter a year before."""
     current = figures(in_period(appeals, period))
-    previous = figures(in_period(appeals, period.shifted(-1)))
-    year_before = figures(in_period(appeals, period.shifted(-4)))
+    previous = figures(in_period(appeals, period.shifted(-1)), detail=False) if compare else None
+    year_before = figures(in_period(appeals, period.shifted(-4)), detail=False) if compare else None
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.short_label},
         "current": current,
@@ -237,11 +263,11 @@ def subjects_in(school: School, period: Period) -> list[dict]:
 
 def recurring_categories(quarter: dict) -> list[str]:
     """Categories raised in this quarter and in the previous one or the year before."""
-    current = quarter["current"]["category"]
+    earlier = [quarter[key]["category"] for key in ("previous", "year_before") if quarter.get(key)]
     return [
         code
-        for code, count in current.items()
-        if count and (quarter["previous"]["category"].get(code) or quarter["year_before"]["category"].get(code))
+        for code, count in quarter["current"]["category"].items()
+        if count and any(before.get(code) for before in earlier)
     ]
 
 

@@ -344,7 +344,7 @@ def district_dashboard(request, district):
     rows, quarter, totals = [], None, {}
     if period is not None:
         rows = per_school(district, period)
-        quarter = quarter_figures(district_appeals(district), period)
+        quarter = quarter_figures(district_appeals(district), period, compare=False)
         checks = compliance(schools)
         for row in rows:
             row["broken"] = [c for c in checks[row["school"].pk] if c.status == BROKEN]
@@ -381,7 +381,7 @@ def district_export(request, district):
         detail={"what": request.GET.get("what", "schools"), "format": fmt, "period": period.short_label},
     )
     if request.GET.get("what") == "statistics":
-        quarter = quarter_figures(district_appeals(district), period)
+        quarter = quarter_figures(district_appeals(district), period, compare=False)
         name = statistics_filename(district, period.short_label)
         return QuarterStatistics(quarter, filename=name, mask_all=True).response(fmt)
     rows = per_school(district, period)

@@ -84,7 +84,9 @@ def test_r11_broken_by_an_overdue_case_and_kept_after_an_extension(school, submi
 
 def _commission(school, *, members=3, parents=True, order=True):
     commission = Commission.objects.create(school=school)
-    appointed = Order.objects.create(commission=commission, number="12", issued_on=dt.date(2026, 9, 1)) if order else None
+    appointed = (
+        Order.objects.create(commission=commission, number="12", issued_on=dt.date(2026, 9, 1)) if order else None
+    )
     people = [
         Member.objects.create(
             commission=commission,
@@ -135,8 +137,14 @@ def test_r14_broken_when_the_last_half_year_had_fewer_than_two_meetings(school):
 def test_r15_and_r16_broken_by_an_opening_without_act_or_new_seal(school):
     user = school.memberships.get(role=Role.DIRECTOR).user
     Opening.objects.create(
-        school=school, opened_at=at("2026-11-17", 12), place="фойе", status="done", letters_found=2,
-        act_number=None, new_seal_number="", created_by=user,
+        school=school,
+        opened_at=at("2026-11-17", 12),
+        place="фойе",
+        status="done",
+        letters_found=2,
+        act_number=None,
+        new_seal_number="",
+        created_by=user,
     )
     assert check(school, "R15").status == BROKEN
     assert check(school, "R16").status == BROKEN
@@ -147,20 +155,33 @@ def test_r15_and_r16_broken_by_an_opening_without_act_or_new_seal(school):
 def test_r04_broken_by_a_missed_opening_and_kept_when_each_was_held(school):
     user = school.memberships.get(role=Role.DIRECTOR).user
     for day in ("2026-10-27", "2026-11-03", "2026-11-10"):  # rakhmanov opens on Tuesdays
-        Opening.objects.create(school=school, opened_at=at(day, 12), place="фойе", status="done",
-                               letters_found=0, new_seal_number="1", created_by=user)
+        Opening.objects.create(
+            school=school,
+            opened_at=at(day, 12),
+            place="фойе",
+            status="done",
+            letters_found=0,
+            new_seal_number="1",
+            created_by=user,
+        )
     result = check(school, "R04")
     assert result.status == BROKEN and "2026-11-17" in result.evidence
-    Opening.objects.create(school=school, opened_at=at("2026-11-17", 12), place="фойе", status="done",
-                           letters_found=0, new_seal_number="2", created_by=user)
+    Opening.objects.create(
+        school=school,
+        opened_at=at("2026-11-17", 12),
+        place="фойе",
+        status="done",
+        letters_found=0,
+        new_seal_number="2",
+        created_by=user,
+    )
     assert check(school, "R04").status == KEPT
 
 
 def test_r18_kept_when_every_week_was_sent_and_broken_naming_the_missing_week(school):
     for week_end in ("2026-10-29", "2026-11-05", "2026-11-12", "2026-11-19"):
         end = dt.date.fromisoformat(week_end)
-        WeeklySummary.objects.create(school=school, week_start=end - dt.timedelta(days=6), week_end=end,
-                                     sent_at=NOW)
+        WeeklySummary.objects.create(school=school, week_start=end - dt.timedelta(days=6), week_end=end, sent_at=NOW)
     assert check(school, "R18").status == KEPT
     WeeklySummary.objects.filter(week_end="2026-11-05").update(sent_at=None)
     result = check(school, "R18")
@@ -169,8 +190,13 @@ def test_r18_kept_when_every_week_was_sent_and_broken_naming_the_missing_week(sc
 
 def test_r19_broken_when_the_report_is_past_its_due_date_and_kept_when_discussed_in_time(school):
     report = QuarterlyReport.objects.create(
-        school=school, year=2026, quarter=3, mode="calendar", period_start=dt.date(2026, 7, 1),
-        period_end=dt.date(2026, 9, 30), due_on=dt.date(2026, 10, 5),
+        school=school,
+        year=2026,
+        quarter=3,
+        mode="calendar",
+        period_start=dt.date(2026, 7, 1),
+        period_end=dt.date(2026, 9, 30),
+        due_on=dt.date(2026, 10, 5),
     )
     assert check(school, "R19", now=at("2026-10-02")).status == ATTENTION
     result = check(school, "R19")

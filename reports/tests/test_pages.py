@@ -29,8 +29,9 @@ def _no_inline_code(html: str) -> None:
     assert "src=" in re.search(r"<script[^>]*>", html).group(0)
 
 
-def test_the_dashboard_shows_open_cases_and_the_quarter_with_charts(appeals, login, client,
-                                                                    django_assert_max_num_queries):
+def test_the_dashboard_shows_open_cases_and_the_quarter_with_charts(
+    appeals, login, client, django_assert_max_num_queries
+):
     login("director")
     with django_assert_max_num_queries(30):
         page = client.get("/staff/rakhmanov/reports/")
@@ -70,8 +71,9 @@ def test_another_school_or_an_outsider_gets_not_found(appeals, login, client):
     assert client.get("/district/osh/").status_code == 404
 
 
-def test_the_district_sees_every_school_anonymised_and_who_is_out_of_order(appeals, login, client,
-                                                                          django_assert_max_num_queries):
+def test_the_district_sees_every_school_anonymised_and_who_is_out_of_order(
+    appeals, login, client, django_assert_max_num_queries
+):
     login("district")
     with django_assert_max_num_queries(40):
         page = client.get("/district/osh/")
@@ -86,7 +88,11 @@ def test_the_district_sees_every_school_anonymised_and_who_is_out_of_order(appea
 
 def test_the_district_exports_its_schools_and_statistics(appeals, login, client):
     login("district")
-    rows = list(csv.reader(io.StringIO(client.get("/district/osh/?format=csv".replace("?", "export/?")).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/district/osh/?format=csv".replace("?", "export/?")).content.decode("utf-8-sig"))
+        )
+    )
     assert rows[0][0] == "school" and len(rows) == 3
     assert "fewer than 5" in {cell for row in rows for cell in row}
     book = load_workbook(io.BytesIO(client.get("/district/osh/export/?what=statistics&format=xlsx").content))
