@@ -51,7 +51,7 @@ NEXT = {
 
 def _locked(appeal: Appeal) -> Appeal:
     """The appeal row, locked against a concurrent change of the same case."""
-    return Appeal.objects.select_for_update().select_related("school", "district").get(pk=appeal.pk)
+    return Appeal.objects.select_for_update(of=("self",)).select_related("school", "district").get(pk=appeal.pk)
 
 
 def _check(appeal: Appeal, status: str) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from appeals.models import Appeal
 from appeals.services import appeal_submit
@@ -75,7 +76,7 @@ def test_it_extends_the_deadline_with_a_reason_as_a_journal_amendment(appeal, dj
 )
 def test_it_refuses_a_bad_extension(appeal, django_user_model, shift, reason, message):
     director = django_user_model.objects.get(username="director")
-    with pytest.raises(ValidationError, match=message):
+    with translation.override("en"), pytest.raises(ValidationError, match=message):
         case_extend(appeal=appeal, due_on=appeal.due_on + dt.timedelta(days=shift), reason=reason, actor=director)
     appeal.refresh_from_db()
     assert appeal.extended_due_on is None and not Record.objects.filter(appeal=appeal, kind="amendment").exists()
