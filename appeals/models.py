@@ -129,6 +129,20 @@ class Appeal(models.Model):
         left = self.days_left(today)
         return left is not None and left < 0
 
+    def register_due(self):
+        """Registration is due within REGISTER_WITHIN_WORKING_DAYS of receipt (for the box: of the opening)."""
+        from django.utils import timezone
+
+        from ishenim.workdays import add_working_days
+
+        days = settings.ISHENIM["REGISTER_WITHIN_WORKING_DAYS"]
+        return add_working_days(timezone.localdate(self.received_at), days)
+
+    def registered_late(self) -> bool:
+        from django.utils import timezone
+
+        return bool(self.registered_at) and timezone.localdate(self.registered_at) > self.register_due()
+
 
 class Note(models.Model):
     """An internal note on a case: staff only, never shown to the writer, sealed."""

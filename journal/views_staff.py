@@ -62,9 +62,12 @@ def _district_office(request, district) -> Office:
 
 def _volume(office: Office, year) -> Volume | None:
     volumes = office.volumes()
-    if year:
-        return volumes.filter(year=year).first()
-    return volumes.first()
+    if year in (None, ""):
+        return volumes.first()
+    try:
+        return volumes.filter(year=int(year)).first()
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 def _urls(office: Office) -> dict:

@@ -230,3 +230,22 @@ def test_it_never_shows_internal_notes_to_the_writer(client, login, online):
     act(client, online, "note", {"text": "Ички гана эскертүү."})
     view = writer_view(online, online.code)
     assert all("Ички" not in item.text for item in view.thread)
+
+
+def test_it_refuses_a_second_answer_to_a_closed_case(client, login, paper):
+    login("director")
+    data = {"mode": "phone", "given_on": "2026-11-21", "text": "Телефон аркылуу жооп берилди."}
+    assert act(client, paper, "answer", data).status_code == 302
+    response = act(client, paper, "answer", data)
+    assert response.status_code == 400
+    assert Answer.objects.filter(appeal=paper).count() == 1
+    assert events(paper) == [("answered", "closed")]
+
+
+def test_it_answers_404_for_an_unknown_action_or_another_school(client, login, paper):
+    login("director2")
+    assert act(client, paper, "consider").status_code == 404
+    client.logout()
+    login("director")
+    assert act(client, paper, "destroy").status_code == 404
+    assert client.get(reverse("journal:page", args=["rakhmanov"]), {"year": "abc"}).status_code == 404

@@ -114,3 +114,23 @@ def test_it_lists_district_appeals_urgent_then_most_overdue_first(client, login,
     order = [html.index(f"/appeals/{a.pk}/") for a in (urgent, late, calm)]
     assert order == sorted(order)
     assert 'class="overdue' in html
+
+
+def test_it_flags_a_paper_appeal_registered_later_than_a_working_day_after_the_opening(demo):
+    from django.utils import timezone
+
+    opened = timezone.make_aware(dt.datetime(2026, 8, 28, 12, 0))  # a Friday; Monday 31 August is a holiday
+    on_time = appeal_submit(
+        school=demo,
+        channel="paper",
+        text="Кат кутудан алынды.",
+        category="wish",
+        author_kind="student",
+        received_at=opened,
+    )
+    Appeal.objects.filter(pk=on_time.pk).update(registered_at=timezone.make_aware(dt.datetime(2026, 9, 1, 10, 0)))
+    on_time.refresh_from_db()
+    assert on_time.register_due() == dt.date(2026, 9, 1) and not on_time.registered_late()
+    Appeal.objects.filter(pk=on_time.pk).update(registered_at=timezone.make_aware(dt.datetime(2026, 9, 2, 10, 0)))
+    on_time.refresh_from_db()
+    assert on_time.registered_late()

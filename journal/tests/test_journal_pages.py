@@ -82,7 +82,7 @@ def test_it_verifies_from_the_page_and_reports_tampering(client, login, filled):
     assert "verify-result" in page and "danger-line verify-result" not in page
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Record._meta.db_table} SET taken_on = %s WHERE volume_id = %s AND seq = 2",
+            f"UPDATE {Record._meta.db_table} SET taken_on = %s WHERE volume_id = %s AND seq = 2",  # noqa: S608
             ["2001-01-01", filled.pk],
         )
     page = client.post(url, {"year": filled.year, "head": ""}, follow=True).content.decode()
