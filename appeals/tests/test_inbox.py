@@ -30,7 +30,7 @@ def user(demo, username):
     return get_user_model().objects.get(username=username)
 
 
-def test_the_inbox_lists_urgent_open_appeals_first_then_the_newest(client, demo, login):
+def test_it_inbox_lists_urgent_open_appeals_first_then_the_newest(client, demo, login):
     old_urgent, _ = submit(demo, text="Мени коркутушат, үйгө баргым келбейт.")
     closed_urgent, _ = submit(demo, text="Бычак менен коркутту.")
     Appeal.objects.filter(pk=closed_urgent.pk).update(status=Appeal.Status.CLOSED)
@@ -41,7 +41,7 @@ def test_the_inbox_lists_urgent_open_appeals_first_then_the_newest(client, demo,
     assert [a.pk for a in client.get(INBOX).context["page"].object_list] == [old_urgent.pk, newest.pk]
 
 
-def test_the_inbox_makes_no_query_per_row(client, demo, login, django_assert_max_num_queries):
+def test_it_inbox_makes_no_query_per_row(client, demo, login, django_assert_max_num_queries):
     for n in range(30):
         appeal, _ = submit(demo, text=f"Кайрылуу номер {n}: дааратканада суу жок.")
         if n % 3 == 0:
@@ -54,7 +54,7 @@ def test_the_inbox_makes_no_query_per_row(client, demo, login, django_assert_max
     assert response.context["page"].paginator.num_pages == 2
 
 
-def test_roles_without_content_access_and_other_schools_get_404(client, demo, login):
+def test_it_roles_without_content_access_and_other_schools_get_404(client, demo, login):
     appeal, _ = submit(demo)
     for username in ("parent", "teacher", "director2"):
         other = Client()
@@ -63,7 +63,7 @@ def test_roles_without_content_access_and_other_schools_get_404(client, demo, lo
         assert other.get(f"{INBOX}{appeal.pk}/").status_code == 404, username
 
 
-def test_a_handler_sees_only_what_is_assigned_and_then_the_signed_name(client, demo, login):
+def test_it_handler_sees_only_what_is_assigned_and_then_the_signed_name(client, demo, login):
     signed, _ = submit(demo, author={"full_name": "Асел Бекова", "address": "", "class": "8А", "phone": ""}, grade=8)
     login("psychologist")
     assert list(client.get(INBOX).context["page"].object_list) == []
@@ -73,7 +73,7 @@ def test_a_handler_sees_only_what_is_assigned_and_then_the_signed_name(client, d
     assert "Асел Бекова" in page
 
 
-def test_the_responsible_person_sees_the_name_and_every_read_is_audited(client, demo, login):
+def test_it_responsible_person_sees_the_name_and_every_read_is_audited(client, demo, login):
     signed, _ = submit(demo, author={"full_name": "Асел Бекова", "address": "", "class": "8А", "phone": "+996 555 1"})
     login("responsible")
     page = client.get(f"{INBOX}{signed.pk}/").content.decode()
@@ -83,7 +83,7 @@ def test_the_responsible_person_sees_the_name_and_every_read_is_audited(client, 
     assert record.detail == {"identity": True, "messages": 0}
 
 
-def test_the_district_officer_alone_sees_an_appeal_about_the_leadership(client, demo, login):
+def test_it_district_officer_alone_sees_an_appeal_about_the_leadership(client, demo, login):
     appeal, _ = submit(demo, text="Директор ата-энелерден акча чогултат, ремонт үчүн деп.", to_district=True)
     login("director")
     assert client.get(f"{INBOX}{appeal.pk}/").status_code == 404
@@ -94,7 +94,7 @@ def test_the_district_officer_alone_sees_an_appeal_about_the_leadership(client, 
     assert "ата-энелерден акча чогултат" in page
 
 
-def test_staff_reply_through_the_inbox_reaches_the_writer(client, demo, login):
+def test_it_staff_reply_through_the_inbox_reaches_the_writer(client, demo, login):
     appeal, code = submit(demo)
     login("responsible")
     response = client.post(f"{INBOX}{appeal.pk}/reply/", {"reply-body": ""})
@@ -110,7 +110,7 @@ def test_staff_reply_through_the_inbox_reaches_the_writer(client, demo, login):
     assert "new message" not in client.get(INBOX).content.decode()  # read now
 
 
-def test_the_photo_that_comes_back_to_staff_has_no_exif(client, demo, login):
+def test_it_photo_that_comes_back_to_staff_has_no_exif(client, demo, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     photo = attachment_clean(SimpleUploadedFile("IMG.jpg", jpeg_with_gps(), content_type="image/jpeg"))
@@ -127,7 +127,7 @@ def test_the_photo_that_comes_back_to_staff_has_no_exif(client, demo, login):
     assert AuditRecord.objects.filter(action="ishenim.appeal.attachment_viewed").exists()
 
 
-def test_a_session_without_the_keyring_shows_a_notice_not_the_text(demo):
+def test_it_session_without_the_keyring_shows_a_notice_not_the_text(demo):
     appeal, _ = submit(demo)
     client = Client()
     client.force_login(user(demo, "director"))  # not through the login form: no keyring
@@ -136,7 +136,7 @@ def test_a_session_without_the_keyring_shows_a_notice_not_the_text(demo):
     assert not AuditRecord.objects.filter(action="ishenim.appeal.viewed").exists()
 
 
-def test_the_school_edits_its_urgent_words(client, demo, login):
+def test_it_school_edits_its_urgent_words(client, demo, login):
     login("psychologist")
     assert client.get(INBOX + "urgent-words/").status_code == 404
     login("responsible")

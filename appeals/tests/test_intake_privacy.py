@@ -20,7 +20,7 @@ NAME = "Жамиля Уникалдуубекова"
 PHONE_DIGITS = "555987654"
 
 
-def test_no_address_user_agent_or_content_is_written_anywhere(demo, caplog, capsys, settings):
+def test_it_no_address_user_agent_or_content_is_written_anywhere(demo, caplog, capsys, settings):
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     caplog.set_level(logging.DEBUG)
     visitor = Client(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=AGENT, HTTP_X_FORWARDED_FOR=ADDRESS)
@@ -73,7 +73,7 @@ def test_no_address_user_agent_or_content_is_written_anywhere(demo, caplog, caps
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sqlite_database_file_holds_no_text_in_the_clear(demo, tmp_path, settings):
+def test_it_sqlite_database_file_holds_no_text_in_the_clear(demo, tmp_path, settings):
     """The same check on the database file itself, when the tests run on SQLite."""
     from django.db import connection
 

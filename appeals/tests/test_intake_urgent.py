@@ -55,7 +55,7 @@ def post(client, text, **extra):
     return client.post("/s/rakhmanov/write/", data, follow=True)
 
 
-def test_an_urgent_appeal_emails_the_responsible_person_and_the_director_without_its_content(
+def test_it_urgent_appeal_emails_the_responsible_person_and_the_director_without_its_content(
     client, demo, smtp, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -74,7 +74,7 @@ def test_an_urgent_appeal_emails_the_responsible_person_and_the_director_without
     assert "urgent-help" in page and 'href="tel:112"' in page and 'href="tel:111"' in page
 
 
-def test_an_ordinary_appeal_sends_nothing(client, demo, smtp, django_capture_on_commit_callbacks):
+def test_it_ordinary_appeal_sends_nothing(client, demo, smtp, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, "Просим поставить новые парты в кабинете химии, старые сломаны.")
     assert not Appeal.objects.get().urgent and "urgent-help" not in response.content.decode()
@@ -82,7 +82,7 @@ def test_an_ordinary_appeal_sends_nothing(client, demo, smtp, django_capture_on_
     assert smtp.messages == []
 
 
-def test_an_urgent_appeal_to_the_district_goes_to_the_district_officers_not_the_director(
+def test_it_urgent_appeal_to_the_district_goes_to_the_district_officers_not_the_director(
     client, demo, smtp, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -92,7 +92,7 @@ def test_an_urgent_appeal_to_the_district_goes_to_the_district_officers_not_the_
     assert "district@school.example" in recipients and "osh@edu.example" in recipients
 
 
-def test_a_mail_server_that_is_down_does_not_lose_the_appeal(
+def test_it_mail_server_that_is_down_does_not_lose_the_appeal(
     client, demo, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -102,7 +102,7 @@ def test_a_mail_server_that_is_down_does_not_lose_the_appeal(
     assert response.status_code == 200 and Appeal.objects.get().urgent
 
 
-def test_urgent_appeals_are_on_top_of_the_inbox(client, demo, login, django_capture_on_commit_callbacks):
+def test_it_urgent_appeals_are_on_top_of_the_inbox(client, demo, login, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         post(client, URGENT)
         post(client, "Просим поставить новые парты в кабинете химии, старые сломаны.")

@@ -102,7 +102,7 @@ def test_it_gives_each_error_in_kyrgyz_and_russian(demo):
         assert any(needle in e for e in errors(response)), (language, errors(response))
 
 
-def test_a_bad_file_is_named_and_the_rest_of_the_form_kept(client, demo):
+def test_it_bad_file_is_named_and_the_rest_of_the_form_kept(client, demo):
     bad = SimpleUploadedFile("virus.jpg", b"MZ not a picture", content_type="image/jpeg")
     client.cookies["ishenim_lang"] = "en"
     response = client.post(URL, {**form(), "files": [bad]})
@@ -130,7 +130,7 @@ def test_it_refuses_too_many_files(client, demo):
     assert "at most 3 files" in response.content.decode()
 
 
-def test_the_honeypot_stops_robots_politely(client, demo):
+def test_it_honeypot_stops_robots_politely(client, demo):
     client.cookies["ishenim_lang"] = "en"
     response = client.post(URL, form(website="http://spam.example"))
     assert response.status_code == 200 and "could not be sent" in response.content.decode()
@@ -144,7 +144,7 @@ def test_it_sends_to_the_district_instead(client, demo):
     assert appeal.journal_number == 1
 
 
-def test_a_flood_gets_a_polite_refusal_and_keeps_the_text(client, demo, settings):
+def test_it_flood_gets_a_polite_refusal_and_keeps_the_text(client, demo, settings):
     settings.ISHENIM = {**settings.ISHENIM, "SUBMITS_PER_BROWSER_HOUR": 2}
     client.get(URL)  # the browser gets its counter cookie
     for _ in range(2):
@@ -156,7 +156,7 @@ def test_a_flood_gets_a_polite_refusal_and_keeps_the_text(client, demo, settings
     assert Appeal.objects.count() == 2
 
 
-def test_a_whole_class_behind_one_address_is_not_blocked(demo):
+def test_it_whole_class_behind_one_address_is_not_blocked(demo):
     """Thirty pupils on the school's Wi-Fi share one public address: each browser counts on its own."""
     for _pupil in range(30):
         browser = Client(REMOTE_ADDR="203.0.113.7")
@@ -165,13 +165,13 @@ def test_a_whole_class_behind_one_address_is_not_blocked(demo):
     assert Appeal.objects.count() == 30
 
 
-def test_a_script_without_cookies_hits_the_school_ceiling(demo, settings):
+def test_it_script_without_cookies_hits_the_school_ceiling(demo, settings):
     settings.ISHENIM = {**settings.ISHENIM, "SUBMITS_PER_SCHOOL_HOUR": 5}
     codes = [Client().post(URL, form()).status_code for _ in range(7)]
     assert codes == [302] * 5 + [429] * 2
 
 
-def test_the_receipt_code_never_travels_in_a_url(client, demo):
+def test_it_receipt_code_never_travels_in_a_url(client, demo):
     response = client.post(URL, form(), follow=True)
     code = response.context["code"]
     assert re.fullmatch(r"([A-Z2-9]{5}-){3}[A-Z2-9]{5}", code)

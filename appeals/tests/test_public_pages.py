@@ -9,7 +9,7 @@ from schools.models import BoxHours, HelpNumber
 pytestmark = pytest.mark.django_db
 
 
-def test_the_box_page_explains_everything_in_kyrgyz(client, demo):
+def test_it_box_page_explains_everything_in_kyrgyz(client, demo):
     BoxHours.objects.filter(school=demo, weekday=4).update(opens=dt.time(8), closes=dt.time(17))
     response = client.get("/s/rakhmanov/")
     page = response.content.decode()
@@ -21,17 +21,17 @@ def test_the_box_page_explains_everything_in_kyrgyz(client, demo):
     assert page.count("<li>") >= 9 + 6  # categories and anonymity points
 
 
-def test_the_danger_line_uses_the_schools_own_numbers(client, demo):
+def test_it_danger_line_uses_the_schools_own_numbers(client, demo):
     HelpNumber.objects.filter(school=demo, kind="emergency").update(number="112 / 0312 11 22 33")
     page = client.get("/s/rakhmanov/").content.decode()
     assert "112 / 0312 11 22 33" in page
 
 
-def test_an_unknown_school_is_404(client, db):
+def test_it_unknown_school_is_404(client, db):
     assert client.get("/s/nowhere/").status_code == 404
 
 
-def test_the_embed_page_may_be_framed_and_loads_nothing_foreign(client, demo):
+def test_it_embed_page_may_be_framed_and_loads_nothing_foreign(client, demo):
     response = client.get("/s/rakhmanov/embed/")
     assert response.status_code == 200
     assert "frame-ancestors *" in response["Content-Security-Policy"]
@@ -41,7 +41,7 @@ def test_the_embed_page_may_be_framed_and_loads_nothing_foreign(client, demo):
     assert "frame-ancestors 'none'" in client.get("/s/rakhmanov/").headers["Content-Security-Policy"]
 
 
-def test_the_website_page_gives_the_snippets(client, demo, settings):
+def test_it_website_page_gives_the_snippets(client, demo, settings):
     settings.SITE_URL = "https://ishenim.osh.kg"
     page = client.get("/s/rakhmanov/website/").content.decode()
     assert "&lt;iframe src=&quot;https://ishenim.osh.kg/s/rakhmanov/embed/&quot;" in page or (
@@ -56,7 +56,7 @@ def _pdf_text(content: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_the_poster_is_an_a4_pdf_with_qr_hours_and_numbers(client, demo, settings, tmp_path):
+def test_it_poster_is_an_a4_pdf_with_qr_hours_and_numbers(client, demo, settings, tmp_path):
     settings.SITE_URL = "https://ishenim.osh.kg"
     response = client.get("/s/rakhmanov/poster.pdf?language=ru")
     assert response["Content-Type"] == "application/pdf"
@@ -68,7 +68,7 @@ def test_the_poster_is_an_a4_pdf_with_qr_hours_and_numbers(client, demo, setting
     assert b"/Subtype /Image" in response.content or b"<svg" in response.content or len(response.content) > 10_000
 
 
-def test_the_receipt_pdf_proves_the_date(client, demo, tmp_path):
+def test_it_receipt_pdf_proves_the_date(client, demo, tmp_path):
     client.get("/s/rakhmanov/write/")
     response = client.post(
         "/s/rakhmanov/write/",

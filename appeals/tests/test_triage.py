@@ -88,7 +88,7 @@ def test_it_refuses_entries_too_short_to_be_safe():
     assert triage.words_validate("ур*\nкоркут*\nа") == ["ур*", "а"]
 
 
-def test_the_word_list_has_all_three_languages():
+def test_it_word_list_has_all_three_languages():
     words = triage.base_words()
     assert any("ө" in w or "ү" in w for w in words)
     assert any("ы" in w for w in words) and any(w.isascii() for w in words)
