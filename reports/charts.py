@@ -47,6 +47,13 @@ COMMON = {
 }
 
 
+def _ticks(values) -> list[int]:
+    """Whole-number axis marks, at most about eight: counts have no fractions."""
+    top = max([v for v in values if isinstance(v, int | float)] or [0])
+    step = max(1, -(-int(top) // 8))
+    return list(range(0, int(top) + step + 1, step))
+
+
 def _render(chart: pygal.graph.graph.Graph) -> str:
     return chart.render(is_unicode=True)
 
@@ -55,15 +62,17 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def bars(title: str, labels: Sequence[str], values: Sequence[int], *, width: int = 640) -> str:
+def bars(title: str, labels: Sequence[str], values: Sequence[int], *, width: int = 560) -> str:
     """Horizontal bars, one per label (the first at the top), with the count printed on each."""
-    chart = pygal.HorizontalBar(width=width, height=40 + 30 * max(len(labels), 1), truncate_label=-1, **COMMON)
+    chart = pygal.HorizontalBar(
+        width=width, height=40 + 30 * max(len(labels), 1), truncate_label=-1, y_labels=_ticks(values), **COMMON
+    )
     chart.x_labels = list(reversed(labels))
     chart.add(title, list(reversed(values)))
     return _render(chart)
 
 
-def suppressed_bars(title: str, labels: Sequence[str], values: Sequence[int], *, width: int = 640) -> str:
+def suppressed_bars(title: str, labels: Sequence[str], values: Sequence[int], *, width: int = 560) -> str:
     """Like `bars`, but counts from 1 to SMALL_COUNT-1 are not drawn, so no small group shows."""
     limit = small_count()
     shown = [{"value": None if 0 < v < limit else v} for v in values]
@@ -73,13 +82,19 @@ def suppressed_bars(title: str, labels: Sequence[str], values: Sequence[int], *,
     ]
     if not any(item["value"] for item in shown):
         return ""  # every group is small: a chart would show nothing
-    chart = pygal.HorizontalBar(width=width, height=40 + 30 * max(len(labels), 1), truncate_label=-1, **COMMON)
+    chart = pygal.HorizontalBar(
+        width=width,
+        height=40 + 30 * max(len(labels), 1),
+        truncate_label=-1,
+        y_labels=_ticks([item["value"] for item in shown]),
+        **COMMON,
+    )
     chart.x_labels = list(reversed(names))
     chart.add(title, list(reversed(shown)))
     return _render(chart)
 
 
-def compare(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, width: int = 640) -> str:
+def compare(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, width: int = 560) -> str:
     """Grouped bars for the trend: the same labels in several periods, with a legend."""
     height = 110 + 16 * len(series) * max(len(labels), 1)
     options = {
@@ -90,7 +105,8 @@ def compare(title: str, labels: Sequence[str], series: Sequence[tuple[str, Seque
         "print_values": False,
         "style": TREND_STYLE,
     }
-    chart = pygal.HorizontalBar(title=title, width=width, height=height, truncate_label=-1, **options)
+    ticks = _ticks([v for _name, values in series for v in values])
+    chart = pygal.HorizontalBar(title=title, width=width, height=height, truncate_label=-1, y_labels=ticks, **options)
     chart.x_labels = list(reversed(labels))
     for name, values in series:
         chart.add(name, list(reversed(values)))

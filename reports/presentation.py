@@ -7,7 +7,7 @@ could single a child out: the grade table always, and every count on district pa
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from appeals.models import Appeal
 from reports import charts
@@ -109,8 +109,13 @@ def headline(figures: dict, *, mask_all: bool = False) -> list[Row]:
     total = figures["total"]
     rows = [
         Row(_("Appeals received"), total, masked=mask_all),
-        Row(_("Anonymous"), figures["anonymous"], share(figures["anonymous"], total), masked=mask_all),
-        Row(_("Urgent"), figures["urgent"], share(figures["urgent"], total), masked=mask_all),
+        Row(
+            pgettext("report figure", "Anonymous"),
+            figures["anonymous"],
+            share(figures["anonymous"], total),
+            masked=mask_all,
+        ),
+        Row(pgettext("report figure", "Urgent"), figures["urgent"], share(figures["urgent"], total), masked=mask_all),
         Row(_("Still open"), figures["open"], share(figures["open"], total), masked=mask_all),
         Row(
             _("Overdue (answered late or still open after the deadline)"),
@@ -128,6 +133,10 @@ def headline(figures: dict, *, mask_all: bool = False) -> list[Row]:
     ):
         count = answers.get(value)
         rows.append(Row(label, count, share(count, said), masked=mask_all))
+    if mask_all:  # a share of a small group would give its size away
+        for row in rows:
+            if row.count and row.count < small_count():
+                row.share = None
     return rows
 
 
