@@ -1,5 +1,6 @@
 """Gapless numbering under concurrency: many submitters at once, each on its own connection."""
 
+import os
 import threading
 
 import pytest
@@ -11,8 +12,9 @@ from journal.models import Record, Volume
 from journal.services import journal_amend, journal_verify
 from schools.models import School
 
-THREADS = 8
-EACH = 6
+# Heavier runs: JOURNAL_THREADS=16 JOURNAL_EACH=25 pytest journal/tests/test_journal_numbering.py
+THREADS = int(os.environ.get("JOURNAL_THREADS", "8"))
+EACH = int(os.environ.get("JOURNAL_EACH", "6"))
 
 
 def _run_in_threads(work, count: int) -> list[BaseException]:
