@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from schools.models import School
@@ -57,17 +56,6 @@ def openings(school: School, start: dt.datetime, end: dt.datetime) -> OpeningsCh
     now = timezone.now()
     missed = [when for when in planned if timezone.localtime(when).date() not in held_days and when < now]
     return OpeningsCheck(planned=planned, held=[at for at in held if at >= start], missed=missed)
-
-
-def meetings(school: School, start: dt.date, end: dt.date) -> dict | None:
-    """Meetings held in [start, end): how many, and how many with a final (signed by all) protocol."""
-    m = models()
-    if m is None:
-        return None
-    counts = m.Meeting.objects.filter(commission__school=school, held_on__gte=start, held_on__lt=end).aggregate(
-        held=Count("pk"), final=Count("pk", filter=Q(status=m.Meeting.Status.FINAL))
-    )
-    return counts
 
 
 @dataclass

@@ -156,7 +156,6 @@ def trend_chart(quarter: dict, labels: dict[str, str]) -> str:
 
 
 def trend_svg(quarter: dict, labels: dict[str, str]) -> str:
-    """Appeals by category in this quarter, the previous one and the same quarter a year before."""
     codes = list(labels)
     series = [
         (labels_period, [quarter[key]["category"][c] for c in codes])

@@ -17,7 +17,7 @@ from audit.services import audit_record
 from reports import commission_link
 from reports.models import QuarterlyReport, ReportLanguage, Subject, SubjectTag, WeeklySummary
 from reports.periods import Period, summary_week
-from reports.selectors import figures, journal_head, overdue_q, quarter_figures, school_appeals
+from reports.selectors import figures, journal_head, overdue_q, quarter_figures, school_appeals, subjects_in
 from schools.models import Role, School
 
 User = get_user_model()
@@ -281,7 +281,7 @@ def quarterly_report_finalise(*, report: QuarterlyReport, discussed_on: dt.date,
         raise ValidationError(_("The meeting date cannot be in the future."))
     period = report_period(report)
     frozen = quarter_figures(school_appeals(report.school), period)
-    frozen["subjects"] = _subjects_frozen(report.school, period)
+    frozen["subjects"] = subjects_in(report.school, period)
     report.figures = frozen
     report.discussed_on = discussed_on
     report.state = QuarterlyReport.State.FINAL
@@ -292,17 +292,9 @@ def quarterly_report_finalise(*, report: QuarterlyReport, discussed_on: dt.date,
     return report
 
 
-def _subjects_frozen(school: School, period: Period) -> list[dict]:
-    from reports.selectors import subjects_in
-
-    return subjects_in(school, period)
-
-
 def report_subjects(report: QuarterlyReport) -> list[dict]:
     if report.locked and "subjects" in report.figures:
         return report.figures["subjects"]
-    from reports.selectors import subjects_in
-
     return subjects_in(report.school, report_period(report))
 
 

@@ -35,6 +35,7 @@ from reports.services import (
     quarterly_report_finalise,
     quarterly_report_write,
     report_language_set,
+    report_period,
     subject_named,
     subject_tag,
     subject_untag,
@@ -227,8 +228,6 @@ def report_document(request, school, pk, fmt):
 def report_subjects(request, school, pk):
     """Group the quarter's appeals by recurring subject (R20): by journal number and category only."""
     school, report = _report(request, school, pk, *MANAGE_ROLES)
-    from reports.services import report_period
-
     period = report_period(report)
     appeals = list(
         in_period(school_appeals(school), period)
