@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,6 +17,16 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
+
+
+class Labelled:
+    """Labels as sentences: model fields get a capital letter from Django, explicit labels get one here."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                field.label = capfirst(field.label)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -31,7 +42,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class OrderForm(forms.ModelForm):
+class OrderForm(Labelled, forms.ModelForm):
     scan = forms.FileField(
         label=_("scanned copy of the order (PDF or photo, optional)"),
         required=False,
@@ -54,7 +65,7 @@ class OrderForm(forms.ModelForm):
         return scan
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(Labelled, forms.ModelForm):
     class Meta:
         model = Member
         fields = [
@@ -83,11 +94,11 @@ class MemberForm(forms.ModelForm):
                 self.initial["member_from"] = latest.issued_on
 
 
-class MemberEndForm(forms.Form):
+class MemberEndForm(Labelled, forms.Form):
     until = forms.DateField(label=_("member until (last day)"), widget=DATE, initial=timezone.localdate)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(Labelled, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["held_on", "starts_at", "place", "first", "attendees", "invited"]
@@ -97,10 +108,10 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = members
         self.fields["attendees"].label_from_instance = lambda m: f"{m.full_name} — {m.position_label}"
-        self.fields["attendees"].label = _("members present")
+        self.fields["attendees"].label = capfirst(_("members present"))
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(Labelled, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["title", "heard", "spoke", "resolved", "object_ref"]
@@ -111,7 +122,7 @@ class AgendaItemForm(forms.ModelForm):
         }
 
 
-class ElectionForm(forms.Form):
+class ElectionForm(Labelled, forms.Form):
     office = forms.ChoiceField(label=_("office"), choices=Election.Office)
 
     def __init__(self, *args, candidates, **kwargs):
@@ -159,7 +170,7 @@ class ElectionForm(forms.Form):
         return data
 
 
-class PaperSignForm(forms.Form):
+class PaperSignForm(Labelled, forms.Form):
     member = forms.ModelChoiceField(label=_("member who signed the paper protocol"), queryset=Member.objects.none())
 
     def __init__(self, *args, members, **kwargs):
@@ -167,7 +178,7 @@ class PaperSignForm(forms.Form):
         self.fields["member"].queryset = members
 
 
-class PresentForm(forms.Form):
+class PresentForm(Labelled, forms.Form):
     opened_at = forms.DateTimeField(label=_("opened at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     place = forms.CharField(label=_("place"), max_length=200)
     present = forms.ModelMultipleChoiceField(
@@ -186,7 +197,7 @@ class PresentForm(forms.Form):
         return value
 
 
-class SealForm(forms.Form):
+class SealForm(Labelled, forms.Form):
     number = forms.CharField(label=_("number of the seal found on the box"), max_length=40, required=False)
     state = forms.ChoiceField(label=_("state of the seal"), choices=Opening.SealState, widget=forms.RadioSelect)
     note = forms.CharField(
@@ -195,20 +206,34 @@ class SealForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, expected: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
     def clean(self):
         data = super().clean()
-        if data.get("state") == Opening.SealState.INTACT and not data.get("number", "").strip():
+        number = data.get("number", "").strip()
+        if data.get("state") == Opening.SealState.INTACT and not number:
             self.add_error("number", _("Write the number of the intact seal."))
+        elif number and self.expected and number != self.expected and not data.get("note"):
+            self.add_error(
+                "note",
+                _(
+                    "The number differs from the seal put on the box last time (№%(expected)s): describe what was "
+                    "seen. It is reported to the director as an incident."
+                )
+                % {"expected": self.expected},
+            )
         if data.get("state") in (Opening.SealState.BROKEN, Opening.SealState.MISSING) and not data.get("note"):
             self.add_error("note", _("Describe what was seen: this is an incident reported to the director."))
         return data
 
 
-class CountForm(forms.Form):
+class CountForm(Labelled, forms.Form):
     letters_found = forms.IntegerField(label=_("how many letters were in the box"), min_value=0, max_value=500)
 
 
-class LetterForm(forms.Form):
+class LetterForm(Labelled, forms.Form):
     pages = MultipleFileField(
         label=_("photos or scans of the pages"),
         required=False,
@@ -262,16 +287,12 @@ class LetterForm(forms.Form):
         }
 
 
-class CloseForm(forms.Form):
+class CloseForm(Labelled, forms.Form):
     new_seal_number = forms.CharField(label=_("number of the new seal put on the box"), max_length=40)
     sealed_at = forms.DateTimeField(label=_("sealed at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
 
 
-class StubBatchForm(forms.Form):
+class StubBatchForm(Labelled, forms.Form):
     count = forms.IntegerField(label=_("number of forms"), min_value=1, max_value=STUB_BATCH_MAX, initial=20)
     size = forms.ChoiceField(label=_("paper size"), choices=StubBatch.Size, initial=StubBatch.Size.A4)
     language = forms.ChoiceField(label=_("language of the form"), choices=LANGUAGES[:2], initial="ky")
-
-
-class DocumentLanguageForm(forms.Form):
-    lang = forms.ChoiceField(choices=LANGUAGES, required=False)

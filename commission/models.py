@@ -261,6 +261,7 @@ class Opening(models.Model):
     present = models.ManyToManyField(Member, blank=True, related_name="openings", verbose_name=_("present"))
     seal_found_number = models.CharField(_("seal number found"), max_length=40, blank=True)
     seal_found_state = models.CharField(_("seal state"), max_length=10, choices=SealState, blank=True)
+    seal_expected_number = models.CharField(_("seal number put on the box last time"), max_length=40, blank=True)
     incident_note = models.TextField(_("what was seen"), blank=True)
     letters_found = models.PositiveSmallIntegerField(_("letters found"), null=True, blank=True)
     new_seal_number = models.CharField(_("new seal number"), max_length=40, blank=True)
@@ -282,7 +283,14 @@ class Opening(models.Model):
 
     @property
     def seal_broken(self) -> bool:
-        return self.seal_found_state in (self.SealState.BROKEN, self.SealState.MISSING)
+        """An incident: the seal is broken or missing, or is not the one put on the box last time."""
+        return self.seal_found_state in (self.SealState.BROKEN, self.SealState.MISSING) or self.seal_replaced
+
+    @property
+    def seal_replaced(self) -> bool:
+        return bool(
+            self.seal_expected_number and self.seal_found_number and self.seal_found_number != self.seal_expected_number
+        )
 
 
 class Letter(models.Model):

@@ -53,7 +53,7 @@ def paper_forms_pdf(*, school: School, codes: list[str], size: str, language: st
             "qr": qr_data_uri(url),
             "categories": categories,
             "help_numbers": help_numbers,
-            "text_lines": range(13 if size == "A4" else 5),
+            "text_lines": range(10 if size == "A4" else 3),
         },
         language=language,
     )

@@ -101,7 +101,8 @@ class OpeningsOverview:
 def openings_overview(school: School, now: dt.datetime | None = None) -> OpeningsOverview:
     """The next planned openings, the planned ones nobody recorded, drafts to resume, and the latest done."""
     now = now or timezone.now()
-    since = now - dt.timedelta(days=MISSED_LOOKBACK_DAYS)
+    # Nothing counts as missed before the school started using Ishenim.
+    since = max(now - dt.timedelta(days=MISSED_LOOKBACK_DAYS), school.created_at)
     recorded = list(
         Opening.objects.filter(school=school, opened_at__gte=since - dt.timedelta(days=1)).values_list(
             "opened_at", "planned_for"

@@ -446,36 +446,26 @@ def _step_present(request, school, commission, opening, context):
 
 
 def _step_seal(request, school, commission, opening, context):
+    last_seal = services.last_seal_number(school)
     initial = {
-        "number": opening.seal_found_number or _last_seal(school),
+        "number": opening.seal_found_number or last_seal,
         "state": opening.seal_found_state or Opening.SealState.INTACT,
         "note": opening.incident_note,
     }
-    form = SealForm(request.POST or None, initial=initial)
+    form = SealForm(request.POST or None, initial=initial, expected=last_seal)
     if request.method == "POST" and form.is_valid():
         services.opening_set_seal(
             opening=opening,
             number=form.cleaned_data["number"].strip(),
             state=form.cleaned_data["state"],
             note=form.cleaned_data["note"],
+            expected=last_seal,
             actor=request.user,
         )
         if opening.seal_broken:
             messages.warning(request, _("The broken seal is recorded as an incident and reported to the director."))
         return _next(school, opening)
-    return render(
-        request, "commission/staff/opening_seal.html", {**context, "form": form, "last_seal": _last_seal(school)}
-    )
-
-
-def _last_seal(school) -> str:
-    last = (
-        Opening.objects.filter(school=school, status=Opening.Status.DONE)
-        .order_by("-opened_at")
-        .values_list("new_seal_number", flat=True)
-        .first()
-    )
-    return last or ""
+    return render(request, "commission/staff/opening_seal.html", {**context, "form": form, "last_seal": last_seal})
 
 
 def _step_count(request, school, commission, opening, context):

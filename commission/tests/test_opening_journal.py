@@ -59,3 +59,44 @@ def test_it_shows_and_prints_the_journal(book, login):
     assert page.status_code == 200 and b'id="verify"' in page.content and b"status ok" in page.content
     pdf = client.get("/staff/rakhmanov/commission/journal/2026/print.pdf")
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_it_shows_the_busy_pages_in_a_fixed_number_of_queries(commission, login, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commission.services import (
+        meeting_create,
+        opening_close,
+        opening_set_count,
+        opening_set_present,
+        opening_set_seal,
+        opening_start,
+    )
+
+    def add(n):
+        opening = opening_start(school=commission.school, actor=user("responsible"))
+        opening_set_present(
+            opening=opening, opened_at=timezone.now(), place="фойе", present=commission.members.all(), actor=None
+        )
+        opening_set_seal(opening=opening, number=str(n), state="intact", note="", actor=None, expected=str(n))
+        opening_set_count(opening=opening, letters_found=0, actor=None)
+        opening_close(opening=opening, new_seal_number=str(n + 1), sealed_at=timezone.now(), actor=None)
+        meeting_create(commission=commission, actor=user("deputy"), held_on=dt.date(2026, 10, n + 1))
+
+    client = login("teacher")
+    urls = [f"/staff/rakhmanov/commission/{url}" for url in ("journal/", "openings/", "", "meetings/")]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    add(0)
+    few = counts()
+    for n in range(1, 7):
+        add(n)
+    assert counts() == few

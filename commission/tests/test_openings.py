@@ -160,7 +160,10 @@ def test_it_does_not_skip_steps(commission, login):
 def test_it_lists_missed_and_next_planned_openings(commission, user):
     school = commission.school
     now = timezone.make_aware(dt.datetime(2026, 10, 21, 9, 0))  # a Wednesday
+    assert openings_overview(school, now).missed == []  # nothing is missed before the school used Ishenim
+    school.created_at = now - dt.timedelta(days=90)
     overview = openings_overview(school, now)
+    assert len(overview.missed) == 8  # eight weeks back, Tuesdays at 12:00
     assert overview.upcoming[0].at == timezone.make_aware(dt.datetime(2026, 10, 27, 12, 0))
     assert overview.missed[0].at == timezone.make_aware(dt.datetime(2026, 10, 20, 12, 0))
     opening = opening_start(school=school, actor=user("responsible"))
@@ -184,3 +187,33 @@ def test_it_keeps_the_registered_count_consistent(commission, user):
 @pytest.mark.django_db
 def test_it_hides_openings_from_other_schools(commission, login):
     assert login("director2").get(f"{BASE}/openings/").status_code == 404
+
+
+def test_it_treats_a_seal_that_is_not_the_last_one_put_on_as_an_incident(
+    commission, login, django_capture_on_commit_callbacks
+):
+    client = login("responsible")
+    opening, step = run_flow(client, commission, letters=0)
+    client.post(
+        f"{step}/close/", {"new_seal_number": "A-101", "sealed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    )
+    client.post(f"{BASE}/openings/start/")
+    second = Opening.objects.latest("pk")
+    second_step = f"{BASE}/openings/{second.pk}/step"
+    client.post(
+        f"{second_step}/present/",
+        {
+            "opened_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "place": "фойе",
+            "present": [opening.present.first().pk],
+        },
+    )
+    form = client.get(f"{second_step}/seal/").content.decode()
+    assert 'value="A-101"' in form  # the last seal is proposed
+    refused = client.post(f"{second_step}/seal/", {"number": "A-999", "state": "intact", "note": ""})
+    assert refused.status_code == 200 and 'value="A-999"' in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{second_step}/seal/", {"number": "A-999", "state": "intact", "note": "Номер башка"})
+    second.refresh_from_db()
+    assert second.seal_replaced and second.seal_broken
+    assert len(mail.outbox) == 1 and "A-101" in mail.outbox[0].body
