@@ -66,8 +66,10 @@ def report_docx(report: QuarterlyReport, language: str) -> bytes:
         if not report.locked:
             doc.paragraph(_("DRAFT — the figures may still change until the report is finalised."), bold=True)
         doc.heading(_("Key figures"), 2)
-        doc.table([_("figure"), _("count"), _("share")], [[r.label, r.count, _pct(r.share)] for r in c["headline"]])
+        doc.table([_("figure"), _("count"), _("share")], [[r.label, r.shown, _pct(r.share)] for r in c["headline"]])
+        _label_column_wide(doc)
         doc.table([_("timing"), _("average")], [list(t) for t in c["timings"]])
+        _label_column_wide(doc)
         for section in c["sections"]:
             doc.heading(section.title, 2)
             if section.key == "grade":
@@ -76,11 +78,13 @@ def report_docx(report: QuarterlyReport, language: str) -> bytes:
                     % {"n": small_count()}
                 )
                 doc.table([_("grade"), _("appeals")], [[r.label, r.shown] for r in section.rows if r.count])
+                _label_column_wide(doc)
             else:
                 doc.table(
                     ["", _("this quarter"), _("share"), _("previous quarter"), _("a year before")],
                     [[r.label, r.count, _pct(r.share), r.previous, r.year_before] for r in section.rows],
                 )
+                _label_column_wide(doc)
         doc.heading(_("Problems that came back"), 2)
         doc.paragraph(_("Categories raised again: %(list)s.") % {"list": ", ".join(c["recurring"]) or "—"})
         if c["subjects"]:
@@ -101,6 +105,21 @@ def report_docx(report: QuarterlyReport, language: str) -> bytes:
             )
         doc.signatures([(_("Responsible person"), ""), (_("Chair of the commission"), "")])
         return doc.bytes()
+
+
+def _label_column_wide(doc: Docx) -> None:
+    """Give the last table's label column most of the width (Word would share it out evenly)."""
+    from docx.shared import Mm
+
+    table = doc.document.tables[-1]
+    table.autofit = False
+    others = len(table.columns) - 1
+    widths = [Mm(170 - 26 * others)] + [Mm(26)] * others
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid, which LibreOffice reads
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width  # each cell, which Word reads
 
 
 def _pct(value: int | None) -> str:
