@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from commission.models import Entry, Meeting, Opening
 from commission.services import BookCheck, members_on, officers
@@ -146,7 +146,8 @@ def act_docx(opening: Opening, language: str) -> Docx:
         doc.approval(
             [
                 _("APPROVED"),
-                _("Director of %(school_name)s") % {"school_name": c["school_name"]},
+                pgettext("approval", "Director"),
+                c["school_name"],
                 f"____________ {c['director']}",
                 "«____» ______________ 20___",
             ]
