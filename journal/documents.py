@@ -1,13 +1,12 @@
 """The journal on paper: the volume as a bound journal (PDF), and as a spreadsheet (XLSX).
 
-The PDF is laid out twice: the closing certification states how many pages the
-journal has, and only a first layout knows that.
+The closing certification states how many pages the journal has; only the
+layout knows that, so the statement is drawn in a page margin, where CSS can
+use the page count (`counter(pages)`), and the PDF is laid out once.
 """
 
 import re
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -70,24 +69,18 @@ def journal_context(office: Office, volume: Volume, rows: list[JournalRow], *, l
             "printed_by": printed_by.get_full_name() or printed_by.get_username(),
             "signers": _signers(office),
             "page_counter": page_counter_css(_("page {page} of {pages}")),
+            "statement": page_counter_css(
+                _("This journal holds {entries} entries on {pages} pages, numbered and bound.").replace(
+                    "{entries}", str(volume.last_number)
+                )
+            ),
             "columns": column_titles(),
         }
 
 
-def _page_count(context: dict, language: str) -> int:
-    from weasyprint import HTML
-
-    with translation.override(language):
-        html = render_to_string(
-            TEMPLATE, {**context, "LANGUAGE": language, "FONTS": (settings.BASE_DIR / "static" / "fonts").as_uri()}
-        )
-    return len(HTML(string=html, base_url=str(settings.BASE_DIR)).render().pages)
-
-
 def journal_pdf(context: dict, *, language: str) -> bytes:
     """The bound journal: title page, the numbered entries, the closing certification with the page count."""
-    pages = _page_count({**context, "pages": 0}, language)
-    return render_pdf(TEMPLATE, {**context, "pages": pages}, language=language)
+    return render_pdf(TEMPLATE, context, language=language)
 
 
 class JournalExporter(Exporter):

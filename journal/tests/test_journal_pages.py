@@ -111,7 +111,7 @@ def test_it_prints_the_bound_journal_as_a_landscape_pdf(client, login, filled):
     text = _pdf_text(response.content)
     if text is not None:
         assert "ЖУРНАЛ РЕГИСТРАЦИИ" in text.upper()
-        assert f"внесено записей: {filled.last_number}" in text
+        assert f"внесено записей: {filled.last_number};" in text
         pages = text.count("\f")
         assert f"стр. 1 из {pages}" in text and f"пронумеровано и прошнуровано {pages} стр." in text
         assert "Асанова Айпери" in text
