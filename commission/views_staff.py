@@ -34,7 +34,7 @@ from commission.models import AgendaItem, Meeting, Member, Opening
 from commission.paper_forms import follow_url, paper_forms_pdf
 from ishenim.documents import pdf_response
 from schools.access import school_for
-from schools.models import Role
+from schools.models import CONTENT_ROLES, Role
 from vault.services import keyring
 
 READ = (Role.DIRECTOR, Role.RESPONSIBLE, Role.COMMISSION, Role.DISTRICT_OFFICER)
@@ -401,7 +401,12 @@ def opening(request, school, pk):
     return render(
         request,
         "commission/staff/opening.html",
-        {"school": school, "opening": opening, "can_work": _can(request, *WORK)},
+        {
+            "school": school,
+            "opening": opening,
+            "can_work": _can(request, *WORK),
+            "can_read_appeals": _can(request, *CONTENT_ROLES),
+        },
     )
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from docx import Document
 from PIL import Image
 
 from appeals.models import Appeal, Attachment
@@ -76,7 +77,13 @@ def test_it_records_an_opening_with_letters_photos_and_an_act(commission, login)
     assert entry.fields["journal_numbers"] == [a.journal_number for a in appeals]
     act = client.get(f"{BASE}/openings/{opening.pk}/act.pdf?lang=ky")
     assert act["Content-Type"] == "application/pdf"
-    assert client.get(f"{BASE}/openings/{opening.pk}/act.docx?lang=ru").content.startswith(b"PK")
+    docx = client.get(f"{BASE}/openings/{opening.pk}/act.docx?lang=ru")
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "УТВЕРЖДАЮ" in text and "A-100" in text and "A-101" in text
+    cells = [c.text for table in Document(io.BytesIO(docx.content)).tables for row in table.rows for c in row.cells]
+    assert f"{appeals[0].journal_number}" in cells and "Тыныгууда" not in text + "".join(cells)
+    page = client.get(f"{BASE}/openings/{opening.pk}/").content.decode()
+    assert f"/staff/rakhmanov/appeals/{appeals[0].pk}/" in page  # the responsible person reads the letters
 
 
 def test_it_strips_exif_from_the_stored_photo(commission, login):
