@@ -26,7 +26,7 @@ class ReportTextForm(forms.ModelForm):
 class FinaliseForm(forms.Form):
     discussed_on = forms.DateField(
         label=_("discussed at the commission's meeting on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
 

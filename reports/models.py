@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from schools.models import School
 
@@ -92,9 +93,9 @@ class QuarterlyReport(models.Model):
     """
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        ON_AGENDA = "agenda", _("on a meeting's agenda")
-        FINAL = "final", _("final")
+        DRAFT = "draft", pgettext_lazy("report state", "draft")
+        ON_AGENDA = "agenda", pgettext_lazy("report state", "on a meeting's agenda")
+        FINAL = "final", pgettext_lazy("report state", "final")
 
     school = models.ForeignKey(School, models.CASCADE, related_name="quarterly_reports", verbose_name=_("school"))
     year = models.PositiveSmallIntegerField(
