@@ -92,6 +92,8 @@ def _page(request, office: Office):
         ),
         "verify_form": VerifyForm(initial={"year": volume.year if volume else None}),
         "check": request.session.pop("journal_check", None),
+        # In groups of eight, to copy onto paper without losing one's place.
+        "head_groups": [volume.head_hash[i : i + 8] for i in range(0, 64, 8)] if volume else [],
     }
     if volume is not None and volume.last_number:
         pages = max(1, (volume.last_number + PER_PAGE - 1) // PER_PAGE)

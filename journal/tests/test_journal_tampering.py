@@ -229,3 +229,12 @@ def test_it_exits_non_zero_from_the_command_line_on_a_broken_chain(volume):
 def test_it_refuses_an_unknown_school(db):
     with pytest.raises(CommandError, match="no school"):
         call_command("journal", "verify", "--school", "nowhere")
+
+
+def test_it_takes_a_head_as_printed_in_groups_on_the_command_line(volume):
+    grouped = " ".join(volume.head_hash[i : i + 8] for i in range(0, 32, 8)).upper()
+    output = verify_command("--school", "rakhmanov", "--year", str(volume.year), "--head", grouped)
+    assert output.startswith("OK ")
+    assert "at least the first 16" in verify_command(
+        "--school", "rakhmanov", "--year", str(volume.year), "--head", "abc"
+    )

@@ -29,6 +29,9 @@ class Command(BaseCommand):
             if district_obj is None:
                 raise CommandError(f"no district with the address {district!r}")
         if head:
+            head = "".join(head.split()).lower()  # as printed, in groups
+            if len(head) < 16:
+                raise CommandError("--head needs at least the first 16 characters of the head")
             volumes = (
                 Volume.objects.filter(school=school_obj) if school_obj else Volume.objects.filter(district=district_obj)
             )
