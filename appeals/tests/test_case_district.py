@@ -76,3 +76,48 @@ def test_it_shows_the_name_only_to_those_who_need_it(client, login, demo, django
         ).status_code
         == 404
     )
+
+
+def test_it_lists_the_district_inbox_without_a_query_per_row(client, login, demo, django_assert_max_num_queries):
+    for n in range(12):
+        appeal_submit(
+            school=demo,
+            text=f"Директор тууралуу кайрылуу {n}.",
+            category="other",
+            author_kind="parent",
+            to_district=True,
+        )
+    login("district")
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("district:inbox", args=["osh"]))
+    assert page.content.decode().count("/appeals/") >= 12
+
+
+def test_it_shows_the_case_panel_without_a_query_per_record(
+    client, login, to_district, django_user_model, django_assert_max_num_queries
+):
+    officer = django_user_model.objects.get(username="district")
+    import datetime as dt
+
+    from appeals.services.cases import case_measures, case_note_add
+
+    for n in range(6):
+        case_measures(
+            appeal=to_district, text=f"Текшерүү {n} жүргүзүлдү.", taken_on=dt.date(2026, 11, 20), actor=officer
+        )
+        case_note_add(appeal=to_district, text=f"Эскертүү {n}", actor=officer)
+    login("district")
+    url = reverse("appeals:detail", args=["rakhmanov", to_district.pk])
+    client.get(url)
+    with django_assert_max_num_queries(60) as queries:
+        page = client.get(url)
+    assert "Эскертүү 5" in page.content.decode() and "Текшерүү 5 жүргүзүлдү." in page.content.decode()
+    base = len(queries.captured_queries)
+    for n in range(6, 12):
+        case_measures(
+            appeal=to_district, text=f"Текшерүү {n} жүргүзүлдү.", taken_on=dt.date(2026, 11, 20), actor=officer
+        )
+        case_note_add(appeal=to_district, text=f"Эскертүү {n}", actor=officer)
+    with django_assert_max_num_queries(base) as again:
+        client.get(url)
+    assert len(again.captured_queries) == base
