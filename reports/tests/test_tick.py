@@ -205,3 +205,20 @@ def test_duties_ask_a_fixed_number_of_queries_whatever_the_number_of_schools(sch
     with django_assert_max_num_queries(8):
         candidates = [d for make in duties.ALL for d in make(list(School.objects.all()), FRIDAY)]
     assert candidates
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_queue_the_tick_only_queues_and_the_worker_sends(demo, settings, mailoutbox):
+    from django_tasks_db.models import DBTaskResult
+
+    School.objects.update(created_at=at("2025-09-01"))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # django-tasks reloads it
+
+    tick(FRIDAY)
+    assert DBTaskResult.objects.filter(task_path="reports.tasks.weekly_summary_send_task").count() == 2
+    assert mailoutbox == []  # nothing sent by the tick itself
+
+    call_command("db_worker", "--batch", "--no-startup-delay")
+
+    assert WeeklySummary.objects.filter(sent_at__isnull=False).count() == 2
+    assert len([m for m in mailoutbox if "/reports/weekly/" in m.body]) == 2
