@@ -10,12 +10,11 @@ from django.utils.translation import pgettext_lazy
 
 from appeals.models import Appeal
 from commission.models import AgendaItem, Election, Meeting, Member, Opening, Order, StubBatch
-from commission.services import MAX_PAGE_BYTES, STUB_BATCH_MAX
+from commission.services import STUB_BATCH_MAX
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-SCAN_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
 
 
@@ -54,15 +53,12 @@ class OrderForm(Labelled, forms.ModelForm):
         fields = ["number", "issued_on"]
         widgets = {"issued_on": DATE}
 
-    def clean_scan(self):
+    def clean_scan(self) -> tuple[bytes, str] | None:
+        """The scan as (content, type): a PDF as it is, a photo re-encoded without its metadata."""
+        from commission.services import page_clean
+
         scan = self.cleaned_data.get("scan")
-        if scan is None:
-            return None
-        if scan.size > MAX_PAGE_BYTES:
-            raise ValidationError(_("The file is larger than 12 MB."))
-        if scan.content_type not in SCAN_TYPES:
-            raise ValidationError(_("Upload a PDF, JPEG or PNG file."))
-        return scan
+        return page_clean(scan) if scan else None
 
 
 class MemberForm(Labelled, forms.ModelForm):

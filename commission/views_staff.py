@@ -90,8 +90,8 @@ def order_new(request, school):
             commission=commission,
             number=form.cleaned_data["number"],
             issued_on=form.cleaned_data["issued_on"],
-            scan=scan.read() if scan else None,
-            scan_type=scan.content_type if scan else "",
+            scan=scan[0] if scan else None,
+            scan_type=scan[1] if scan else "",
             actor=request.user,
         )
         messages.success(request, _("The order is recorded."))

@@ -85,3 +85,31 @@ def test_it_adds_a_member_through_the_form_and_keeps_bad_input(commission, login
     )
     assert response.status_code == 302
     assert commission.members.filter(full_name="Асель Кадырова").exists()
+
+
+def test_it_keeps_the_orders_scan_sealed_and_opens_it_for_the_director(demo, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from commission.models import Order
+
+    client = login("director")
+    scan = SimpleUploadedFile("order.pdf", b"%PDF-1.4 order 45", content_type="application/pdf")
+    response = client.post(
+        "/staff/rakhmanov/commission/order/new/", {"number": "45-к", "issued_on": "2026-09-01", "scan": scan}
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert b"order 45" not in bytes(order.scan_sealed)
+    assert client.get(f"/staff/rakhmanov/commission/order/{order.pk}/scan/").content == b"%PDF-1.4 order 45"
+    assert login("teacher").get(f"/staff/rakhmanov/commission/order/{order.pk}/scan/").status_code == 404
+
+
+def test_it_refuses_a_scan_that_is_not_a_document(demo, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login("director")
+    bad = SimpleUploadedFile("order.exe", b"MZ...", content_type="application/octet-stream")
+    response = client.post(
+        "/staff/rakhmanov/commission/order/new/", {"number": "45-к", "issued_on": "2026-09-01", "scan": bad}
+    )
+    assert response.status_code == 200 and 'value="45-к"' in response.content.decode()
