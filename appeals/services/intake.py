@@ -6,8 +6,10 @@ the writer should read back is also sealed to the writer's key (see
 """
 
 import json
+import logging
 import uuid
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +27,7 @@ from schools.models import School
 from vault.services import seal, seal_text
 
 SUMMARY_CHARS = 300
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -124,8 +127,16 @@ def appeal_submit(
         detail={"urgent": urgent, "attachments": len(attachments)},
     )
     if urgent:
-        transaction.on_commit(lambda: urgent_notify.enqueue(appeal.pk))
+        transaction.on_commit(partial(_urgent_enqueue, urgent_notify, appeal.pk))
     return appeal
+
+
+def _urgent_enqueue(task, appeal_id: int) -> None:
+    """After the commit the appeal is safe; a failing notice must not turn the writer's receipt into an error."""
+    try:
+        task.enqueue(appeal_id)
+    except Exception:  # noqa: BLE001 - logged with the appeal id only; the inbox still shows it on top
+        log.exception("urgent appeal %s: the notice could not be queued", appeal_id)
 
 
 def receipt_find(*, school: School, code: str) -> Appeal | None:
