@@ -74,8 +74,9 @@ def _media_root() -> Path | None:
 
 def _dump(path: str) -> None:
     """dumpdata inside one transaction, so the archive is one consistent moment."""
+    nested = connection.in_atomic_block  # (tests) already inside a transaction: it is the snapshot
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not nested:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         call_command(

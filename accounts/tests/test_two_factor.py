@@ -124,3 +124,16 @@ def test_it_accepts_a_code_from_a_slightly_wrong_clock():
     code = pyotp.TOTP(seed).at(now - 30)
     assert twofactor.matching_step(seed, code, at=now) is not None
     assert twofactor.matching_step(seed, pyotp.TOTP(seed).at(now - 120), at=now) is None
+
+
+def test_it_lets_an_administrator_remove_a_lost_authenticator(demo, required):
+    enrol(Client())
+    tf = TwoFactor.objects.get(user__username="director")
+    admin = Client()
+    admin.post("/admin/login/", {"username": "admin", "password": DEMO_PASSWORD})
+    page = admin.get(f"/admin/accounts/twofactor/{tf.pk}/change/")
+    assert page.status_code == 200 and "secret" not in page.content.decode().lower()
+    admin.post(f"/admin/accounts/twofactor/{tf.pk}/delete/", {"post": "yes"})
+    assert not TwoFactor.objects.filter(pk=tf.pk).exists()
+    assert AuditRecord.objects.filter(action="ishenim.account.two_factor_reset").exists()
+    assert password_step(Client()).url == "/accounts/login/two-factor/"  # sets up a new app at once
