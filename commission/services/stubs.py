@@ -40,7 +40,9 @@ def stub_batch_create(*, school: School, count: int, size: str, language: str, a
 def stub_find(school: School, code: str) -> Stub:
     """The unused stub of this school whose code was typed, or a clear error."""
     hashed = receipt_hash(code)
-    stub = Stub.objects.select_for_update().select_related("appeal").filter(code_hash=hashed).first()
+    stub = (
+        Stub.objects.select_for_update(of=("self",)).select_related("batch", "appeal").filter(code_hash=hashed).first()
+    )
     if stub is None or stub.batch.school_id != school.pk:
         raise ValidationError(
             _("This receipt code was not printed on this school's forms. Check the letters and digits on the stub."),
