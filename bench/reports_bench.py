@@ -233,7 +233,13 @@ def _measure() -> list[Figure]:
             note=f"23 requirements × {len(schools)} schools; {broken} schools with a broken rule",
         ),
         Figure(NAME, "quarterly report PDF", pdf_s, "s", note=f"{len(pdf) // 1024} KiB, one school, with charts"),
-        Figure(NAME, "database", connection.vendor, note=timezone.now().strftime("%Y-%m-%d %H:%M")),
+        Figure(
+            NAME,
+            "machine load during the run",
+            f"{os.getloadavg()[0]:.1f}",
+            note=f"1-minute load average on {os.cpu_count()} cores; {connection.vendor}, "
+            + timezone.now().strftime("%Y-%m-%d %H:%M"),
+        ),
     ]
 
 
