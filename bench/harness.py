@@ -241,10 +241,12 @@ def server(database_url: str, *, workers: int | None = None, threads: int | None
         argv, env=env_for(database_url, **extra), cwd=ROOT, stdout=errors, stderr=errors, start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"
+    SERVERS[base] = process.pid
     try:
         wait_for(base + "/healthz", process)
         yield base
     finally:
+        SERVERS.pop(base, None)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -253,6 +255,25 @@ def server(database_url: str, *, workers: int | None = None, threads: int | None
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         errors.close()
+
+
+SERVERS: dict[str, int] = {}
+
+
+def server_memory_mib(base: str) -> tuple[float, int]:
+    """Resident memory of a running server started by `server` (master and workers), and its process count."""
+    master = SERVERS[base]
+    pids = [master]
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+            pids.append(int(child))
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024, len(pids)
 
 
 def wait_for(url: str, process: subprocess.Popen | None = None, timeout: float = 60) -> None:

@@ -170,8 +170,13 @@ def run(scale: float) -> list[Figure]:
         paced = asyncio.run(
             open_loop(base, label="paced", rate=rate, seconds=seconds, pool=64, prepare=prepare, step=step)
         )
+        memory, processes = harness.server_memory_mib(base)
     _redis_forget(settings.redis_url, prefix)
     figures += _figures(loads, LEVELS, paced, rate)
+    figures.append(
+        Figure("submission", "server memory after the run", memory, "MiB",
+               note=f"gunicorn master and {processes - 1} workers together (resident)")
+    )  # fmt: skip
     ok, detail = _check(counts["ok"])
     figures.append(
         Figure("submission", "afterwards: numbers 1..N, verify clean", "yes" if ok else "NO", "", "yes", ok, detail)
