@@ -1,0 +1,253 @@
+"""What the checks need to know, loaded in a few queries for all the schools of a page at once."""
+
+import datetime as dt
+from collections import defaultdict
+from functools import cached_property, lru_cache
+
+from django.conf import settings
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from appeals.models import Appeal
+from ishenim.workdays import working_days_between
+from journal.models import Volume
+from reports import commission_link
+from reports.commission_link import CommissionState
+from reports.compliance.base import LOOKBACK_DAYS, SUMMARY_WEEKS
+from reports.models import QuarterlyReport, SubjectTag, WeeklySummary
+from reports.periods import day_start, half_year_of
+from reports.selectors import due_expr
+from schools.models import BoxHours, HelpNumber, Membership, School
+
+
+def _by_school(rows) -> dict:
+    return {school_id: value for school_id, value in rows}
+
+
+class Facts:
+    """What the checks need to know, loaded in a few queries for all the schools at once."""
+
+    def __init__(self, schools: list[School], *, now: dt.datetime | None = None, deep: bool = False):
+        self.schools = schools
+        self.ids = [s.pk for s in schools]
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.since = self.now - dt.timedelta(days=LOOKBACK_DAYS)
+        self.deep = deep
+        self.commission = commission_link.models()
+
+    def _appeals(self):
+        return Appeal.objects.filter(school_id__in=self.ids, district__isnull=True)
+
+    @cached_property
+    def appeal_counts(self) -> dict:
+        """Counts per school since the earliest school-year start among the schools."""
+        earliest = min(
+            (day_start(dt.date(s.school_year(self.today), s.year_start_month, 1)) for s in self.schools),
+            default=self.now,
+        )
+        rows = (
+            self._appeals()
+            .filter(received_at__gte=earliest)
+            .annotate(due_date=due_expr())
+            .values("school_id")
+            .annotate(
+                total=Count("pk"),
+                recent=Count("pk", filter=Q(received_at__gte=self.since)),
+                anonymous=Count("pk", filter=Q(anonymous=True)),
+                student=Count("pk", filter=Q(author_kind=Appeal.AuthorKind.STUDENT)),
+                parent=Count("pk", filter=Q(author_kind=Appeal.AuthorKind.PARENT)),
+                citizen=Count("pk", filter=Q(author_kind=Appeal.AuthorKind.CITIZEN)),
+                overdue=Count("pk", filter=Q(status__in=Appeal.OPEN_STATUSES, due_date__lt=self.today)),
+                open=Count("pk", filter=Q(status__in=Appeal.OPEN_STATUSES)),
+                urgent_waiting=Count(
+                    "pk",
+                    filter=Q(
+                        urgent=True,
+                        status=Appeal.Status.REGISTERED,
+                        registered_at__lt=self.now - dt.timedelta(days=1),
+                    ),
+                ),
+            )
+            .order_by()
+        )
+        return {row["school_id"]: row for row in rows}
+
+    @cached_property
+    def started(self) -> dict[int, dt.date]:
+        """When each school began using Ishenim: created, or its first appeal if older (imported history)."""
+        oldest = Appeal.objects.filter(school=OuterRef("pk")).order_by("received_at").values("received_at")[:1]
+        first = dict(  # one index probe per school, not a scan of every appeal
+            School.objects.filter(pk__in=self.ids).annotate(first=Subquery(oldest)).values_list("pk", "first")
+        )
+        return {s.pk: timezone.localdate(min(s.created_at, first.get(s.pk) or s.created_at)) for s in self.schools}
+
+    @cached_property
+    def late_registrations(self) -> dict[int, tuple[int, list[int]]]:
+        """Per school: how many appeals of the last 90 days were registered more than the allowed working
+        days after they arrived, and the journal numbers of the first ones.
+
+        Grouped by the two local dates in the database, so a district's quarter comes back as a few
+        thousand date pairs to check, not as every appeal.
+        """
+        allowed = settings.ISHENIM["REGISTER_WITHIN_WORKING_DAYS"]
+        late = defaultdict(lambda: [0, []])
+        pairs = (
+            self._appeals()
+            .filter(received_at__gte=self.since, registered_at__gt=F_plus_day("received_at"))
+            .values_list("school_id", TruncDate("received_at"), TruncDate("registered_at"))
+            .annotate(n=Count("pk"), first=Min("journal_number"))
+            .order_by()
+        )
+        for school_id, received, registered, n, first in pairs:
+            if _working_days(received, registered) > allowed:
+                late[school_id][0] += n
+                late[school_id][1].append(first)
+        return {pk: (n, sorted(numbers)) for pk, (n, numbers) in late.items()}
+
+    @cached_property
+    def hours(self) -> dict:
+        return _by_school(
+            BoxHours.objects.filter(school_id__in=self.ids).values_list("school_id").annotate(n=Count("pk")).order_by()
+        )
+
+    @cached_property
+    def help_numbers(self) -> dict:
+        return _by_school(
+            HelpNumber.objects.filter(school_id__in=self.ids)
+            .values_list("school_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    @cached_property
+    def staff(self) -> dict[int, set[str]]:
+        roles = defaultdict(set)
+        for school_id, role in Membership.objects.filter(school_id__in=self.ids, active=True).values_list(
+            "school_id", "role"
+        ):
+            roles[school_id].add(role)
+        return roles
+
+    @cached_property
+    def volumes(self) -> dict[int, Volume]:
+        wanted = Q()
+        for school in self.schools:
+            wanted |= Q(school=school, year=school.school_year(self.today))
+        return {v.school_id: v for v in Volume.objects.filter(wanted)} if self.schools else {}
+
+    @cached_property
+    def summaries(self) -> dict[int, list[WeeklySummary]]:
+        found = defaultdict(list)
+        for summary in WeeklySummary.objects.filter(
+            school_id__in=self.ids, week_end__gte=self.today - dt.timedelta(weeks=SUMMARY_WEEKS + 1)
+        ).only("school_id", "week_end", "sent_at"):
+            found[summary.school_id].append(summary)
+        return found
+
+    @cached_property
+    def reports(self) -> dict[int, list[QuarterlyReport]]:
+        found = defaultdict(list)
+        for report in QuarterlyReport.objects.filter(
+            school_id__in=self.ids, period_start__gte=self.today - dt.timedelta(days=400)
+        ).defer("figures"):
+            found[report.school_id].append(report)
+        return found
+
+    @cached_property
+    def subjects_recent(self) -> dict:
+        return _by_school(
+            SubjectTag.objects.filter(subject__school_id__in=self.ids, appeal__received_at__gte=self.since)
+            .values_list("subject__school_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    # --- the commission's records (None when not kept here) ---
+
+    @cached_property
+    def commission_states(self) -> dict | None:
+        """Each school's commission on this day, from three queries for all the schools."""
+        m = self.commission
+        if m is None:
+            return None
+        serving = Q(member_from__lte=self.today) & (Q(member_to__isnull=True) | Q(member_to__gte=self.today))
+        states = {
+            school_id: CommissionState(exists=True)
+            for school_id in m.Commission.objects.filter(school_id__in=self.ids).values_list("school_id", flat=True)
+        }
+        members = m.Member.objects.filter(serving, commission__school_id__in=self.ids)
+        for school_id, parents, responsible in members.values_list(
+            "commission__school_id", "parents_representative", "responsible"
+        ):
+            state = states[school_id]
+            state.members += 1
+            state.parents += parents
+            state.responsible += responsible
+        for school_id in m.Order.objects.filter(commission__school_id__in=self.ids).values_list(
+            "commission__school_id", flat=True
+        ):
+            states[school_id].has_order = True
+        for school_id, office in m.Election.objects.filter(
+            meeting__commission__school_id__in=self.ids, elected__in=members
+        ).values_list("meeting__commission__school_id", "office"):
+            setattr(states[school_id], office, True)  # "chair" or "secretary"
+        return {pk: states.get(pk, CommissionState(exists=False)) for pk in self.ids}
+
+    @cached_property
+    def meetings(self) -> dict | None:
+        if self.commission is None:
+            return None
+        half = half_year_of(self.today)
+        before = half_year_of(half.start - dt.timedelta(days=1))
+        rows = (
+            self.commission.Meeting.objects.filter(commission__school_id__in=self.ids, held_on__gte=before.start)
+            .values("commission__school_id")
+            .annotate(
+                now=Count("pk", filter=Q(held_on__gte=half.start, held_on__lt=half.end)),
+                before=Count("pk", filter=Q(held_on__lt=half.start)),
+                final=Count("pk", filter=Q(status=self.commission.Meeting.Status.FINAL)),
+            )
+            .order_by()
+        )
+        return {row["commission__school_id"]: row for row in rows}
+
+    @cached_property
+    def openings(self) -> dict | None:
+        if self.commission is None:
+            return None
+        m = self.commission
+        rows = (
+            m.Opening.objects.filter(school_id__in=self.ids, status=m.Opening.Status.DONE, opened_at__gte=self.since)
+            .values("school_id")
+            .annotate(
+                held=Count("pk"),
+                last=Max("opened_at"),
+                without_act=Count("pk", filter=Q(letters_found__gt=0, act_number__isnull=True)),
+                without_seal=Count("pk", filter=Q(new_seal_number="")),
+            )
+            .order_by()
+        )
+        return {row["school_id"]: row for row in rows}
+
+    @cached_property
+    def opening_days(self) -> dict | None:
+        if self.commission is None:
+            return None
+        m = self.commission
+        days = defaultdict(set)
+        for school_id, at in m.Opening.objects.filter(
+            school_id__in=self.ids, status=m.Opening.Status.DONE, opened_at__gte=self.now - dt.timedelta(days=31)
+        ).values_list("school_id", "opened_at"):
+            days[school_id].add(timezone.localdate(at))
+        return days
+
+
+@lru_cache(maxsize=4096)
+def _working_days(start: dt.date, end: dt.date) -> int:
+    return working_days_between(start, end)
+
+
+def F_plus_day(field: str) -> ExpressionWrapper:  # noqa: N802 - reads like the F() it wraps
+    return ExpressionWrapper(F(field) + dt.timedelta(days=1), output_field=DateTimeField())
