@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -56,6 +57,7 @@ def main() -> int:
     harness.OUT.mkdir(parents=True, exist_ok=True)
     print(f"Ishenim benchmarks, scale {scale:g}, on {harness.machine()}", flush=True)
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     figures: list[Figure] = []
     for name in chosen:
         print(f"\n{BENCHMARKS[name]} …", flush=True)
@@ -64,6 +66,10 @@ def main() -> int:
         print(f"  ({time.perf_counter() - t0:.0f} s)", flush=True)
     total = time.perf_counter() - started
     figures.append(Figure("all", "time for these benchmarks", total / 60, "min", "< 20 min", total < 20 * 60))
+    figures.append(
+        Figure("all", "machine load (1-minute average) at start / end", f"{load_before:.1f} / {os.getloadavg()[0]:.1f}",
+               note=f"on {os.cpu_count()} cores: above {os.cpu_count()} the benchmarks waited for the CPU")
+    )  # fmt: skip
     print("\n" + table(figures) + "\n\n" + summary(figures))
     report = _report(figures, scale, total)
     (harness.OUT / "results.md").write_text(report)
