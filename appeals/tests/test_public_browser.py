@@ -120,6 +120,8 @@ def test_it_anonymous_appeal_in_kyrgyz_with_photo_receipt_messages_and_answer(
     staff.goto(f"/staff/rakhmanov/appeals/{appeal.pk}/")
     assert text in staff.content()
     image = staff.locator(".attachments img")
+    image.scroll_into_view_if_needed()  # the picture loads lazily
+    staff.wait_for_function("() => document.querySelector('.attachments img').naturalWidth > 0")
     assert image.evaluate("img => img.naturalWidth") == 640
     staff.fill("#id_reply-body", "Салам! Бул кайсы сабакта болду? Биз сизге жардам беребиз.")
     staff.click("form[action$='/reply/'] button[type=submit]")
