@@ -53,6 +53,7 @@ def test_it_writes_an_archive_that_reveals_nothing(archive):
         assert word not in raw
 
 
+@pytest.mark.django_db(transaction=True)  # flush needs its own transaction on PostgreSQL
 def test_it_restores_into_an_empty_installation_and_everything_reads_back(archive, client, login, monkeypatch):
     path, appeals = archive
     call_command("flush", interactive=False, verbosity=0)
@@ -77,6 +78,7 @@ def test_it_restores_into_an_empty_installation_and_everything_reads_back(archiv
     assert client.get("/staff/rakhmanov/").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # flush needs its own transaction on PostgreSQL
 def test_it_refuses_a_wrong_passphrase(archive):
     path, _ = archive
     call_command("flush", interactive=False, verbosity=0)
@@ -85,6 +87,7 @@ def test_it_refuses_a_wrong_passphrase(archive):
     assert not Appeal.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # flush needs its own transaction on PostgreSQL
 def test_it_refuses_an_altered_or_truncated_archive(archive, tmp_path):
     path, _ = archive
     call_command("flush", interactive=False, verbosity=0)
