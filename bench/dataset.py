@@ -75,7 +75,9 @@ def data_database(settings, scale: float) -> str:
 
     from bench import harness
 
-    url = settings.database("data")
+    # One database per scale, so a quick run never throws away the full data set.
+    suffix = "data" if scale == 1 else f"data_{scale:g}".replace(".", "_")
+    url = settings.database(suffix)
     if harness.database_exists(url):
         with psycopg.connect(url) as conn:
             try:
@@ -84,7 +86,7 @@ def data_database(settings, scale: float) -> str:
                 row = None
         if row == (scale, GENERATOR, harness.schema_fingerprint()):
             return url
-    return harness.fresh_database(settings, "data")
+    return harness.fresh_database(settings, suffix)
 
 
 def _marker(cursor) -> tuple | None:

@@ -72,9 +72,12 @@ def static_root(tmp_path_factory) -> Path:
     return var
 
 
-@pytest.fixture
-def servers(demo, static_root):
-    """Two app servers sharing the test database and a Redis cache under a prefix of this test's own."""
+@pytest.fixture(scope="module")
+def servers(django_db_setup, static_root):
+    """Two app servers sharing the test database and a Redis cache under a prefix of their own.
+
+    Started once for the module: they keep no connection open between requests
+    (DB_CONN_MAX_AGE=0), so each test's data, flushed afterwards, is all they see."""
     redis_client = _redis_or_skip()
     prefix = f"ishenim-scaling-{uuid.uuid4().hex[:12]}"
     env = {
@@ -87,6 +90,7 @@ def servers(demo, static_root):
         "SECRET_KEY": "scaling-test-" + prefix,  # one key for every server: sessions and CSRF travel
         "ISHENIM_VAR_DIR": str(static_root),
         "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "0",
     }
     processes, bases, logs = [], [], []
     for n in range(2):
