@@ -5,16 +5,11 @@ import os
 
 import pytest
 
-# Before Django reads its settings: cheap Argon2 for derived keys (the cost is a
-# setting; production keeps the default), a fixed server key, and no real mail.
-os.environ.setdefault("VAULT_ARGON2_TIME", "1")
-os.environ.setdefault("VAULT_ARGON2_MEMORY_KIB", "8")
-os.environ.setdefault("VAULT_SERVER_KEY", base64.b64encode(b"k" * 32).decode())
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+SERVER_KEY = base64.b64encode(b"k" * 32).decode()
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,6 +25,10 @@ CHROMIUM_ARGS = [
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Cheap Argon2 for the keys derived from passwords: the cost is a setting,
+    # stored with each wrapped key, and production keeps the default.
+    settings.VAULT_ARGON2 = {"time_cost": 1, "memory_cost": 64, "parallelism": 1}
+    settings.VAULT_SERVER_KEY = SERVER_KEY
     # Served by the finders: tests need no `collectstatic` manifest.
     settings.STORAGES = {
         **settings.STORAGES,
