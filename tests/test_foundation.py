@@ -90,3 +90,11 @@ def test_it_sends_security_headers(client, demo):
 @pytest.mark.parametrize("url", ["/", "/accounts/login/", "/healthz"])
 def test_it_serves_public_pages_without_login(client, db, url):
     assert client.get(url).status_code == 200
+
+
+def test_it_leads_a_district_officer_to_the_district_pages(client, demo, login):
+    login("district")
+    page = client.get(reverse("schools:home")).content.decode()
+    assert 'href="/district/osh/"' in page
+    assert 'href="/district/osh/appeals/"' in page
+    assert client.get("/district/osh/").status_code == 200
