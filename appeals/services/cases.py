@@ -115,6 +115,11 @@ def case_assign(*, appeal: Appeal, handlers, actor) -> Appeal:
     if appeal.status == S.REGISTERED:
         _move(appeal, S.CONSIDERING)
     _record(appeal, event="assigned", actor=actor, fields={"handlers": sorted(after)})
+    added = sorted(after - before - {actor.pk})
+    if added:
+        from appeals.case_notifications import case_assigned_notify
+
+        transaction.on_commit(lambda: case_assigned_notify.enqueue(appeal.pk, added))
     return appeal
 
 

@@ -249,3 +249,20 @@ def test_it_answers_404_for_an_unknown_action_or_another_school(client, login, p
     login("director")
     assert act(client, paper, "destroy").status_code == 404
     assert client.get(reverse("journal:page", args=["rakhmanov"]), {"year": "abc"}).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_emails_a_newly_assigned_handler_without_any_content(client, login, paper, django_user_model, mailoutbox):
+    psychologist = django_user_model.objects.get(username="psychologist")
+    login("director")
+    act(client, paper, "assign", {"handlers": [psychologist.pk]})
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [psychologist.email]
+    assert (
+        f"№{paper.journal_number}" in mail.subject
+        or f"No. {paper.journal_number}" in mail.subject
+        or str(paper.journal_number) in mail.subject
+    )
+    assert f"/staff/rakhmanov/appeals/{paper.pk}/" in mail.body
+    assert "куугунтук" not in mail.body and "Сыдыков" not in mail.body
