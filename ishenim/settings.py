@@ -106,6 +106,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE takes the write lock when a transaction starts, so concurrent
     # submitters queue instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {
