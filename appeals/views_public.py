@@ -201,6 +201,8 @@ def follow_message(request, school):
     if throttle.throttled(limit, request, school.slug):
         form.add_error(None, _("Too many messages in a short time. Please wait an hour and send it again."))
         return _thread(request, school, code, appeal, message_form=form, status=429)
+    if appeal.status in (Appeal.Status.CLOSED, Appeal.Status.DISMISSED):
+        form.add_error(None, _("This appeal is closed. If something new happened, write a new appeal."))
     if not form.is_valid():
         return _thread(request, school, code, appeal, message_form=form)
     message_post(appeal=appeal, side=Message.Side.WRITER, body=form.cleaned_data["body"])

@@ -105,6 +105,8 @@ def test_it_after_closure_the_writer_is_asked_whether_it_was_solved(client, demo
     Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED)
     page = client.get("/s/rakhmanov/follow/").content.decode()
     assert "Was the problem solved?" in page and "Send the message" not in page
+    refused = client.post("/s/rakhmanov/follow/message/", {"body": "Дагы бир нерсе"})
+    assert "This appeal is closed" in refused.content.decode() and Message.objects.count() == 0
     response = client.post("/s/rakhmanov/follow/solved/", {})
     assert "Choose one answer." in response.content.decode()
     assert client.post("/s/rakhmanov/follow/solved/", {"solved": "partly"}).status_code == 302

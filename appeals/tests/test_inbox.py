@@ -148,3 +148,14 @@ def test_it_school_edits_its_urgent_words(client, demo, login):
     appeal, _ = submit(demo, text="Кечинде шайтандар келип коркутат го")
     assert appeal.urgent
     assert DEMO_PASSWORD  # the login fixture used it
+
+
+def test_it_has_no_conversation_for_a_paper_appeal(client, demo, login):
+    paper = appeal_submit(
+        school=demo, text="Кагаз кат: коридордо жарык жок.", category="request", author_kind="parent", channel="paper"
+    )
+    login("responsible")
+    client.cookies["ishenim_lang"] = "en"
+    assert "A paper appeal" in client.get(f"{INBOX}{paper.pk}/").content.decode()
+    assert client.post(f"{INBOX}{paper.pk}/reply/", {"reply-body": "Салам"}).status_code == 404
+    assert not Message.objects.exists()
