@@ -180,6 +180,8 @@ def action_form(name: str, appeal: Appeal, data=None):
     if spec.form is None:
         return None
     initial = {"category": appeal.category} if name == "correct" else None
+    if name == "assign":
+        initial = {"handlers": [user.pk for user in appeal.handlers.all()]}
     return spec.form(data, initial=initial, **spec.form_kwargs(appeal))
 
 
