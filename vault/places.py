@@ -40,10 +40,9 @@ class Place:
         return queryset.filter(active=True).select_related("user").order_by("user__last_name", "user__username")
 
 
-def school_place(request: HttpRequest, slug: str, *roles: str) -> Place:
-    """The school if the user holds one of `roles` there (a district officer never does)."""
-    assert roles, "key pages name their roles"
-    school = school_for(request, slug, *roles)
+def school_place(request: HttpRequest, slug: str, role: str, *roles: str) -> Place:
+    """The school if the user holds one of the roles there (a district officer never does)."""
+    school = school_for(request, slug, role, *roles)
     return Place(scope=school.vault_scope, name=school.name, school=school)
 
 
