@@ -25,6 +25,8 @@ from accounts.models import SessionRecord, TwoFactor
 from accounts.sessions import session_end, session_forget, session_record, session_rekeyed, sessions_end, sessions_of
 from accounts.throttle import LoginGuard
 from audit.services import audit_record
+from schools.access import memberships
+from schools.models import Role
 from vault import crypto
 from vault.services import session_close, session_open_private, user_key_set, user_key_unlock
 
@@ -244,12 +246,35 @@ def logout(request):
 # --- the account pages ------------------------------------------------------------------
 
 
+def _places(request) -> list[dict]:
+    """Where this member manages keys or may recover access, with the links."""
+    places = []
+    for m in memberships(request):
+        if m.role == Role.DISTRICT_OFFICER and m.district:
+            args, kind, name = [m.district.slug], "district", m.district.name
+            links = {"keys": f"vault:{kind}_keys", "audit": "audit:district_trail", "recover": f"vault:{kind}_recover"}
+        elif m.role in (Role.DIRECTOR, Role.RESPONSIBLE) and m.school:
+            args, kind, name = [m.school.slug], "school", m.school.name
+            links = {"recover": "vault:school_recover"}
+            if m.role == Role.DIRECTOR:
+                links |= {"keys": "vault:school_keys", "audit": "audit:school_trail"}
+        else:
+            continue
+        place = next((p for p in places if p["name"] == name), None)
+        if place is None:
+            place = {"name": name, "links": {}}
+            places.append(place)
+        place["links"] |= {key: reverse(view, args=args) for key, view in links.items()}
+    return places
+
+
 @never_cache
 def account(request):
     context = {
         "two_factor": twofactor.active_for(request.user),
         "required": twofactor.is_required(request.user),
         "sessions": sessions_of(request),
+        "places": _places(request),
     }
     return render(request, "accounts/account.html", context)
 

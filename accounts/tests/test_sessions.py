@@ -136,3 +136,17 @@ def test_it_stores_passwords_with_argon2_in_production():
     from ishenim import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_it_links_each_member_to_the_keys_and_trails_they_manage(demo, login):
+    director = browser(login).get("/accounts/").context["places"]
+    assert director[0]["links"] == {
+        "recover": "/staff/rakhmanov/keys/recover/",
+        "keys": "/staff/rakhmanov/keys/",
+        "audit": "/staff/rakhmanov/audit/",
+    }
+    district = browser(login, "district").get("/accounts/").context["places"]
+    assert district[0]["links"]["keys"] == "/staff/districts/osh/keys/"
+    responsible = browser(login, "responsible").get("/accounts/").context["places"]
+    assert set(responsible[0]["links"]) == {"recover"}
+    assert browser(login, "parent").get("/accounts/").context["places"] == []
