@@ -95,6 +95,10 @@ class LoginGuard:
         remaining = state["last"] + delay_after(state["failures"]) - time.time()
         return max(0, int(remaining + 0.999))
 
+    def first_refusal(self, wait: int) -> bool:
+        """True once per wait: the first try refused while this bucket waits."""
+        return cache.add(f"{self._bucket}:refused", 1, max(wait, 1))
+
     def failed(self) -> None:
         state = cache.get(self._bucket) or {"failures": 0, "last": 0}
         state = {"failures": state["failures"] + 1, "last": time.time()}

@@ -73,7 +73,8 @@ def login(request):
             form = AuthenticationForm(request)
             form.initial["username"] = username
             messages.error(request, _wait_message(wait))
-            audit_record(action="ishenim.account.login_throttled", obj=account, detail={"wait": wait})
+            if guard.first_refusal(wait):  # one record per wait, so a flood cannot flood the trail
+                audit_record(action="ishenim.account.login_throttled", obj=account, detail={"wait": wait})
             status = 429
         elif form.is_valid():
             user = form.get_user()

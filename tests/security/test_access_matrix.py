@@ -163,3 +163,24 @@ def test_it_never_shows_content_to_the_platform_administrator(world):
             assert response.status_code in (200, 302, 403), url
             body = response.content.decode(errors="replace")
             assert not [t for t in tokens if t in body], url
+
+
+@pytest.mark.parametrize("username", ["psychologist", "deputy", "parent", "teacher"])
+def test_it_keeps_a_handler_out_of_a_case_given_to_another_handler(world, username):
+    """`own_socped` is the social pedagogue's case: no other handler, no commission member may open or act on it."""
+    client = client_of(username)
+    appeal = world.appeals["own_socped"]
+    checked = 0
+    for route in staff_routes():
+        params = [(c, n, s) for c, n, s in route.params if c == "int" and s in ("appeals", "cases")]
+        if not params:
+            continue
+        for url in fill(route, world.own, every_appeal=True):
+            prefix = f"/{params[0][2]}/{appeal.pk}/"
+            if prefix not in url:
+                continue
+            for method in ("get", "post"):
+                status = getattr(client, method)(url).status_code
+                assert status in DENIED, f"{username} {method.upper()} {url} (another handler's case) → {status}"
+            checked += 1
+    assert checked >= 3
