@@ -159,3 +159,13 @@ def test_it_has_no_conversation_for_a_paper_appeal(client, demo, login):
     assert "A paper appeal" in client.get(f"{INBOX}{paper.pk}/").content.decode()
     assert client.post(f"{INBOX}{paper.pk}/reply/", {"reply-body": "Салам"}).status_code == 404
     assert not Message.objects.exists()
+
+
+def test_it_shows_working_days_left_in_the_inbox(client, demo, login):
+    from appeals.services import appeal_submit
+
+    appeal_submit(school=demo, text="Тамеки тартышат дааратканада", category="smoking", author_kind="student")
+    login("responsible")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/staff/{demo.slug}/appeals/").content.decode()
+    assert "14 working days left" in page
