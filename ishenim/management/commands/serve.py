@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("ISHENIM_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("ISHENIM_WORKERS", "3")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("ISHENIM_THREADS", "2")))
+        # Printing a whole journal volume can take a minute or more.
+        parser.add_argument("--timeout", type=int, default=int(os.environ.get("ISHENIM_TIMEOUT", "300")))
         parser.add_argument("--no-access-log", action="store_true")
 
     def handle(self, *args, **options):
