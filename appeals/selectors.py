@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 
 from appeals.followup import open_for_writer
-from appeals.models import Appeal, Message
+from appeals.models import Appeal, Attachment, Message
 from schools.models import IDENTITY_ROLES, Role, School
 
 # Roles that see the inbox at all (commission members without one of these do not).
@@ -25,7 +26,10 @@ def _visible(request: HttpRequest, school: School) -> Q:
     if roles & {Role.DIRECTOR, Role.RESPONSIBLE}:
         allowed |= Q(district__isnull=True)
     elif Role.HANDLER in roles:
-        allowed |= Q(district__isnull=True, handlers=request.user)
+        # A subquery, not a join: no duplicate rows, so no DISTINCT that would
+        # make the database sort a big school's whole inbox for every page.
+        assigned = Appeal.handlers.through.objects.filter(appeal=OuterRef("pk"), user=request.user)
+        allowed |= Q(Exists(assigned), district__isnull=True)
     if Role.DISTRICT_OFFICER in roles:
         allowed |= Q(district__isnull=False)
     return Q(school=school) & allowed
@@ -33,14 +37,15 @@ def _visible(request: HttpRequest, school: School) -> Q:
 
 def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> QuerySet[Appeal]:
     """Urgent open appeals first, then newest first; no query per row."""
-    appeals = Appeal.objects.filter(_visible(request, school)).distinct()
+    appeals = Appeal.objects.filter(_visible(request, school))
+    unread = Message.objects.filter(appeal=OuterRef("pk"), side=Message.Side.WRITER, read_at=None)
     if show == "open":
         appeals = appeals.filter(status__in=Appeal.OPEN_STATUSES)
     elif show == "urgent":
         appeals = appeals.filter(urgent=True)
     elif show == "unread":
-        appeals = appeals.filter(messages__side=Message.Side.WRITER, messages__read_at=None)
-    unread = Message.objects.filter(appeal=OuterRef("pk"), side=Message.Side.WRITER, read_at=None)
+        appeals = appeals.filter(Exists(unread))
+    files = Attachment.objects.filter(appeal=OuterRef("pk")).values("appeal").annotate(n=Count("pk")).values("n")
     return (
         appeals.select_related("school", "district")
         .defer("text_sealed", "author_sealed")
@@ -51,16 +56,14 @@ def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> Q
                 output_field=IntegerField(),
             ),
             unread=Exists(unread),
-            files=Count("attachments", distinct=True),
+            files=Coalesce(Subquery(files), 0),
         )
         .order_by("-urgent_open", "-received_at", "-pk")
     )
 
 
 def appeal_for_staff(request: HttpRequest, school: School, pk: int) -> Appeal:
-    appeal = (
-        Appeal.objects.filter(_visible(request, school), pk=pk).select_related("school", "district").distinct().first()
-    )
+    appeal = Appeal.objects.filter(_visible(request, school), pk=pk).select_related("school", "district").first()
     if appeal is None:
         raise Http404
     return appeal
