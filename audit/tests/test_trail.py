@@ -17,7 +17,7 @@ def test_it_records_logins_failures_and_logouts_without_content(client, demo, lo
     client.post("/accounts/login/", {"username": "director", "password": "not-it-at-all"})
     login("director")
     client.post("/accounts/logout/")
-    actions = list(AuditRecord.objects.filter(chain__scope="platform").values_list("action", flat=True))
+    actions = list(AuditRecord.objects.filter(chain__scope="platform").order_by("seq").values_list("action", flat=True))
     assert actions[-3:] == ["ishenim.account.login_failed", "ishenim.account.login", "ishenim.account.logout"]
     for record in AuditRecord.objects.all():
         assert "not-it-at-all" not in str(record.detail) and DEMO_PASSWORD not in str(record.detail)
