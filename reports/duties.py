@@ -26,6 +26,7 @@ from reports.selectors import due_expr
 from reports.services import quarterly_report_draft, weekly_summary_build
 from reports.tasks import enqueue, reminder_send_task, weekly_summary_send_task
 from schools.models import Role, School
+from vault.retention import purge_run
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def mail_hour() -> int:
 class Duty:
     name: str
     key: str
-    school: School
+    school: School | None
     work: Callable[[], str]
 
 
@@ -234,12 +235,30 @@ def overdue_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
     return duties
 
 
+def retention_purge(schools: list[School], now: dt.datetime) -> list[Duty]:
+    """Once a day: erase the content and identity of appeals past retention (all schools at once)."""
+
+    def work() -> str:
+        result = purge_run(now)
+        return f"{result.appeals} appeals, {result.blobs} blobs, {result.keys} keys"
+
+    return [Duty("retention_purge", f"{timezone.localdate(now)}", None, work)]
+
+
 def _remind(school: School, roles: tuple[str, ...], template: str, context: dict) -> str:
     enqueue(reminder_send_task, school.pk, list(roles), template, context)
     return template
 
 
-ALL = [weekly_summaries, quarterly_drafts, opening_reminders, meeting_reminders, report_reminders, overdue_reminders]
+ALL = [
+    weekly_summaries,
+    quarterly_drafts,
+    opening_reminders,
+    meeting_reminders,
+    report_reminders,
+    overdue_reminders,
+    retention_purge,
+]
 
 
 def tick(now: dt.datetime | None = None) -> list[Duty]:

@@ -94,3 +94,15 @@ def test_it_runs_from_the_command(demo):
     out = io.StringIO()
     call_command("purge", stdout=out)
     assert "retention 3 years: 0 appeals erased" in out.getvalue()
+
+
+def test_it_runs_once_a_day_from_the_tick(demo):
+    from reports.duties import tick
+
+    old, _ = closed_appeal(demo, "TICK")
+    done = [duty.name for duty in tick(now=later())]
+    assert "retention_purge" in done
+    old.refresh_from_db()
+    assert bytes(old.text_sealed) == b""
+    # the same day's tick does not run it again
+    assert "retention_purge" not in [duty.name for duty in tick(now=later())]
