@@ -41,7 +41,7 @@ class MultipleFileField(forms.FileField):
 
 
 def phone_normalise(value: str) -> str | None:
-    """A Kyrgyz phone number as +996 XXX XXX XXX, or None if it is not one."""
+    """A Kyrgyz phone number written as +996 555 123 456, or None if it is not one."""
     digits = re.sub(r"[\s\-().]", "", value)
     if digits.startswith("+"):
         digits = digits[1:]

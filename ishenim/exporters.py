@@ -2,6 +2,7 @@
 
 import csv
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
@@ -11,15 +12,15 @@ from ishenim.documents import file_response
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class Exporter:
+class Exporter(ABC):
     filename = "export"
     sheet_title = "Ishenim"
 
-    def headers(self) -> Sequence[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def headers(self) -> Sequence[str]: ...
 
-    def rows(self) -> Iterable[Sequence]:
-        raise NotImplementedError
+    @abstractmethod
+    def rows(self) -> Iterable[Sequence]: ...
 
     def csv(self) -> bytes:
         buffer = io.StringIO()

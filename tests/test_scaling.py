@@ -49,7 +49,7 @@ def _redis_or_skip():
     try:
         client.ping()
     except redis.RedisError as exc:
-        pytest.skip(f"scaling out needs the shared Redis cache at {REDIS_URL} (set REDIS_URL): {exc}")
+        pytest.fail(f"scaling out needs the shared Redis cache at {REDIS_URL} (set REDIS_URL): {exc}")
     return client
 
 
