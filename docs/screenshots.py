@@ -124,7 +124,7 @@ def main() -> None:
         shoot(staff, f"{base}/staff/rakhmanov/commission/", "staff-commission-ky", full_page=False)
         shoot(staff, f"{base}/staff/rakhmanov/reports/", "staff-dashboard-ky", full_page=False)
         shoot(staff, f"{base}/staff/rakhmanov/reports/compliance/", "staff-compliance-ky", full_page=False)
-        document(desk, f"{base}/staff/rakhmanov/journal/journal.pdf", "document-journal-ky")
+        document(desk, f"{base}/staff/rakhmanov/journal/journal.pdf?language=ky", "document-journal-ky")
         report = QuarterlyReport.objects.filter(school__slug="rakhmanov").order_by("-pk").first()
         if report:
             document(desk, f"{base}/staff/rakhmanov/reports/quarterly/{report.pk}/report.pdf", "document-report-ky")
