@@ -35,7 +35,7 @@ catalogs: $(STAMP)
 	DJANGO_SETTINGS_MODULE= $(BIN)/django-admin makemessages $(LANGS) --add-location=file --no-obsolete -v 0 \
 	  $(foreach a,$(APPS),--ignore=$(a)/*) --ignore=.venv/* --ignore=var/* --ignore=bench/* --ignore=tests/* --ignore=docs/*
 	for po in locale/en/LC_MESSAGES/django.po $(foreach a,$(APPS),$(a)/locale/en/LC_MESSAGES/django.po); do \
-	  [ -f $$po ] && msgen --no-wrap -o $$po $$po; done; true
+	  [ -f $$po ] && msgen --no-wrap -o $$po $$po && msgattrib --clear-fuzzy --no-wrap -o $$po $$po; done; true
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -172,7 +172,7 @@ class HelpNumber(models.Model):
         _("label"), max_length=120, blank=True, help_text=_("Leave empty to use the standard name of the kind.")
     )
     number = models.CharField(_("number"), max_length=40)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "order"), default=0)
 
     class Meta:
         verbose_name = _("help number")
