@@ -8,6 +8,7 @@ district officers. Every read of the sealed columns, print and export is audited
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -105,7 +106,9 @@ def _page(request, office: Office):
         context.update(
             rows=journal_rows(volume, keyring(request), numbers=range(start, start + PER_PAGE)),
             page_number=number,
-            page_range=range(1, pages + 1),
+            # First, last and nearby pages: a big volume's page stays small.
+            page_range=list(Paginator(range(pages), 1).get_elided_page_range(number, on_each_side=3, on_ends=1)),
+            ellipsis=Paginator.ELLIPSIS,
         )
         audit_record(
             action="ishenim.journal.viewed",

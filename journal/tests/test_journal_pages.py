@@ -150,3 +150,18 @@ def _pdf_text(content: bytes) -> str | None:
         pdf.write(content)
         pdf.flush()
         return subprocess.run(["pdftotext", "-layout", pdf.name, "-"], capture_output=True, check=True).stdout.decode()
+
+
+def test_it_links_first_last_and_nearby_pages_only(client, login, demo, monkeypatch):
+    from journal import views_staff
+
+    monkeypatch.setattr(views_staff, "PER_PAGE", 1)
+    for n in range(30):
+        appeal_submit(school=demo, text=f"Кайрылуу номер {n} мектепте", category="other", author_kind="student")
+    login("director")
+    page = client.get(reverse("journal:page", args=[demo.slug]) + "?page=15").content.decode()
+    links = page.count("&amp;page=")
+    assert links < 15  # not 29 links for 30 pages
+    assert '&amp;page=1"' in page and '&amp;page=30"' in page and '&amp;page=16"' in page
+    nav = page[page.index('class="pagination"') :]
+    assert nav[: nav.index("</nav>")].count("<span>") == 2  # the gaps before 12 and after 18
