@@ -35,6 +35,9 @@ TEXT = "Биздин класста бир бала башка балдарды 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+SERVER_LOGS: list[Path] = []
+
+
 def run_apart(coroutine):
     """asyncio.run in a thread of its own: Playwright's sync API may keep an
     event loop running in the test thread when browser tests ran before."""
@@ -104,6 +107,7 @@ def servers(django_db_setup, static_root):
     for n in range(2):
         port = _free_port()
         logs.append(static_root / f"server-{prefix}-{n}.log")
+        SERVER_LOGS.append(logs[-1])
         with logs[-1].open("wb") as log:
             processes.append(
                 subprocess.Popen(
@@ -133,6 +137,11 @@ def servers(django_db_setup, static_root):
         keys = list(redis_client.scan_iter(match=f"{prefix}:*", count=1000))
         if keys:
             redis_client.delete(*keys)
+
+
+def server_logs() -> str:
+    """What the servers wrote (errors with their tracebacks), for a failing assertion."""
+    return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}" for log in SERVER_LOGS)
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 45) -> None:
@@ -174,7 +183,7 @@ def test_it_numbers_appeals_sent_through_two_servers_at_once_without_a_gap(serve
 
     answers = run_apart(all_at_once())
 
-    assert answers == [(302, "/s/rakhmanov/receipt/")] * count
+    assert answers == [(302, "/s/rakhmanov/receipt/")] * count, server_logs()
     volume = Volume.objects.get(school=demo)
     entries = volume.records.filter(kind=Record.Kind.ENTRY)
     assert sorted(entries.values_list("number", flat=True)) == list(range(1, count + 1))

@@ -44,10 +44,22 @@ def _server_key() -> bytes:
         return base64.b64decode(settings.VAULT_SERVER_KEY)
     path = settings.VAULT_SERVER_KEY_PATH
     if not path.exists():
+        # Several app processes may start at once: each writes a whole key to a
+        # file of its own, and a hard link makes exactly one of them the key, so
+        # no process ever reads a half-written file or a key the others lack.
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(base64.b64encode(secrets.token_bytes(32)))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            os.unlink(draft)
     return base64.b64decode(path.read_bytes())
 
 
