@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
@@ -11,8 +12,13 @@ class Command(BaseCommand):
     help = "Create the demo district, schools, staff, commission and a year of appeals (safe to run again)."
 
     def handle(self, *args, **options):
-        translation.activate("en")  # the terminal speaks to the IT person, as the README does
-        result = demo_create()
+        # The demo's own texts (election results in protocols…) are written in the
+        # school's language; the terminal speaks English to the IT person, as the README does.
+        with translation.override(settings.LANGUAGE_CODE):
+            result = demo_create()
+            commission = commission_demo_create(School.objects.get(slug="rakhmanov"))
+            appeals = demo_appeals()
+        translation.activate("en")
         self.stdout.write(f"\nIshenim demo accounts (password for all: {result['password']})\n")
         self.stdout.write(f"  {'admin':<14} platform administrator (manages schools and accounts, reads no appeals)")
         for username, full_name, roles in result["staff"]:
@@ -21,8 +27,7 @@ class Command(BaseCommand):
         for scope, code in result["codes"].items():
             self.stdout.write(f"  recovery code of {scope}: {code}  (shown once)")
         self.stdout.write("")
-        if commission_demo_create(School.objects.get(slug="rakhmanov")):
+        if commission:
             self.stdout.write("  the commission of rakhmanov: appointed, chair and secretary elected, one protocol")
-        # A year of appeals for the reports; skips schools that already have some.
-        for slug, count in demo_appeals().items():
+        for slug, count in appeals.items():
             self.stdout.write(f"  {count} demo appeals over the past year at {slug}")
