@@ -75,13 +75,7 @@ def r04(school: School, facts: Facts) -> Check:
     start = facts.now - dt.timedelta(days=28)
     planned = school.planned_openings(start, facts.now - OPENING_GRACE)  # one under way is not missed
     if facts.opening_days is None:
-        return Check(
-            "R04",
-            title,
-            UNKNOWN,
-            _("Openings are not recorded in Ishenim at this school."),
-            _("Record each opening of the box in Ishenim."),
-        )
+        return _openings_unrecorded("R04", title)
     held = facts.opening_days.get(school.pk, set())
     missed = [when for when in planned if timezone.localdate(when) not in held]
     evidence = _("Last 4 weeks: %(planned)s planned, %(missed)s missed.") % {
@@ -335,6 +329,16 @@ def r14(school: School, facts: Facts) -> Check:
     return Check("R14", title, KEPT, evidence)
 
 
+def _openings_unrecorded(code: str, title: str) -> Check:
+    return Check(
+        code,
+        title,
+        UNKNOWN,
+        _("Openings are not recorded in Ishenim at this school."),
+        _("Record each opening of the box in Ishenim."),
+    )
+
+
 def _no_openings(code: str, title: str) -> Check:
     return Check(
         code,
@@ -348,13 +352,7 @@ def _no_openings(code: str, title: str) -> Check:
 def r15(school: School, facts: Facts) -> Check:
     title = _("An act of removal for each opening that found letters")
     if facts.openings is None:
-        return Check(
-            "R15",
-            title,
-            UNKNOWN,
-            _("Openings are not recorded in Ishenim at this school."),
-            _("Record each opening of the box in Ishenim."),
-        )
+        return _openings_unrecorded("R15", title)
     row = facts.openings.get(school.pk, {"held": 0, "without_act": 0})
     if not row["held"]:
         return _no_openings("R15", title)
@@ -374,13 +372,7 @@ def r15(school: School, facts: Facts) -> Check:
 def r16(school: School, facts: Facts) -> Check:
     title = _("The box is sealed after each opening, in the opening journal")
     if facts.openings is None:
-        return Check(
-            "R16",
-            title,
-            UNKNOWN,
-            _("Openings are not recorded in Ishenim at this school."),
-            _("Record each opening of the box in Ishenim."),
-        )
+        return _openings_unrecorded("R16", title)
     row = facts.openings.get(school.pk, {"held": 0, "without_seal": 0})
     if not row["held"]:
         return _no_openings("R16", title)
