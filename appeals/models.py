@@ -86,6 +86,14 @@ class Appeal(models.Model):
     dismissal_reason = models.CharField(
         _("reason left without consideration"), max_length=20, choices=DismissalReason, blank=True
     )
+    # R22: an urgent appeal needs a person on it; until then the alert climbs one level
+    # (responsible person -> director -> district officer) each time escalate_at passes.
+    acknowledged_at = models.DateTimeField(_("seen by staff"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("seen by")
+    )
+    escalation_level = models.PositiveSmallIntegerField(_("alert level"), default=0)
+    escalate_at = models.DateTimeField(_("alert goes up at"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("appeal")
