@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 APPS := accounts schools vault audit appeals journal commission reports
-LANGS := -l ky -l ru -l en
+LANGS := -l ky -l ru -l uz -l en
 
 .PHONY: setup run test lint format messages catalogs bench clean screenshots
 

@@ -159,9 +159,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "schools:home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Kyrgyz first; Russian and English complete.
+# Kyrgyz first; Russian, Uzbek (Latin script) and English complete.
 LANGUAGE_CODE = "ky"
-LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
+LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("uz", "Oʻzbekcha"), ("en", "English")]
 LANGUAGE_COOKIE_NAME = "ishenim_lang"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
