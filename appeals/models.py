@@ -44,6 +44,11 @@ class Appeal(models.Model):
 
     OPEN_STATUSES = (Status.REGISTERED, Status.CONSIDERING, Status.MEASURES, Status.FORWARDED)
 
+    class UrgentReason(models.TextChoices):
+        WRITER = "writer", _("the writer said someone is in danger right now")
+        STAFF = "staff", _("marked urgent by staff at the opening")
+        WORDS = "words", _("danger words found in the text")
+
     class DismissalReason(models.TextChoices):
         NO_SUBSTANCE = "no_substance", _("says nothing that can be considered")
         DUPLICATE = "duplicate", _("repeats an appeal already considered")
@@ -69,6 +74,8 @@ class Appeal(models.Model):
     language = models.CharField(_("language"), max_length=5, default="ky")
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.REGISTERED)
     urgent = models.BooleanField(_("urgent"), default=False)
+    # Why: a person said so (the writer's choice on the form, staff at an opening) or triage found words.
+    urgent_reason = models.CharField(_("why urgent"), max_length=10, choices=UrgentReason, blank=True)
     received_at = models.DateTimeField(_("received"), db_index=True)
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
     due_on = models.DateField(_("answer due"), null=True, blank=True)
