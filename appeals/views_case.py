@@ -1,7 +1,7 @@
 """Case handling on the staff side: one view per action, the letters, the district inbox.
 
-The case panel sits on the appeal's page (helper A's detail view includes
-`appeals/staff/case_panel.html`); its forms post here. A form with an error
+The case panel sits on the appeal's page (`appeals.views_staff.detail` builds it
+with `case_panel_context`); its forms post here. A form with an error
 comes back on a page of its own with what was typed, and every success goes
 back to the appeal.
 """
@@ -25,34 +25,11 @@ from appeals import forms_case as forms
 from appeals.letters import answer_letter, forwarding_letter
 from appeals.models import Answer, Appeal, Forwarding
 from appeals.selectors import INBOX_ROLES, appeal_for_staff, identity_visible
+from appeals.selectors_case import CaseAccess, case_access, case_panel
 from appeals.services import cases
 from audit.services import audit_record
 from schools.access import district_for, school_for
 from schools.models import Membership, Role, School
-
-MANAGER_ACTIONS = {"assign", "dismiss", "extend", "reopen", "correct"}
-HANDLER_ACTIONS = {"consider", "measures", "forward", "answer", "close", "note", "letters"}
-
-
-@dataclass(frozen=True)
-class CaseAccess:
-    """What this person may do on this case: managers decide, assigned handlers work it."""
-
-    manager: bool
-    assigned: bool
-
-    def can(self, action: str) -> bool:
-        if action in MANAGER_ACTIONS:
-            return self.manager
-        return self.manager or self.assigned
-
-
-def case_access(request: HttpRequest, appeal: Appeal) -> CaseAccess:
-    roles = request.school_roles
-    managers = {Role.DISTRICT_OFFICER} if appeal.district_id else {Role.DIRECTOR, Role.RESPONSIBLE}
-    manager = bool(roles & managers)
-    assigned = appeal.handlers.filter(pk=request.user.pk).exists()
-    return CaseAccess(manager=manager, assigned=assigned)
 
 
 def handler_candidates(appeal: Appeal):
@@ -285,113 +262,26 @@ def district_inbox(request, district):
     return render(request, "appeals/staff/case_district_inbox.html", {"district": district, "page": page, "show": show})
 
 
-def case_panel_context(request: HttpRequest, appeal: Appeal) -> dict:
-    """What the case panel on the appeal's page shows; the read of notes and history is audited."""
-    from journal.selectors import journal_history
-    from vault.services import keyring
-
-    ring = keyring(request)
-    access = case_access(request, appeal)
-    notes = [(note, ring.open_text(note.text_sealed)) for note in appeal.notes.select_related("author")]
-    history = history_items(journal_history(appeal, ring))
-    answers = list(appeal.answers.select_related("by"))
-    forwardings = list(appeal.forwardings.select_related("by"))
-    audit_record(
-        action="ishenim.case.viewed",
-        scope=appeal.vault_scope,
-        actor=request.user,
-        obj=appeal,
-        detail={"notes": len(notes), "records": len(history)},
-    )
-    available = [name for name in ACTIONS if access.can(name) and name != "note" and _fits(name, appeal)]
-    return {
-        "appeal": appeal,
-        "access": access,
-        "notes": notes,
-        "history": history,
-        "answers": [(a, ring.open_text(a.text_sealed)) for a in answers],
-        "forwardings": forwardings,
-        "handlers": list(appeal.handlers.all()),
-        "actions": [(name, ACTIONS[name].title, action_form(name, appeal)) for name in available],
-        "note_form": forms.NoteForm() if access.can("note") else None,
-        "letter_form": forms.LetterForm(initial={"language": appeal.language}),
-        "letters_allowed": access.can("letters"),
-        "identity": identity_visible(request, appeal),
-        "extension_reason": ring.open_text(appeal.extension_reason_sealed) if appeal.extended_due_on else "",
-    }
-
-
-EVENTS = {
-    "status": gettext_lazy("Status changed"),
-    "assigned": gettext_lazy("Case handlers assigned"),
-    "measures": gettext_lazy("Measures taken"),
-    "forwarded": gettext_lazy("Forwarded to a competent body"),
-    "answered": gettext_lazy("Answer given"),
-    "closed": gettext_lazy("Closed"),
-    "dismissed": gettext_lazy("Left without consideration"),
-    "reopened": gettext_lazy("Reopened"),
-    "extended": gettext_lazy("Deadline extended"),
-    "correction": gettext_lazy("Entry corrected"),
-}
+FORMS = set(ACTIONS) - {"note"}  # the note has its own form under the notes
 
 
 @dataclass(frozen=True)
-class HistoryItem:
-    record: object
-    label: str
-    status: str
-    lines: list
+class CaseForms:
+    """The forms of the case panel: one per action the person may take now."""
+
+    actions: list[tuple[str, Promise, object]]
+    note: object
+    letter: forms.LetterForm
 
 
-def history_items(history) -> list[HistoryItem]:
-    """The journal records of one appeal in words: what happened, by whom, with the sealed details opened."""
-    from django.contrib.auth import get_user_model
-
-    ids = {pk for record, _sealed in history for pk in record.fields.get("handlers", [])}
-    names = {u.pk: u.get_full_name() or u.get_username() for u in get_user_model().objects.filter(pk__in=ids)}
-    items = []
-    for record, sealed in history:
-        fields = record.fields
-        event = "registered" if record.kind == "entry" else fields.get("event", "")
-        lines = []
-        if event == "assigned":
-            lines.append(", ".join(names.get(pk, "?") for pk in fields.get("handlers", [])))
-        if event == "forwarded":
-            lines.append(f"{fields.get('addressee', '')} · {fields.get('on', '')}")
-        if event == "answered":
-            lines.append(f"{Answer.Mode(fields['mode']).label} · {fields.get('on', '')}")
-        if event == "dismissed":
-            lines.append(str(Appeal.DismissalReason(fields["reason"]).label))
-        if event == "extended":
-            lines.append(f"→ {fields.get('due', '')}")
-        if event == "correction" and "category" in fields:
-            lines.append(str(Appeal.Category(fields["category"]).label))
-        lines += [
-            str(v) for k, v in sealed.items() if k in ("measures", "answer", "reason", "details", "summary") and v
-        ]
-        status = fields.get("status", "")
-        items.append(
-            HistoryItem(
-                record=record,
-                label=str(EVENTS.get(event, gettext_lazy("Registered in the journal"))),
-                status=str(Appeal.Status(status).label) if status in Appeal.Status.values else "",
-                lines=lines,
-            )
-        )
-    return items
-
-
-def _fits(name: str, appeal: Appeal) -> bool:
-    """Only the actions that the case's status allows are offered."""
-    status = appeal.status
-    if name == "reopen":
-        return not appeal.is_open
-    if not appeal.is_open:
-        return name == "correct"
-    if name == "consider":
-        return status == Appeal.Status.REGISTERED
-    if name == "close":
-        return appeal.anonymous and not hasattr(appeal, "followup")
-    if name == "answer":
-        return not appeal.anonymous or hasattr(appeal, "followup")
-    return True
+def case_panel_context(request: HttpRequest, appeal: Appeal) -> dict:
+    """The case panel's part of the appeal page: its data (audited read) and its forms."""
+    panel = case_panel(request, appeal)
+    return {
+        "case": panel,
+        "case_forms": CaseForms(
+            actions=[(name, ACTIONS[name].title, action_form(name, appeal)) for name in panel.actions if name in FORMS],
+            note=forms.NoteForm() if "note" in panel.actions else None,
+            letter=forms.LetterForm(initial={"language": appeal.language}),
+        ),
+    }

@@ -10,8 +10,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +18,7 @@ from appeals.models import Attachment, FollowUp, Message, UrgentWords
 from appeals.selectors import INBOX_ROLES, appeal_for_staff, identity_visible, inbox_appeals
 from appeals.services import message_post, messages_mark_read, urgent_words_save
 from appeals.triage import urgent_matches
+from appeals.views_case import case_panel_context
 from audit.services import audit_record
 from ishenim.documents import file_response
 from schools.access import school_for
@@ -28,7 +27,6 @@ from vault.services import VaultError, keyring
 
 PER_PAGE = 25
 SHOW = ("open", "urgent", "unread", "all")
-CASE_PANEL = "appeals/staff/case_panel.html"
 
 
 def inbox(request, school):
@@ -36,15 +34,6 @@ def inbox(request, school):
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "open"
     page = Paginator(inbox_appeals(request, school, show), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "appeals/staff/inbox.html", {"school": school, "page": page, "show": show, "SHOW": SHOW})
-
-
-def _case_panel() -> str | None:
-    """The case-handling panel (journal issue) when that part is installed."""
-    try:
-        get_template(CASE_PANEL)
-    except TemplateDoesNotExist:
-        return None
-    return CASE_PANEL
 
 
 def detail(request, school, pk):
@@ -64,7 +53,6 @@ def _detail_context(request, school, appeal, form) -> dict:
         "reply_form": form,
         "followup": FollowUp.objects.filter(appeal=appeal).first(),
         "attachments": list(appeal.attachments.defer("content_sealed")),
-        "case_panel": _case_panel(),
         "locked": not ring.can_open(appeal.text_sealed),
     }
     if context["locked"]:
@@ -78,6 +66,7 @@ def _detail_context(request, school, appeal, form) -> dict:
         thread=[(m, ring.open_text(m.body_sealed)) for m in thread],
     )
     context["matches"] = urgent_matches(context["text"], school) if appeal.urgent else []
+    context.update(case_panel_context(request, appeal))
     for attachment in context["attachments"]:
         attachment.name = ring.open_text(attachment.name_sealed)
     audit_record(

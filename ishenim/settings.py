@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "journal",
     "commission",
     "reports",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,18 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Ishenim <ishenim@localhost>")
+
+# Messages to staff (notify): Telegram Bot API and an HTTP SMS gateway; unset = that channel fails visibly.
+TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN")
+TELEGRAM_BOT_NAME = env("TELEGRAM_BOT_NAME")
+TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET")
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN")
+SMS_SENDER = env("SMS_SENDER", "Ishenim")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+# Minutes an urgent appeal may wait for "I am on it" before the alert goes one level up (R22).
+ISHENIM_URGENT_ACK_MINUTES = env_int("ISHENIM_URGENT_ACK_MINUTES", 15)
 
 # Logging never names a public visitor: no addresses, no user agents. Django's
 # request logger is kept at WARNING and carries only the path.

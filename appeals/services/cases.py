@@ -23,6 +23,8 @@ from journal.services import journal_amend, journal_entry
 from vault.services import seal_text
 
 __all__ = [
+    "case_actions",
+    "case_allows",
     "case_answer",
     "case_assign",
     "case_close_unanswered",
@@ -47,6 +49,49 @@ NEXT = {
     S.CLOSED: {S.CONSIDERING},
     S.DISMISSED: {S.CONSIDERING},
 }
+
+# The status each action moves a case to (None: it stays). `case_allows` reads NEXT through
+# this table, so what the case panel offers and what the functions below accept cannot differ.
+MOVES = {
+    "consider": S.CONSIDERING,
+    "assign": None,
+    "measures": S.MEASURES,
+    "forward": S.FORWARDED,
+    "answer": S.CLOSED,
+    "close": S.CLOSED,
+    "dismiss": S.DISMISSED,
+    "extend": None,
+    "reopen": S.CONSIDERING,
+    "correct": None,
+    "note": None,
+}
+
+
+def _answerable(appeal: Appeal) -> bool:
+    """Someone can be answered: a signed author, or an online writer with a receipt code."""
+    return not appeal.anonymous or hasattr(appeal, "followup")
+
+
+def case_allows(appeal: Appeal, action: str) -> bool:
+    """Whether the case's status and kind allow `action` now (who may do it is `schools.permissions`)."""
+    target = MOVES[action]
+    if action in ("consider", "reopen"):
+        # Both lead to "under consideration": taking up a new case, or going back to a finished one.
+        return target in NEXT[S(appeal.status)] and appeal.is_open == (action == "consider")
+    if target is not None:
+        if action == "close" and _answerable(appeal):
+            return False
+        if action == "answer" and not _answerable(appeal):
+            return False
+        return target in NEXT[S(appeal.status)]
+    if action in ("assign", "extend"):
+        return appeal.is_open
+    return True
+
+
+def case_actions(appeal: Appeal) -> list[str]:
+    """The actions the case allows now, in the order the case panel offers them."""
+    return [action for action in MOVES if case_allows(appeal, action)]
 
 
 def _locked(appeal: Appeal) -> Appeal:

@@ -1,15 +1,8 @@
-"""The case panel on the appeal's page loads its own data, so the page's view needs to know nothing of it."""
+"""Filters of the inbox and the case panel: how a deadline looks."""
 
 from django import template
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def case_panel_data(context, appeal):
-    from appeals.views_case import case_panel_context
-
-    return case_panel_context(context["request"], appeal)
 
 
 @register.filter

@@ -1,0 +1,145 @@
+"""Reads of one case: what the case panel on the appeal's page shows.
+
+The appeal's page view calls `case_panel`; the template only renders what it
+returns. Opening the notes, answers and journal history is a read of content,
+so it is audited here, once per page.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+
+from appeals.models import Answer, Appeal, Forwarding, Note
+from appeals.selectors import identity_visible
+from appeals.services.cases import case_actions
+from audit.services import audit_record
+from schools.models import Role
+
+MANAGER_ACTIONS = {"assign", "dismiss", "extend", "reopen", "correct"}
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What this person may do on this case: managers decide, assigned handlers work it."""
+
+    manager: bool
+    assigned: bool
+
+    def can(self, action: str) -> bool:
+        if action in MANAGER_ACTIONS:
+            return self.manager
+        return self.manager or self.assigned
+
+
+def case_access(request: HttpRequest, appeal: Appeal) -> CaseAccess:
+    roles = request.school_roles
+    managers = {Role.DISTRICT_OFFICER} if appeal.district_id else {Role.DIRECTOR, Role.RESPONSIBLE}
+    manager = bool(roles & managers)
+    assigned = appeal.handlers.filter(pk=request.user.pk).exists()
+    return CaseAccess(manager=manager, assigned=assigned)
+
+
+EVENTS = {
+    "status": gettext_lazy("Status changed"),
+    "assigned": gettext_lazy("Case handlers assigned"),
+    "measures": gettext_lazy("Measures taken"),
+    "forwarded": gettext_lazy("Forwarded to a competent body"),
+    "answered": gettext_lazy("Answer given"),
+    "closed": gettext_lazy("Closed"),
+    "dismissed": gettext_lazy("Left without consideration"),
+    "reopened": gettext_lazy("Reopened"),
+    "extended": gettext_lazy("Deadline extended"),
+    "correction": gettext_lazy("Entry corrected"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    record: object
+    label: str
+    status: str
+    lines: list
+
+
+def history_items(history) -> list[HistoryItem]:
+    """The journal records of one appeal in words: what happened, by whom, with the sealed details opened."""
+    ids = {pk for record, _sealed in history for pk in record.fields.get("handlers", [])}
+    names = {u.pk: u.get_full_name() or u.get_username() for u in get_user_model().objects.filter(pk__in=ids)}
+    items = []
+    for record, sealed in history:
+        fields = record.fields
+        event = "registered" if record.kind == "entry" else fields.get("event", "")
+        lines = []
+        if event == "assigned":
+            lines.append(", ".join(names.get(pk, "?") for pk in fields.get("handlers", [])))
+        if event == "forwarded":
+            lines.append(f"{fields.get('addressee', '')} · {fields.get('on', '')}")
+        if event == "answered":
+            lines.append(f"{Answer.Mode(fields['mode']).label} · {fields.get('on', '')}")
+        if event == "dismissed":
+            lines.append(str(Appeal.DismissalReason(fields["reason"]).label))
+        if event == "extended":
+            lines.append(f"→ {fields.get('due', '')}")
+        if event == "correction" and "category" in fields:
+            lines.append(str(Appeal.Category(fields["category"]).label))
+        lines += [
+            str(v) for k, v in sealed.items() if k in ("measures", "answer", "reason", "details", "summary") and v
+        ]
+        status = fields.get("status", "")
+        items.append(
+            HistoryItem(
+                record=record,
+                label=str(EVENTS.get(event, gettext_lazy("Registered in the journal"))),
+                status=str(Appeal.Status(status).label) if status in Appeal.Status.values else "",
+                lines=lines,
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    """The case panel of one appeal, opened with the reader's keyring."""
+
+    access: CaseAccess
+    actions: list[str]  # what this person may do now: the state machine's moves they are allowed
+    letters: bool  # may print the answer and cover letters
+    handlers: list
+    notes: list[tuple[Note, str]]
+    answers: list[tuple[Answer, str]]
+    forwardings: list[Forwarding]
+    history: list[HistoryItem]
+    identity: bool
+    extension_reason: str
+
+
+def case_panel(request: HttpRequest, appeal: Appeal) -> CasePanel:
+    """What the case panel shows; the read of notes, answers and history is audited."""
+    from journal.selectors import journal_history
+    from vault.services import keyring
+
+    ring = keyring(request)
+    access = case_access(request, appeal)
+    notes = [(note, ring.open_text(note.text_sealed)) for note in appeal.notes.select_related("author")]
+    history = history_items(journal_history(appeal, ring))
+    audit_record(
+        action="ishenim.case.viewed",
+        scope=appeal.vault_scope,
+        actor=request.user,
+        obj=appeal,
+        detail={"notes": len(notes), "records": len(history)},
+    )
+    return CasePanel(
+        access=access,
+        actions=[name for name in case_actions(appeal) if access.can(name)],
+        letters=access.can("letters"),
+        handlers=list(appeal.handlers.all()),
+        notes=notes,
+        answers=[(a, ring.open_text(a.text_sealed)) for a in appeal.answers.select_related("by")],
+        forwardings=list(appeal.forwardings.select_related("by")),
+        history=history,
+        identity=identity_visible(request, appeal),
+        extension_reason=ring.open_text(appeal.extension_reason_sealed) if appeal.extended_due_on else "",
+    )
