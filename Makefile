@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APPS := accounts schools vault audit appeals journal commission reports notify
 LANGS := -l ky -l ru -l uz -l en
 
-.PHONY: setup run test lint format messages catalogs bench clean screenshots
+.PHONY: setup run test lint format messages catalogs bench clean screenshots fonts
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ catalogs: $(STAMP)
 	  $(foreach a,$(APPS),--ignore=$(a)/*) --ignore=.venv/* --ignore=var/* --ignore=bench/* --ignore=tests/* --ignore=docs/*
 	for po in locale/en/LC_MESSAGES/django.po $(foreach a,$(APPS),$(a)/locale/en/LC_MESSAGES/django.po); do \
 	  [ -f $$po ] && msgen --no-wrap -o $$po $$po && msgattrib --clear-fuzzy --no-wrap -o $$po $$po; done; true
+
+# The Noto Sans subsets the pages and the PDFs use (static/fonts), rebuilt from
+# Debian's fonts-noto-core: Latin, Kyrgyz and Russian Cyrillic, Uzbek Latin
+# (ʻ ʼ for oʻ gʻ) and Uzbek Cyrillic (Ў Қ Ғ Ҳ), and the typography of documents.
+FONT_SRC ?= /usr/share/fonts/truetype/noto
+FONT_UNICODES := U+0020-007E,U+00A0-00FF,U+02BB-02BC,U+0400-045F,U+0492-0493,U+049A-049B,U+04A2-04A3,U+04AE-04AF,U+04B2-04B3,U+04E8-04E9,U+2011,U+2013-2014,U+2018-201E,U+2022,U+2026,U+2116
+fonts: $(STAMP)
+	for weight in Regular Bold; do \
+	  $(BIN)/pyftsubset $(FONT_SRC)/NotoSans-$$weight.ttf --unicodes=$(FONT_UNICODES) \
+	    --no-hinting --flavor=woff2 --output-file=static/fonts/NotoSans-$$weight.woff2 || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
