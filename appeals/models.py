@@ -259,6 +259,15 @@ class FollowUp(models.Model):
     text_for_writer = models.BinaryField(_("text sealed for the writer"), null=True, blank=True)
     solved = models.CharField(_("was the problem solved"), max_length=10, choices=Solved, blank=True)
     solved_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    # "Not solved": the writer may send the case on to the district, once; this is the appeal it became there.
+    district_appeal = models.OneToOneField(
+        Appeal,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sent_on_from",
+        verbose_name=_("sent on to the district as"),
+    )
 
     class Meta:
         verbose_name = _("follow-up")
