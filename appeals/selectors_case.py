@@ -52,6 +52,8 @@ EVENTS = {
     "reopened": gettext_lazy("Reopened"),
     "extended": gettext_lazy("Deadline extended"),
     "correction": gettext_lazy("Entry corrected"),
+    "acknowledged": gettext_lazy("Seen by staff: “I am on it”"),
+    "escalated": gettext_lazy("Nobody took it up: the alert went one level up"),
 }
 
 

@@ -27,6 +27,7 @@ from appeals.models import Answer, Appeal, Forwarding
 from appeals.selectors import INBOX_ROLES, appeal_for_staff, identity_visible
 from appeals.selectors_case import CaseAccess, case_access, case_panel
 from appeals.services import cases
+from appeals.services.urgent import appeal_acknowledge
 from audit.services import audit_record
 from schools.access import district_for, school_for
 from schools.models import Membership, Role, School
@@ -63,6 +64,12 @@ class Action:
 
 
 ACTIONS = {
+    "acknowledge": Action(
+        gettext_lazy("I am on it"),
+        gettext_lazy("You are on this case: the alert stops here."),
+        None,
+        lambda appeal, data, user: appeal_acknowledge(appeal=appeal, actor=user),
+    ),
     "consider": Action(
         gettext_lazy("Take into consideration"),
         gettext_lazy("The case is under consideration."),

@@ -261,9 +261,22 @@ ALL = [
 ]
 
 
+def every_minute(now: dt.datetime) -> None:
+    """Urgent alerts waiting too long go one level up; failed messages are retried (one indexed query each)."""
+    from appeals.services.urgent import urgent_escalate_due
+    from notify.services import outbox_retry_due
+
+    for step in (urgent_escalate_due, outbox_retry_due):
+        try:
+            step(now)
+        except Exception:
+            logger.exception("%s failed; the next tick tries again", step.__name__)
+
+
 def tick(now: dt.datetime | None = None) -> list[Duty]:
     """Run every duty that is due and not yet done; return those this call did."""
     now = now or timezone.now()
+    every_minute(now)
     schools = list(School.objects.all())
     candidates = [duty for make in ALL for duty in make(schools, now)]
     done = set(

@@ -3,13 +3,10 @@
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal
@@ -19,9 +16,6 @@ from reports.models import QuarterlyReport, ReportLanguage, Subject, SubjectTag,
 from reports.periods import Period, summary_week
 from reports.selectors import figures, journal_head, overdue_q, quarter_figures, school_appeals, subjects_in
 from schools.models import Role, School
-
-User = get_user_model()
-
 
 # --- whom to write to, and in which language ----------------------------------
 
@@ -40,53 +34,21 @@ def report_language_set(*, user, language: str) -> ReportLanguage:
     return choice
 
 
-def recipients(school: School, *roles: str) -> list:
-    """Active staff with these roles at the school who have an email address."""
-    return list(
-        User.objects.filter(
-            memberships__school=school, memberships__role__in=roles, memberships__active=True, is_active=True
-        )
-        .exclude(email="")
-        .select_related("report_language")
-        .distinct()
-        .order_by("pk")
-    )
-
-
-def _user_language(user) -> str:
-    try:
-        return user.report_language.language
-    except ReportLanguage.DoesNotExist:
-        return settings.LANGUAGE_CODE
-
-
 def mail_send(*, school: School, roles: tuple[str, ...], template: str, context: dict) -> int:
-    """Send one email per recipient, each rendered in the recipient's language.
+    """Tell the school's people with these roles, each in their language, through `notify`.
 
-    `template` names `reports/email/<template>_subject.txt`, `….txt` and `….html`.
-    Without any recipient with an address, the school's notification address
-    gets it in the default language. Returns how many emails were sent.
+    `template` is a notify kind (`notify/<kind>/subject.txt`, `body.txt`). With
+    nobody to tell, the school's notification address gets it in the default
+    language. Returns how many messages were queued.
     """
-    people = recipients(school, *roles)
-    targets = [(user.email, _user_language(user), user) for user in people]
-    if not targets and school.email:
-        targets = [(school.email, settings.LANGUAGE_CODE, None)]
-    messages = []
-    for address, language, user in targets:
-        with translation.override(language):
-            ctx = {**_expand(context), "school": school, "recipient": user, "SITE_URL": settings.SITE_URL}
-            subject = " ".join(render_to_string(f"reports/email/{template}_subject.txt", ctx).split())
-            body = render_to_string(f"reports/email/{template}.txt", ctx)
-            html = render_to_string(f"reports/email/{template}.html", ctx)
-        message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        message.attach_alternative(html, "text/html")
-        messages.append(message)
-    if messages:
-        from django.core.mail import get_connection
+    from notify.services import channels_of, notify_send
+    from notify.services import recipients as people_with
 
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    return len(messages)
+    people = list(people_with(school, *roles))
+    params = {**_expand(context), "school": school}
+    nobody = not any(channels_of(user) for user in people)
+    rows = notify_send(users=people, kind=template, office=school, params=params, office_address=nobody)
+    return len([row for row in rows if row.status != row.Status.GAVE_UP])
 
 
 def _expand(context: dict) -> dict:

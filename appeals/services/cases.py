@@ -20,6 +20,8 @@ from appeals.models import Answer, Appeal, Forwarding, Note
 from audit.services import audit_record
 from journal.models import Record
 from journal.services import journal_amend, journal_entry
+from notify.models import Kind
+from notify.services import notify_send
 from vault.services import seal_text
 
 __all__ = [
@@ -53,6 +55,7 @@ NEXT = {
 # The status each action moves a case to (None: it stays). `case_allows` reads NEXT through
 # this table, so what the case panel offers and what the functions below accept cannot differ.
 MOVES = {
+    "acknowledge": None,
     "consider": S.CONSIDERING,
     "assign": None,
     "measures": S.MEASURES,
@@ -75,6 +78,8 @@ def _answerable(appeal: Appeal) -> bool:
 def case_allows(appeal: Appeal, action: str) -> bool:
     """Whether the case's status and kind allow `action` now (who may do it is `schools.permissions`)."""
     target = MOVES[action]
+    if action == "acknowledge":
+        return appeal.urgent and appeal.acknowledged_at is None
     if action in ("consider", "reopen"):
         # Both lead to "under consideration": taking up a new case, or going back to a finished one.
         return target in NEXT[S(appeal.status)] and appeal.is_open == (action == "consider")
@@ -160,11 +165,10 @@ def case_assign(*, appeal: Appeal, handlers, actor) -> Appeal:
     if appeal.status == S.REGISTERED:
         _move(appeal, S.CONSIDERING)
     _record(appeal, event="assigned", actor=actor, fields={"handlers": sorted(after)})
-    added = sorted(after - before - {actor.pk})
+    added = [user for user in handlers if user.pk not in before and user.pk != actor.pk]
     if added:
-        from appeals.case_notifications import case_assigned_notify
-
-        transaction.on_commit(lambda: case_assigned_notify.enqueue(appeal.pk, added))
+        office = appeal.district if appeal.district_id else appeal.school
+        notify_send(users=added, kind=Kind.CASE_ASSIGNED, office=office, appeal=appeal)
     return appeal
 
 

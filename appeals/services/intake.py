@@ -9,7 +9,6 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -58,7 +57,7 @@ def appeal_submit(
     is stored, and the writer's key. A text with urgent words marks the appeal
     urgent and notifies staff once the transaction commits.
     """
-    from appeals.notifications import urgent_notify
+    from appeals.services.urgent import urgent_alert
 
     now = timezone.now()
     urgent = urgent or is_urgent(text, school)
@@ -127,16 +126,8 @@ def appeal_submit(
         detail={"urgent": urgent, "attachments": len(attachments)},
     )
     if urgent:
-        transaction.on_commit(partial(_urgent_enqueue, urgent_notify, appeal.pk))
+        urgent_alert(appeal=appeal)  # the alert's outbox rows commit with the appeal
     return appeal
-
-
-def _urgent_enqueue(task, appeal_id: int) -> None:
-    """After the commit the appeal is safe; a failing notice must not turn the writer's receipt into an error."""
-    try:
-        task.enqueue(appeal_id)
-    except Exception:  # noqa: BLE001 - logged with the appeal id only; the inbox still shows it on top
-        log.exception("urgent appeal %s: the notice could not be queued", appeal_id)
 
 
 def receipt_find(*, school: School, code: str) -> Appeal | None:

@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from hashlib import sha256
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -246,7 +248,19 @@ def meeting_circulate(*, meeting: Meeting, actor) -> Meeting:
         actor=actor,
         obj=meeting,
     )
+    _ask_to_confirm(meeting, actor)
     return meeting
+
+
+def _ask_to_confirm(meeting: Meeting, actor) -> None:
+    from notify.models import Kind
+    from notify.services import notify_send
+
+    school = meeting.commission.school
+    members = [m.user for m in meeting.attendees.select_related("user") if m.user_id and m.user_id != actor.pk]
+    link = settings.SITE_URL.rstrip("/") + reverse("commission:meeting", args=[school.slug, meeting.pk])
+    params = {"held_on": meeting.held_on, "link": link}
+    notify_send(users=members, kind=Kind.PROTOCOL_CONFIRM, office=school, params=params)
 
 
 @transaction.atomic

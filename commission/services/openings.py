@@ -8,7 +8,6 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,7 @@ from commission.models import (
 )
 from commission.services.book import book_for, entry_append
 from commission.services.stubs import stub_find
-from schools.models import Membership, Role, School
+from schools.models import Role, School
 from vault.services import seal, seal_text
 
 MAX_PAGE_BYTES = 12 * 1024 * 1024
@@ -97,7 +96,7 @@ def opening_set_seal(
             detail={"state": state},
         )
         if not was_broken:
-            transaction.on_commit(lambda: _report_incident(opening.pk))
+            _report_incident(opening)
     return opening
 
 
@@ -112,31 +111,24 @@ def last_seal_number(school: School) -> str:
     return last or ""
 
 
-def _report_incident(opening_id: int) -> None:
-    opening = Opening.objects.select_related("school").get(pk=opening_id)
+def _report_incident(opening: Opening) -> None:
+    """Tell the directors (and the school's address) that the seal was not intact; inside the transaction."""
+    from notify.models import Kind
+    from notify.services import channels_of, notify_send, recipients
+
     school = opening.school
-    directors = Membership.objects.filter(school=school, role=Role.DIRECTOR, active=True).select_related("user")
-    recipients = sorted({m.user.email for m in directors if m.user.email} | ({school.email} if school.email else set()))
-    if not recipients:
-        return
-    when = timezone.localtime(opening.opened_at)
-    url = settings.SITE_URL + reverse("commission:opening", args=[school.slug, opening.pk])
-    subject = _("Trust box seal incident at %(school)s") % {"school": school.name}
-    body = _(
-        "At the opening of the trust box on %(when)s the seal was found %(state)s.\n"
-        "Seal number found: %(number)s (the box was sealed last time with №%(expected)s)\n"
-        "Place: %(place)s\nWhat was seen: %(note)s\n\n"
-        "The incident is recorded in Ishenim: %(url)s"
-    ) % {
+    directors = list(recipients(school, Role.DIRECTOR))
+    params = {
         "expected": opening.seal_expected_number or "—",
-        "when": f"{when:%Y-%m-%d %H:%M}",
+        "when": timezone.localtime(opening.opened_at),
         "state": opening.get_seal_found_state_display(),
-        "number": opening.seal_found_number or "—",
+        "number_found": opening.seal_found_number or "—",
         "place": opening.place,
         "note": opening.incident_note or "—",
-        "url": url,
+        "link": settings.SITE_URL + reverse("commission:opening", args=[school.slug, opening.pk]),
     }
-    send_mail(subject, body, None, recipients, fail_silently=True)
+    reachable = any(channels_of(user) for user in directors)
+    notify_send(users=directors, kind=Kind.SEAL_INCIDENT, office=school, params=params, office_address=not reachable)
 
 
 @transaction.atomic
