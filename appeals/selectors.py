@@ -50,7 +50,8 @@ def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> Q
         appeals.select_related("school", "district")
         .defer("text_sealed", "author_sealed")
         .annotate(
-            urgent_open=Case(
+            urgent_open=Case(  # 2: nobody has said "I am on it" yet (R22)
+                When(urgent=True, status__in=Appeal.OPEN_STATUSES, acknowledged_at__isnull=True, then=Value(2)),
                 When(urgent=True, status__in=Appeal.OPEN_STATUSES, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
@@ -59,6 +60,17 @@ def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> Q
             files=Coalesce(Subquery(files), 0),
         )
         .order_by("-urgent_open", "-received_at", "-pk")
+    )
+
+
+def urgent_unacknowledged(schools) -> QuerySet[Appeal]:
+    """Open urgent appeals nobody has said "I am on it" to, oldest first (landing pages, R22); no content."""
+    return (
+        Appeal.objects.filter(school__in=schools, urgent=True, acknowledged_at__isnull=True)
+        .filter(status__in=Appeal.OPEN_STATUSES)
+        .select_related("school", "district")
+        .defer("text_sealed", "author_sealed")
+        .order_by("received_at", "pk")
     )
 
 

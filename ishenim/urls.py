@@ -21,5 +21,6 @@ urlpatterns = [
     path("staff/", include("schools.urls")),
     path("staff/", include("vault.urls")),
     path("staff/", include("audit.urls")),
+    path("notify/", include("notify.urls")),
     path("admin/", admin.site.urls),
 ]

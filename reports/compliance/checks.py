@@ -540,6 +540,25 @@ def r21(school: School, facts: Facts) -> Check:
 
 def r22(school: School, facts: Facts) -> Check:
     title = _("Urgent matters are acted on quickly")
+    unacknowledged = facts.urgent_unacknowledged.get(school.pk)
+    if unacknowledged:
+        minutes = max(0, int((facts.now - unacknowledged["oldest"]).total_seconds() // 60))
+        return Check(
+            "R22",
+            title,
+            BROKEN,
+            ngettext(
+                "%(n)s urgent appeal has nobody on it yet; it has waited %(minutes)s min.",
+                "%(n)s urgent appeals have nobody on them yet; the oldest has waited %(minutes)s min.",
+                unacknowledged["n"],
+            )
+            % {"n": unacknowledged["n"], "minutes": minutes},
+            _(
+                "Open it and press “I am on it”. Until someone does, the alert goes one level up "
+                "every %(ack)s minutes: responsible person, director, district."
+            )
+            % {"ack": settings.ISHENIM_URGENT_ACK_MINUTES},
+        )
     waiting = _counts(school, facts)["urgent_waiting"]
     if waiting:
         return Check(
@@ -554,7 +573,7 @@ def r22(school: School, facts: Facts) -> Check:
             % {"n": waiting},
             _("Take up urgent appeals the same day: assign a handler and start the consideration."),
         )
-    return Check("R22", title, KEPT, _("No urgent appeal is waiting."))
+    return Check("R22", title, KEPT, _("Every urgent appeal has a member of staff on it."))
 
 
 def r23(school: School, facts: Facts) -> Check:

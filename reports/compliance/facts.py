@@ -75,6 +75,18 @@ class Facts:
         return {row["school_id"]: row for row in rows}
 
     @cached_property
+    def urgent_unacknowledged(self) -> dict[int, dict]:
+        """Per school: open urgent appeals nobody has said "I am on it" to, counted from the first minute (R22)."""
+        rows = (
+            self._appeals()
+            .filter(urgent=True, acknowledged_at__isnull=True, status__in=Appeal.OPEN_STATUSES)
+            .values("school_id")
+            .annotate(n=Count("pk"), oldest=Min("received_at"))
+            .order_by()
+        )
+        return {row["school_id"]: row for row in rows}
+
+    @cached_property
     def started(self) -> dict[int, dt.date]:
         """When each school began using Ishenim: created, or its first appeal if older (imported history)."""
         oldest = Appeal.objects.filter(school=OuterRef("pk")).order_by("received_at").values("received_at")[:1]
