@@ -29,16 +29,15 @@ class TwoFactor(models.Model):
 class SessionRecord(models.Model):
     """One logged-in browser of a staff member, for "where am I logged in".
 
-    Identified by a keyed hash of the session key; the key itself is boxed under
-    the server key so "log out everywhere" can end the session. No address, no
-    browser name: staff privacy matters too.
+    Identified by the hash the session store keeps (`accounts.sessions.stored_key`),
+    which is enough to end the session; the key itself is kept nowhere on the
+    server. No address, no browser name: staff privacy matters too.
     """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="session_records", verbose_name=_("user")
     )
     key_hash = models.CharField(_("session key hash"), max_length=64, unique=True)
-    key_boxed = models.BinaryField(_("session key (encrypted)"))
     started_at = models.DateTimeField(_("logged in"))
     two_factor = models.BooleanField(_("with two-factor code"), default=False)
 
@@ -49,3 +48,20 @@ class SessionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Counter(models.Model):
+    """One rate-limit or lockout counter (`accounts.throttle`), used when there is no Redis.
+
+    A row lives until its window ends; nothing evicts it earlier, whatever else is
+    stored. The bucket is a keyed hash: it names no person, address or account.
+    Written only by one raw upsert (`throttle._db_hit`), so it carries no verbose names.
+    """
+
+    bucket = models.CharField(primary_key=True, max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    last = models.FloatField()  # time of the last hit (seconds since the epoch)
+    expires = models.FloatField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.bucket[:8]}… {self.count}"

@@ -1,32 +1,101 @@
-"""Where a staff member is logged in, and ending those sessions."""
+"""Sessions a thief cannot use, where a staff member is logged in, and ending those sessions.
+
+`SESSION_ENGINE = "accounts.sessions"`: the session store keeps only a hash of
+each session key (SHA-256, cut to the 40 characters of Django's column); the
+cookie holds the key itself. A copy of `django_session` (or of Redis) therefore
+gives no cookie that opens a session: the key has 165 random bits, so the hash
+cannot be turned back. Idle expiry is Django's, unchanged.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.backends import cache as cache_backend
+from django.contrib.sessions.backends import db as db_backend
 from django.utils import timezone
 
 from accounts.models import SessionRecord
-from vault.services import server_box, server_hmac, server_unbox
 
 
-def _store(key: str | None = None):
-    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+def stored_key(session_key: str) -> str:
+    """What the store keeps for a session key: 30 bytes of its SHA-256 in base64 (40 characters)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(session_key.encode()).digest()[:30]).decode()
 
 
-def _hash(key: str) -> str:
-    return server_hmac("session", key)
+class HashedDbStore(db_backend.SessionStore):
+    """The database session store, with hashed keys."""
+
+    def _get_session_from_db(self):
+        found = self.model.objects.filter(
+            session_key=stored_key(self.session_key or ""), expire_date__gt=timezone.now()
+        ).first()
+        if found is None:
+            self._session_key = None
+        return found
+
+    def exists(self, session_key):
+        return bool(session_key) and super().exists(stored_key(session_key))
+
+    def create_model_instance(self, data):
+        row = super().create_model_instance(data)
+        row.session_key = stored_key(row.session_key)
+        return row
+
+    def delete(self, session_key=None):
+        session_key = session_key or self.session_key
+        if session_key:
+            self.delete_stored(stored_key(session_key))
+
+    def load_stored(self, stored: str) -> dict:
+        """The data of the session kept under `stored` (a `stored_key`), {} if none or expired."""
+        found = self.model.objects.filter(session_key=stored, expire_date__gt=timezone.now()).first()
+        return self.decode(found.session_data) if found else {}
+
+    def delete_stored(self, stored: str) -> None:
+        self.model.objects.filter(session_key=stored).delete()
+
+
+class HashedCacheStore(cache_backend.SessionStore):
+    """The Redis (cache) session store, with hashed keys."""
+
+    @property
+    def cache_key(self):
+        return self.cache_key_prefix + stored_key(self._get_or_create_session_key())
+
+    def exists(self, session_key):
+        return bool(session_key) and super().exists(stored_key(session_key))
+
+    def delete(self, session_key=None):
+        session_key = session_key or self.session_key
+        if session_key:
+            self.delete_stored(stored_key(session_key))
+
+    def load_stored(self, stored: str) -> dict:
+        return self._cache.get(self.cache_key_prefix + stored) or {}
+
+    def delete_stored(self, stored: str) -> None:
+        self._cache.delete(self.cache_key_prefix + stored)
+
+
+# Django imports `SessionStore` from the module named by SESSION_ENGINE.
+SessionStore = HashedCacheStore if settings.REDIS_URL else HashedDbStore
+
+
+def _store():
+    return import_module(settings.SESSION_ENGINE).SessionStore()
 
 
 def session_record(request, *, two_factor: bool) -> SessionRecord:
+    """Remember this login for "where am I logged in": only the hash the store keeps, never the key."""
     if not request.session.session_key:
         request.session.save()
-    key = request.session.session_key
     return SessionRecord.objects.create(
         user=request.user,
-        key_hash=_hash(key),
-        key_boxed=server_box("session", key.encode()),
+        key_hash=stored_key(request.session.session_key),
         started_at=timezone.now(),
         two_factor=two_factor,
     )
@@ -34,25 +103,23 @@ def session_record(request, *, two_factor: bool) -> SessionRecord:
 
 def session_rekeyed(request, old_key: str | None) -> None:
     """After the session key changed (password change), follow it."""
-    if old_key:
-        SessionRecord.objects.filter(key_hash=_hash(old_key)).delete()
+    session_forget(old_key)
     session_record(request, two_factor=request.session.get("two_factor", False))
 
 
 def session_forget(session_key: str | None) -> None:
     if session_key:
-        SessionRecord.objects.filter(key_hash=_hash(session_key)).delete()
+        SessionRecord.objects.filter(key_hash=stored_key(session_key)).delete()
 
 
 def _alive(record: SessionRecord) -> bool:
-    store = _store(server_unbox("session", record.key_boxed).decode())
-    data = store.load()
+    data = _store().load_stored(record.key_hash)
     return str(data.get("_auth_user_id", "")) == str(record.user_id)
 
 
 def sessions_of(request) -> list[SessionRecord]:
     """The user's live sessions (expired ones are forgotten on the way), this one marked."""
-    current = _hash(request.session.session_key or "")
+    current = stored_key(request.session.session_key or "")
     live = []
     for record in SessionRecord.objects.filter(user=request.user):
         if not _alive(record):
@@ -64,13 +131,13 @@ def sessions_of(request) -> list[SessionRecord]:
 
 
 def session_end(record: SessionRecord) -> None:
-    _store(server_unbox("session", record.key_boxed).decode()).delete()
+    _store().delete_stored(record.key_hash)
     record.delete()
 
 
 def sessions_end(user, *, keep: str | None = None) -> int:
     """End every session of `user` except the one with session key `keep`."""
-    keep_hash = _hash(keep) if keep else None
+    keep_hash = stored_key(keep) if keep else None
     ended = 0
     for record in SessionRecord.objects.filter(user=user):
         if record.key_hash != keep_hash:

@@ -23,7 +23,7 @@ from accounts import twofactor
 from accounts.forms import CodeForm, EnrolForm, PasswordChangeForm
 from accounts.models import SessionRecord, TwoFactor
 from accounts.sessions import session_end, session_forget, session_record, session_rekeyed, sessions_end, sessions_of
-from accounts.throttle import LoginGuard
+from accounts.throttle import LoginGuard, account_for
 from audit.services import audit_record
 from schools.access import memberships
 from schools.models import Role
@@ -67,7 +67,7 @@ def login(request):
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
         guard = LoginGuard(request, username)
-        account = get_user_model().objects.filter(username=username).first()
+        account = account_for(username)
         wait = guard.wait_seconds()
         if wait:
             form = AuthenticationForm(request)
@@ -284,6 +284,18 @@ def account(request):
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        guard = LoginGuard(request, request.user.get_username())
+        wait = guard.wait_seconds()
+        if wait:  # the current password is a password check like the login: the same throttle
+            if guard.first_refusal(wait):
+                audit_record(action="ishenim.account.login_throttled", actor=request.user, obj=request.user)
+            messages.error(request, _wait_message(wait))
+            form = PasswordChangeForm(request.user)
+            return render(request, "accounts/password_change.html", {"form": form}, status=429)
+        if form.has_error("old_password"):
+            guard.failed()
+            audit_record(action="ishenim.account.password_change_failed", actor=request.user, obj=request.user)
     if request.method == "POST" and form.is_valid():
         user, new = request.user, form.cleaned_data["new_password1"]
         old_key = request.session.session_key

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from appeals import followup, throttle
+from accounts import throttle
+from appeals import followup
 from appeals.forms import AppealForm, MessageForm, ReceiptCodeForm, SolvedForm
 from appeals.models import Appeal, Message
 from appeals.receipts import receipt_code_new
@@ -74,15 +75,17 @@ def box(request, school):
 def write(request, school):
     school = public_school(school)
     if request.method != "POST":
-        return _render(request, "appeals/public/write.html", _context(school, form=AppealForm()))
+        challenge = throttle.box_under_attack(throttle.submit_limit(), request, school.slug)
+        return _render(request, "appeals/public/write.html", _context(school, form=AppealForm(), challenge=challenge))
     form = AppealForm(request.POST, request.FILES)
-    if throttle.throttled(throttle.submit_limit(), request, school.slug):
-        return _render(request, "appeals/public/write.html", _context(school, form=form, flooded=True), 429)
+    # Counted before the form is read: an invalid POST (a broken photo, a missing field) costs a try too.
+    verdict = throttle.box_attempt(throttle.submit_limit(), request, school.slug)
+    limited = _context(school, form=form, flooded=verdict.flooded, challenge=verdict.challenge)
+    if not verdict.allowed:
+        return _render(request, "appeals/public/write.html", limited, 429)
     if not form.is_valid():
-        if form.honeypot_tripped:
-            throttle.throttle_count(throttle.submit_limit(), request, school.slug)
         files_lost = bool(request.FILES) and "files" not in form.errors
-        return _render(request, "appeals/public/write.html", _context(school, form=form, files_lost=files_lost))
+        return _render(request, "appeals/public/write.html", limited | {"files_lost": files_lost})
     code = receipt_code_new()
     appeal_submit(
         school=school,
@@ -96,9 +99,9 @@ def write(request, school):
         receipt_code=code,
         attachments=form.clean_files_list,
     )
-    throttle.throttle_count(throttle.submit_limit(), request, school.slug)
     response = redirect("appeals_public:receipt", school=school.slug)
     followup.session_keep(request, response, code, school.slug)
+    throttle.writer_pass_give(request, response, school.slug)
     return response
 
 
@@ -152,23 +155,27 @@ def follow(request, school):
         return _code_entered(request, school)
     kept = _kept(request, school)
     if kept is None:
-        return _render(request, "appeals/public/code.html", _context(school, form=ReceiptCodeForm()))
+        challenge = throttle.box_under_attack(throttle.code_limit(), request, school.slug)
+        return _render(
+            request, "appeals/public/code.html", _context(school, form=ReceiptCodeForm(), challenge=challenge)
+        )
     return _thread(request, school, *kept)
 
 
 def _code_entered(request: HttpRequest, school: School) -> HttpResponse:
     form = ReceiptCodeForm(request.POST)
-    limit = throttle.code_limit()
-    if throttle.throttled(limit, request, school.slug):
-        return _render(request, "appeals/public/code.html", _context(school, form=form, flooded=True), 429)
+    verdict = throttle.box_attempt(throttle.code_limit(), request, school.slug)
+    limited = _context(school, form=form, flooded=verdict.flooded, challenge=verdict.challenge)
+    if not verdict.allowed:
+        return _render(request, "appeals/public/code.html", limited, 429)
     appeal = receipt_find(school=school, code=form.cleaned_data["code"]) if form.is_valid() else None
     if appeal is None:
-        throttle.throttle_count(limit, request, school.slug)
         if form.is_valid():
             form.add_error("code", _("No appeal to this school has this code. Check it letter by letter."))
-        return _render(request, "appeals/public/code.html", _context(school, form=form))
+        return _render(request, "appeals/public/code.html", limited)
     response = redirect("appeals_public:follow", school=school.slug)
     followup.session_keep(request, response, form.cleaned_data["code"], school.slug)
+    throttle.writer_pass_give(request, response, school.slug)
     return response
 
 
@@ -197,8 +204,7 @@ def follow_message(request, school):
         return redirect("appeals_public:follow", school=school.slug)
     code, appeal = kept
     form = MessageForm(request.POST)
-    limit = throttle.message_limit()
-    if throttle.throttled(limit, request, school.slug):
+    if not throttle.box_attempt(throttle.message_limit(), request, f"appeal:{appeal.pk}").allowed:
         form.add_error(None, _("Too many messages in a short time. Please wait an hour and send it again."))
         return _thread(request, school, code, appeal, message_form=form, status=429)
     if appeal.status in (Appeal.Status.CLOSED, Appeal.Status.DISMISSED):
@@ -206,7 +212,6 @@ def follow_message(request, school):
     if not form.is_valid():
         return _thread(request, school, code, appeal, message_form=form)
     message_post(appeal=appeal, side=Message.Side.WRITER, body=form.cleaned_data["body"])
-    throttle.throttle_count(limit, request, school.slug)
     return redirect(reverse("appeals_public:follow", kwargs={"school": school.slug}) + "#thread")
 
 

@@ -14,6 +14,7 @@ ACTIONS = {
     "ishenim.account.backup_code_used": _("backup code used"),
     "ishenim.account.backup_codes_renewed": _("new backup codes made"),
     "ishenim.account.password_changed": _("password changed"),
+    "ishenim.account.password_change_failed": _("wrong current password when changing it"),
     "ishenim.account.sessions_ended": _("logged out everywhere"),
     "ishenim.key.granted": _("access to appeals given"),
     "ishenim.key.revoked": _("access to appeals removed"),

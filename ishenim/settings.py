@@ -117,7 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if env("REDIS_URL"):
+# Redis (optional): the cache, the sessions and the rate-limit counters go there when it is set.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -125,7 +127,6 @@ if env("REDIS_URL"):
             "KEY_PREFIX": env("CACHE_PREFIX", "ishenim"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {
         "default": {
@@ -133,7 +134,11 @@ else:
             "LOCATION": "ishenim_cache",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Session keys are stored hashed, in Redis when it is set, else in the database
+# (accounts/sessions.py). Rate limits and lockouts never use the cache, whose
+# database backend culls entries when full: they live in Redis or in their own
+# table (accounts/throttle.py).
+SESSION_ENGINE = "accounts.sessions"
 
 TASKS = {
     "default": {

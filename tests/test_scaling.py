@@ -203,7 +203,7 @@ async def _wrong_code(base: str, visitor: Visitor) -> int:
 
 
 def test_it_keeps_a_tripped_receipt_code_limit_on_the_other_server(servers, demo):
-    from appeals.throttle import code_limit
+    from accounts.throttle import code_limit
 
     per_browser = code_limit().per_browser
 

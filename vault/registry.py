@@ -91,7 +91,6 @@ KEY_MATERIAL = {
     "appeals.FollowUp.writer_public_key",
     # Server-side secrets boxed under the server key: not content.
     "accounts.TwoFactor.secret_boxed",
-    "accounts.SessionRecord.key_boxed",
 }
 
 

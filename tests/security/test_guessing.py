@@ -4,9 +4,9 @@ import math
 
 from django.test import Client
 
+from accounts import throttle as box_throttle
 from accounts import throttle as login_throttle
 from appeals import receipts
-from appeals import throttle as box_throttle
 from appeals.receipts import receipt_code_new
 from appeals.services.intake import appeal_submit
 from schools.demo import DEMO_PASSWORD
