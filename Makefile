@@ -22,11 +22,16 @@ setup: $(STAMP) messages
 messages: $(STAMP)
 	$(BIN)/ishenim compilemessages --ignore=.venv --ignore=var -v 0
 
+# The local run keeps its own secret key in var/ (made once, like the server key),
+# and its printed links (QR codes, posters) point where it answers.
+BIND ?= $(or $(ISHENIM_BIND),127.0.0.1:8000)
 run: setup
+	test -s var/secret.key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret.key)
 	$(BIN)/ishenim migrate -v 0
 	$(BIN)/ishenim createcachetable
 	$(BIN)/ishenim demo
-	DEBUG=$${DEBUG:-0} $(BIN)/ishenim serve
+	DEBUG=$${DEBUG:-0} SECRET_KEY_FILE=$${SECRET_KEY_FILE:-var/secret.key} ISHENIM_BIND=$(BIND) \
+	  SITE_URL=$${SITE_URL:-http://$(BIND)} $(BIN)/ishenim serve
 
 # Refresh the translation catalogs: one per app (<app>/locale) and one for the
 # project's own templates (locale/). English msgstr are copied from the msgids.

@@ -1,7 +1,42 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
+from accounts import views
 from accounts.models import SessionRecord, TwoFactor
 from audit.services import audit_record
+
+# --- one login: the admin site is behind the product's login, throttle, two-factor and audit ---
+
+
+def admin_permitted(request) -> bool:
+    """Staff of the admin site, in a session that passed the second factor."""
+    user = request.user
+    return user.is_active and user.is_staff and bool(request.session.get("two_factor"))
+
+
+def admin_login(request, extra_context=None):
+    """/admin/login/ is the product's login (its POSTs are throttled and audited like any other)."""
+    if request.user.is_authenticated:
+        if request.user.is_staff and not request.session.get("two_factor"):
+            messages.error(request, _("The administration pages need a login with two-factor codes. Turn it on here."))
+            return redirect("accounts:two_factor")
+        return redirect("accounts:account")  # logged in, but not an administrator
+    return views.login(request)
+
+
+def admin_password_change(request, extra_context=None):
+    return redirect("accounts:password_change")
+
+
+admin.site.has_permission = admin_permitted
+admin.site.login = admin_login
+def admin_logout(request, extra_context=None):
+    return views.logout(request)
+
+
+admin.site.password_change = admin_password_change
+admin.site.logout = admin_logout
 
 
 @admin.register(TwoFactor)

@@ -323,6 +323,7 @@ def two_factor(request):
         if twofactor.matching_step(seed, form.cleaned_data["code"]) is not None:
             codes = twofactor.two_factor_enable(user=user, seed=seed)
             request.session.pop(ENROL_SEED, None)
+            request.session["two_factor"] = True  # a code was just proven in this session
             audit_record(action="ishenim.account.two_factor_enabled", actor=user, obj=user)
             return _codes_page(request, codes, reverse("accounts:account"))
         form.add_error("code", _("That code does not match. Check the phone's clock and try the next code."))

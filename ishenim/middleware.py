@@ -52,3 +52,37 @@ def kyrgyz_first(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+STAFF_PREFIXES = ("/staff/", "/district/", "/accounts/", "/admin/")
+# Explicit direction controls (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI) can make a
+# writer's text display in another order than it was written (an "RLO" turns
+# "exe.txt" into "txt.exe"). Staff pages show them as a visible replacement mark.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], "\ufffd")
+
+
+def staff_pages(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Staff pages: never kept by a browser or proxy cache, and no text direction tricks.
+
+    Decrypted appeals, names and audit trails must not stay in a shared
+    computer's cache after logout, so every page of a logged-in member (and every
+    page under the staff prefixes) is `Cache-Control: no-store`.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if not (request.path.startswith(STAFF_PREFIXES) or (user is not None and user.is_authenticated)):
+            return response
+        response["Cache-Control"] = "no-store"
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        text = response.content.decode(response.charset)
+        cleaned = text.translate(BIDI_CONTROLS)
+        if cleaned != text:
+            response.content = cleaned.encode(response.charset)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+        return response
+
+    return middleware

@@ -34,9 +34,11 @@ VAR_DIR = Path(env("ISHENIM_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = env("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env("ISHENIM_REQUIRE_SECRET_KEY", "0") == "1":
-        raise RuntimeError("SECRET_KEY must be set")
+# Without a key the management commands and the tests still run, on a key everyone
+# can read; a server with DEBUG=0 refuses to start (ishenim/wsgi.py, `serve`), and
+# `check --deploy` says so. `make run` keeps a generated key in var/secret.key.
+SECRET_KEY_MISSING = not SECRET_KEY
+if SECRET_KEY_MISSING:
     SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = [h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ishenim.middleware.staff_pages",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,8 +1,11 @@
 import os
 import sys
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from ishenim.serving import refuse_without_secret_key
 
 # gunicorn's access log without %(h)s (address) or %(a)s (user agent): a public
 # visitor leaves no trace. Receipt codes never travel in URLs, so "%(r)s" is safe.
@@ -21,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-access-log", action="store_true")
 
     def handle(self, *args, **options):
+        try:
+            refuse_without_secret_key()
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -37,6 +44,9 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--forwarded-allow-ips",
             os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            # The error log names no address (gunicorn writes "ip=…" for malformed requests).
+            "--logger-class",
+            "ishenim.serving.AnonymousLogger",
         ]
         if not options["no_access_log"]:
             argv += ["--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT]
