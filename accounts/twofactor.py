@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import TwoFactor
-from schools.models import Membership, Role
+from schools.models import Membership
+from schools.permissions import roles_with
 from vault.services import server_box, server_hmac, server_unbox
 
 STEP = 30
 BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-REQUIRED_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE, Role.DISTRICT_OFFICER)
+REQUIRED_ROLES = tuple(sorted(roles_with("account.two_factor")))
 
 
 def required_roles() -> tuple[str, ...]:

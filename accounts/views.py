@@ -26,7 +26,7 @@ from accounts.sessions import session_end, session_forget, session_record, sessi
 from accounts.throttle import LoginGuard, account_for
 from audit.services import audit_record
 from schools.access import memberships
-from schools.models import Role
+from schools.permissions import permitted
 from vault import crypto
 from vault.services import session_close, session_open_private, user_key_set, user_key_unlock
 
@@ -251,14 +251,21 @@ def _places(request) -> list[dict]:
     """Where this member manages keys or may recover access, with the links."""
     places = []
     for m in memberships(request):
-        if m.role == Role.DISTRICT_OFFICER and m.district:
-            args, kind, name = [m.district.slug], "district", m.district.name
-            links = {"keys": f"vault:{kind}_keys", "audit": "audit:district_trail", "recover": f"vault:{kind}_recover"}
-        elif m.role in (Role.DIRECTOR, Role.RESPONSIBLE) and m.school:
-            args, kind, name = [m.school.slug], "school", m.school.name
+        roles = {m.role}
+        if m.district and permitted(roles, "district.manage_keys"):
+            args, name = [m.district.slug], m.district.name
+            links = {
+                "keys": "vault:district_keys",
+                "audit": "audit:district_trail",
+                "recover": "vault:district_recover",
+            }
+        elif m.school and permitted(roles, "vault.recover"):
+            args, name = [m.school.slug], m.school.name
             links = {"recover": "vault:school_recover"}
-            if m.role == Role.DIRECTOR:
-                links |= {"keys": "vault:school_keys", "audit": "audit:school_trail"}
+            if permitted(roles, "vault.manage_keys"):
+                links["keys"] = "vault:school_keys"
+            if permitted(roles, "audit.read"):
+                links["audit"] = "audit:school_trail"
         else:
             continue
         place = next((p for p in places if p["name"] == name), None)

@@ -8,10 +8,9 @@ from django.http import Http404, HttpRequest
 
 from appeals.followup import open_for_writer
 from appeals.models import Appeal, Attachment, Message
-from schools.models import IDENTITY_ROLES, Role, School
-
-# Roles that see the inbox at all (commission members without one of these do not).
-INBOX_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE, Role.HANDLER, Role.DISTRICT_OFFICER)
+from schools.access import appeal_roles, roles_at
+from schools.models import School
+from schools.permissions import permitted
 
 
 def _visible(request: HttpRequest, school: School) -> Q:
@@ -21,16 +20,16 @@ def _visible(request: HttpRequest, school: School) -> Q:
     A handler: only those assigned. District officers: the appeals that writers
     sent to the district instead of the school (about its leadership).
     """
-    roles = request.school_roles
+    roles = roles_at(request, school)
     allowed = Q(pk__in=[])
-    if roles & {Role.DIRECTOR, Role.RESPONSIBLE}:
+    if permitted(roles, "appeal.read_all"):
         allowed |= Q(district__isnull=True)
-    elif Role.HANDLER in roles:
+    elif permitted(roles, "appeal.read_content"):
         # A subquery, not a join: no duplicate rows, so no DISTINCT that would
         # make the database sort a big school's whole inbox for every page.
         assigned = Appeal.handlers.through.objects.filter(appeal=OuterRef("pk"), user=request.user)
         allowed |= Q(Exists(assigned), district__isnull=True)
-    if Role.DISTRICT_OFFICER in roles:
+    if permitted(roles, "district.appeals"):
         allowed |= Q(district__isnull=False)
     return Q(school=school) & allowed
 
@@ -83,12 +82,8 @@ def appeal_for_staff(request: HttpRequest, school: School, pk: int) -> Appeal:
 
 def identity_visible(request: HttpRequest, appeal: Appeal) -> bool:
     """Author identity only for the roles that need it (R21); handlers only when assigned."""
-    roles = request.school_roles
-    if appeal.district_id:
-        return Role.DISTRICT_OFFICER in roles
-    if roles & set(IDENTITY_ROLES):
-        return True
-    return Role.HANDLER in roles and appeal.handlers.filter(pk=request.user.pk).exists()
+    roles = appeal_roles(request, appeal)
+    return permitted(roles, "appeal.read_identity") or permitted(roles, "appeal.read_shown_identity")
 
 
 @dataclass(frozen=True)

@@ -15,30 +15,13 @@ from appeals.models import Answer, Appeal, Forwarding, Note
 from appeals.selectors import identity_visible
 from appeals.services.cases import case_actions
 from audit.services import audit_record
-from schools.models import Role
-
-MANAGER_ACTIONS = {"assign", "dismiss", "extend", "reopen", "correct"}
-
-
-@dataclass(frozen=True)
-class CaseAccess:
-    """What this person may do on this case: managers decide, assigned handlers work it."""
-
-    manager: bool
-    assigned: bool
-
-    def can(self, action: str) -> bool:
-        if action in MANAGER_ACTIONS:
-            return self.manager
-        return self.manager or self.assigned
+from schools.access import appeal_roles
+from schools.permissions import permitted
 
 
-def case_access(request: HttpRequest, appeal: Appeal) -> CaseAccess:
-    roles = request.school_roles
-    managers = {Role.DISTRICT_OFFICER} if appeal.district_id else {Role.DIRECTOR, Role.RESPONSIBLE}
-    manager = bool(roles & managers)
-    assigned = appeal.handlers.filter(pk=request.user.pk).exists()
-    return CaseAccess(manager=manager, assigned=assigned)
+def case_permitted(roles, action: str) -> bool:
+    """Whether these roles on the case (`schools.access.appeal_roles`) may take `action`."""
+    return permitted(roles, f"case.{action}")
 
 
 EVENTS = {
@@ -105,7 +88,6 @@ def history_items(history) -> list[HistoryItem]:
 class CasePanel:
     """The case panel of one appeal, opened with the reader's keyring."""
 
-    access: CaseAccess
     actions: list[str]  # what this person may do now: the state machine's moves they are allowed
     letters: bool  # may print the answer and cover letters
     handlers: list
@@ -123,7 +105,7 @@ def case_panel(request: HttpRequest, appeal: Appeal) -> CasePanel:
     from vault.services import keyring
 
     ring = keyring(request)
-    access = case_access(request, appeal)
+    roles = appeal_roles(request, appeal)
     notes = [(note, ring.open_text(note.text_sealed)) for note in appeal.notes.select_related("author")]
     history = history_items(journal_history(appeal, ring))
     audit_record(
@@ -134,9 +116,8 @@ def case_panel(request: HttpRequest, appeal: Appeal) -> CasePanel:
         detail={"notes": len(notes), "records": len(history)},
     )
     return CasePanel(
-        access=access,
-        actions=[name for name in case_actions(appeal) if access.can(name)],
-        letters=access.can("letters"),
+        actions=[name for name in case_actions(appeal) if case_permitted(roles, name)],
+        letters=case_permitted(roles, "print_letters"),
         handlers=list(appeal.handlers.all()),
         notes=notes,
         answers=[(a, ring.open_text(a.text_sealed)) for a in appeal.answers.select_related("by")],

@@ -24,13 +24,14 @@ from django.utils.translation import gettext_lazy
 from appeals import forms_case as forms
 from appeals.letters import answer_letter, forwarding_letter
 from appeals.models import Answer, Appeal, Forwarding
-from appeals.selectors import INBOX_ROLES, appeal_for_staff, identity_visible
-from appeals.selectors_case import CaseAccess, case_access, case_panel
+from appeals.selectors import appeal_for_staff, identity_visible
+from appeals.selectors_case import case_panel, case_permitted
 from appeals.services import cases
 from appeals.services.urgent import appeal_acknowledge
 from audit.services import audit_record
-from schools.access import district_for, school_for
-from schools.models import Membership, Role, School
+from schools.access import appeal_roles, district_for, school_for
+from schools.models import Membership, School
+from schools.permissions import roles_with
 
 
 def handler_candidates(appeal: Appeal):
@@ -38,16 +39,19 @@ def handler_candidates(appeal: Appeal):
     from django.contrib.auth import get_user_model
 
     if appeal.district_id:
-        people = Membership.objects.filter(district=appeal.district, role=Role.DISTRICT_OFFICER, active=True)
+        people = Membership.objects.filter(district=appeal.district, role__in=roles_with("case.handle"), active=True)
     else:
-        people = Membership.objects.filter(school=appeal.school, role__in=[Role.HANDLER, Role.RESPONSIBLE], active=True)
+        people = Membership.objects.filter(school=appeal.school, role__in=roles_with("case.handle"), active=True)
     return get_user_model().objects.filter(pk__in=people.values("user")).order_by("last_name", "first_name")
 
 
-def _case(request: HttpRequest, school: str, pk: int) -> tuple[School, Appeal, CaseAccess]:
-    school = school_for(request, school, *INBOX_ROLES)
+def _case(request: HttpRequest, school: str, pk: int, action: str) -> tuple[School, Appeal]:
+    """The case, if the user may see it and take `action` on it; 404 otherwise."""
+    school = school_for(request, school, "appeal.inbox")
     appeal = appeal_for_staff(request, school, pk)
-    return school, appeal, case_access(request, appeal)
+    if not case_permitted(appeal_roles(request, appeal), action):
+        raise Http404
+    return school, appeal
 
 
 def appeal_url(appeal: Appeal) -> str:
@@ -170,9 +174,9 @@ def action_form(name: str, appeal: Appeal, data=None):
 
 
 def action(request, school, pk, name):
-    school, appeal, access = _case(request, school, pk)
-    if name not in ACTIONS or not access.can(name):
+    if name not in ACTIONS:
         raise Http404
+    school, appeal = _case(request, school, pk, name)
     spec = ACTIONS[name]
     form = action_form(name, appeal, request.POST if request.method == "POST" else None)
     errors = []
@@ -211,9 +215,7 @@ def _letter_choice(request) -> tuple[str, str]:
 
 
 def answer_letter_view(request, school, pk, answer):
-    school, appeal, access = _case(request, school, pk)
-    if not access.can("letters"):
-        raise Http404
+    school, appeal = _case(request, school, pk, "print_letters")
     item = get_object_or_404(Answer, appeal=appeal, pk=answer, mode=Answer.Mode.LETTER)
     author = _author(request, appeal)
     if author is None:
@@ -230,9 +232,7 @@ def answer_letter_view(request, school, pk, answer):
 
 
 def forwarding_letter_view(request, school, pk, forwarding):
-    school, appeal, access = _case(request, school, pk)
-    if not access.can("letters"):
-        raise Http404
+    school, appeal = _case(request, school, pk, "print_letters")
     item = get_object_or_404(Forwarding, appeal=appeal, pk=forwarding)
     language, fmt = _letter_choice(request)
     author = _author(request, appeal)
@@ -260,7 +260,7 @@ def deadline_order(appeals):
 
 
 def district_inbox(request, district):
-    district = district_for(request, district)
+    district = district_for(request, district, "district.appeals")
     show = "all" if request.GET.get("show") == "all" else "open"
     appeals = Appeal.objects.filter(district=district).select_related("school").defer("text_sealed", "author_sealed")
     if show == "open":

@@ -15,14 +15,13 @@ from django.views.decorators.http import require_POST
 
 from appeals.forms import MessageForm, UrgentWordsForm
 from appeals.models import Attachment, FollowUp, Message, UrgentWords
-from appeals.selectors import INBOX_ROLES, appeal_for_staff, identity_visible, inbox_appeals
+from appeals.selectors import appeal_for_staff, identity_visible, inbox_appeals
 from appeals.services import message_post, messages_mark_read, urgent_words_save
 from appeals.triage import urgent_matches
 from appeals.views_case import case_panel_context
 from audit.services import audit_record
 from ishenim.documents import file_response
 from schools.access import school_for
-from schools.models import Role
 from vault.services import VaultError, keyring
 
 PER_PAGE = 25
@@ -30,14 +29,14 @@ SHOW = ("open", "urgent", "unread", "all")
 
 
 def inbox(request, school):
-    school = school_for(request, school, *INBOX_ROLES)
+    school = school_for(request, school, "appeal.inbox")
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "open"
     page = Paginator(inbox_appeals(request, school, show), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "appeals/staff/inbox.html", {"school": school, "page": page, "show": show, "SHOW": SHOW})
 
 
 def detail(request, school, pk):
-    school = school_for(request, school, *INBOX_ROLES)
+    school = school_for(request, school, "appeal.inbox")
     appeal = appeal_for_staff(request, school, pk)
     return render(
         request, "appeals/staff/detail.html", _detail_context(request, school, appeal, MessageForm(prefix="reply"))
@@ -49,7 +48,6 @@ def _detail_context(request, school, appeal, form) -> dict:
     context = {
         "school": school,
         "appeal": appeal,
-        "roles": request.school_roles,
         "reply_form": form,
         "followup": FollowUp.objects.filter(appeal=appeal).first(),
         "attachments": list(appeal.attachments.defer("content_sealed")),
@@ -83,7 +81,7 @@ def _detail_context(request, school, appeal, form) -> dict:
 
 @require_POST
 def reply(request, school, pk):
-    school = school_for(request, school, *INBOX_ROLES)
+    school = school_for(request, school, "appeal.inbox")
     appeal = appeal_for_staff(request, school, pk)
     form = MessageForm(request.POST, prefix="reply")
     if not hasattr(appeal, "followup"):
@@ -96,7 +94,7 @@ def reply(request, school, pk):
 
 
 def attachment(request, school, pk, file):
-    school = school_for(request, school, *INBOX_ROLES)
+    school = school_for(request, school, "appeal.inbox")
     appeal = appeal_for_staff(request, school, pk)
     item = get_object_or_404(Attachment, appeal=appeal, pk=file)
     ring = keyring(request)
@@ -117,7 +115,7 @@ def attachment(request, school, pk, file):
 
 
 def urgent_words(request, school):
-    school = school_for(request, school, Role.DIRECTOR, Role.RESPONSIBLE)
+    school = school_for(request, school, "appeal.urgent_words")
     current = UrgentWords.objects.filter(school=school).first()
     form = UrgentWordsForm(request.POST or None, initial={"words": current.words if current else ""})
     if request.method == "POST" and form.is_valid():

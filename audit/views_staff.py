@@ -14,7 +14,6 @@ from audit.models import AuditChain
 from audit.selectors import members_of, trail
 from audit.services import audit_verify
 from schools.access import district_for, school_for
-from schools.models import Role
 
 PER_PAGE = 50
 
@@ -36,7 +35,7 @@ def _trail(request, *, scopes, member_ids, template_context):
 
 
 def school_trail(request, school):
-    school = school_for(request, school, Role.DIRECTOR)
+    school = school_for(request, school, "audit.read")
     return _trail(
         request,
         scopes=[school.vault_scope],
@@ -46,7 +45,7 @@ def school_trail(request, school):
 
 
 def district_trail(request, district):
-    district = district_for(request, district)
+    district = district_for(request, district, "district.audit")
     schools = list(district.schools.all())
     return _trail(
         request,
@@ -75,12 +74,12 @@ def _verify(request, scopes, back):
 
 @require_POST
 def school_verify(request, school):
-    school = school_for(request, school, Role.DIRECTOR)
+    school = school_for(request, school, "audit.read")
     return _verify(request, [school.vault_scope], reverse("audit:school_trail", args=[school.slug]))
 
 
 @require_POST
 def district_verify(request, district):
-    district = district_for(request, district)
+    district = district_for(request, district, "district.audit")
     scopes = [district.vault_scope] + [s.vault_scope for s in district.schools.all()]
     return _verify(request, scopes, reverse("audit:district_trail", args=[district.slug]))

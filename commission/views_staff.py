@@ -33,22 +33,13 @@ from commission.forms import (
 from commission.models import AgendaItem, Meeting, Member, Opening
 from commission.paper_forms import follow_url, paper_forms_pdf
 from ishenim.documents import pdf_response
-from schools.access import school_for
-from schools.models import CONTENT_ROLES, Role
+from schools.access import may, school_for
 from vault.services import keyring
 
-READ = (Role.DIRECTOR, Role.RESPONSIBLE, Role.COMMISSION, Role.DISTRICT_OFFICER)
-WORK = (Role.DIRECTOR, Role.RESPONSIBLE, Role.COMMISSION)
-MANAGE = (Role.DIRECTOR, Role.RESPONSIBLE)
 
-
-def _commission(request, slug, *roles):
-    school = school_for(request, slug, *(roles or READ))
+def _commission(request, slug, permission="commission.read"):
+    school = school_for(request, slug, permission)
     return school, services.commission_of(school)
-
-
-def _can(request, *roles) -> bool:
-    return bool(request.school_roles.intersection(roles))
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -75,14 +66,14 @@ def home(request, school):
             "school": school,
             "state": state,
             "overview": overview,
-            "can_manage": _can(request, *MANAGE),
-            "can_work": _can(request, *WORK),
+            "can_manage": may(request, school, "commission.manage"),
+            "can_work": may(request, school, "commission.work"),
         },
     )
 
 
 def order_new(request, school):
-    school, commission = _commission(request, school, *MANAGE)
+    school, commission = _commission(request, school, "commission.manage")
     form = OrderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         scan = form.cleaned_data.get("scan")
@@ -100,7 +91,7 @@ def order_new(request, school):
 
 
 def order_scan(request, school, pk):
-    school, commission = _commission(request, school, *MANAGE)
+    school, commission = _commission(request, school, "commission.manage")
     order = get_object_or_404(commission.orders, pk=pk, scan_sealed__isnull=False)
     ring = keyring(request)
     if not ring.can_open(order.scan_sealed):
@@ -121,7 +112,7 @@ def member_edit(request, school, pk):
 
 
 def _member_form(request, slug, pk):
-    school, commission = _commission(request, slug, *MANAGE)
+    school, commission = _commission(request, slug, "commission.manage")
     member = get_object_or_404(commission.members, pk=pk) if pk else Member(commission=commission)
     form = MemberForm(request.POST or None, instance=member, school=school, commission=commission)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +123,7 @@ def _member_form(request, slug, pk):
 
 
 def member_end(request, school, pk):
-    school, commission = _commission(request, school, *MANAGE)
+    school, commission = _commission(request, school, "commission.manage")
     member = get_object_or_404(commission.members, pk=pk, member_to__isnull=True)
     form = MemberEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -148,7 +139,7 @@ def member_end(request, school, pk):
 
 @require_POST
 def members_from_accounts(request, school):
-    school, commission = _commission(request, school, *MANAGE)
+    school, commission = _commission(request, school, "commission.manage")
     added = services.commission_from_accounts(
         commission=commission, on=timezone.localdate(), order=commission.orders.first(), actor=request.user
     )
@@ -162,8 +153,8 @@ def members_from_accounts(request, school):
 # --- meetings and protocols --------------------------------------------------------------
 
 
-def _meeting(request, slug, pk, *roles):
-    school, commission = _commission(request, slug, *roles)
+def _meeting(request, slug, pk, permission="commission.read"):
+    school, commission = _commission(request, slug, permission)
     try:
         return school, commission, selectors.meeting_detail(pk, commission)
     except Meeting.DoesNotExist as error:
@@ -177,7 +168,7 @@ def meetings(request, school):
 
 
 def meeting_new(request, school):
-    school, commission = _commission(request, school, *WORK)
+    school, commission = _commission(request, school, "commission.work")
     serving = commission.members.filter(member_to__isnull=True).order_by("full_name")
     first = not commission.meetings.exists()
     form = MeetingForm(
@@ -208,14 +199,14 @@ def meeting(request, school, pk):
             "mine": mine,
             "can_confirm": mine is not None and mine.pk not in confirmed,
             "waiting": waiting,
-            "can_work": _can(request, *WORK),
+            "can_work": may(request, school, "commission.work"),
             "paper_form": PaperSignForm(members=Member.objects.filter(pk__in=[m.pk for m in waiting])),
         },
     )
 
 
 def meeting_edit(request, school, pk):
-    school, commission, meeting = _meeting(request, school, pk, *WORK)
+    school, commission, meeting = _meeting(request, school, pk, "commission.work")
     if not meeting.editable:
         messages.error(request, _("The protocol was sent for confirmation; reopen it as a draft to change it."))
         return redirect("commission:meeting", school=school.slug, pk=meeting.pk)
@@ -238,7 +229,7 @@ def item_edit(request, school, pk, item):
 
 
 def _item_form(request, slug, pk, item_pk):
-    school, commission, meeting = _meeting(request, slug, pk, *WORK)
+    school, commission, meeting = _meeting(request, slug, pk, "commission.work")
     item = get_object_or_404(meeting.items, pk=item_pk) if item_pk else AgendaItem(meeting=meeting)
     form = AgendaItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
@@ -254,7 +245,7 @@ def _item_form(request, slug, pk, item_pk):
 
 @require_POST
 def item_delete(request, school, pk, item):
-    school, commission, meeting = _meeting(request, school, pk, *WORK)
+    school, commission, meeting = _meeting(request, school, pk, "commission.work")
     try:
         services.agenda_item_delete(item=get_object_or_404(meeting.items, pk=item), actor=request.user)
     except ValidationError as error:
@@ -263,7 +254,7 @@ def item_delete(request, school, pk, item):
 
 
 def election(request, school, pk):
-    school, commission, meeting = _meeting(request, school, pk, *WORK)
+    school, commission, meeting = _meeting(request, school, pk, "commission.work")
     present = list(meeting.attendees.all())
     form = ElectionForm(request.POST or None, candidates=present, initial={"office": request.GET.get("office")})
     if request.method == "POST" and form.is_valid():
@@ -302,7 +293,7 @@ def meeting_reopen(request, school, pk):
 
 
 def _meeting_action(request, slug, pk, action, done):
-    school, commission, meeting = _meeting(request, slug, pk, *WORK)
+    school, commission, meeting = _meeting(request, slug, pk, "commission.work")
     try:
         action(meeting=meeting, actor=request.user)
     except ValidationError as error:
@@ -314,7 +305,7 @@ def _meeting_action(request, slug, pk, action, done):
 
 @require_POST
 def meeting_confirm(request, school, pk):
-    school, commission, meeting = _meeting(request, school, pk, *WORK)
+    school, commission, meeting = _meeting(request, school, pk, "commission.work")
     member = next((m for m in meeting.attendees.all() if m.user_id == request.user.pk), None)
     if member is None:
         raise Http404
@@ -329,7 +320,7 @@ def meeting_confirm(request, school, pk):
 
 @require_POST
 def meeting_paper_sign(request, school, pk):
-    school, commission, meeting = _meeting(request, school, pk, *MANAGE)
+    school, commission, meeting = _meeting(request, school, pk, "commission.manage")
     form = PaperSignForm(request.POST, members=meeting.attendees.all())
     if form.is_valid():
         try:
@@ -369,13 +360,17 @@ def openings(request, school):
     return render(
         request,
         "commission/staff/openings.html",
-        {"school": school, "overview": selectors.openings_overview(school), "can_work": _can(request, *WORK)},
+        {
+            "school": school,
+            "overview": selectors.openings_overview(school),
+            "can_work": may(request, school, "commission.work"),
+        },
     )
 
 
 @require_POST
 def opening_start(request, school):
-    school, commission = _commission(request, school, *WORK)
+    school, commission = _commission(request, school, "commission.work")
     planned = request.POST.get("planned_for")
     planned_for = None
     if planned:
@@ -386,8 +381,8 @@ def opening_start(request, school):
     return redirect("commission:opening_step", school=school.slug, pk=opening.pk, step=Opening.Step.PRESENT)
 
 
-def _opening(request, slug, pk, *roles):
-    school, commission = _commission(request, slug, *roles)
+def _opening(request, slug, pk, permission="commission.read"):
+    school, commission = _commission(request, slug, permission)
     try:
         return school, commission, selectors.opening_detail(school, pk)
     except Opening.DoesNotExist as error:
@@ -396,7 +391,7 @@ def _opening(request, slug, pk, *roles):
 
 def opening(request, school, pk):
     school, commission, opening = _opening(request, school, pk)
-    if opening.status == Opening.Status.DRAFT and _can(request, *WORK):
+    if opening.status == Opening.Status.DRAFT and may(request, school, "commission.work"):
         return redirect("commission:opening_step", school=school.slug, pk=opening.pk, step=opening.step)
     return render(
         request,
@@ -404,8 +399,8 @@ def opening(request, school, pk):
         {
             "school": school,
             "opening": opening,
-            "can_work": _can(request, *WORK),
-            "can_read_appeals": _can(request, *CONTENT_ROLES),
+            "can_work": may(request, school, "commission.work"),
+            "can_read_appeals": may(request, school, "appeal.read_content"),
         },
     )
 
@@ -414,7 +409,7 @@ STEP_VIEWS = {}
 
 
 def opening_step(request, school, pk, step):
-    school, commission, opening = _opening(request, school, pk, *WORK)
+    school, commission, opening = _opening(request, school, pk, "commission.work")
     if opening.status != Opening.Status.DRAFT:
         return redirect("commission:opening", school=school.slug, pk=opening.pk)
     if step not in STEP_VIEWS:
@@ -542,7 +537,7 @@ def _step_letters(request, school, commission, opening, context):
 
 @require_POST
 def opening_pages_drop(request, school, pk):
-    school, commission, opening = _opening(request, school, pk, *WORK)
+    school, commission, opening = _opening(request, school, pk, "commission.work")
     if opening.status == Opening.Status.DRAFT:
         services.pending_pages(opening).delete()
     return redirect("commission:opening_step", school=school.slug, pk=opening.pk, step=Opening.Step.LETTERS)
@@ -578,7 +573,7 @@ STEP_VIEWS.update(
 
 @require_POST
 def opening_discard(request, school, pk):
-    school, commission, opening = _opening(request, school, pk, *WORK)
+    school, commission, opening = _opening(request, school, pk, "commission.work")
     try:
         services.opening_discard(opening=opening, actor=request.user)
     except ValidationError as error:
@@ -644,7 +639,7 @@ def journal_pdf(request, school, year):
 
 
 def paper_forms(request, school):
-    school = school_for(request, school, *MANAGE)
+    school = school_for(request, school, "commission.manage")
     form = StubBatchForm(request.POST or None, initial={"language": get_language()[:2]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

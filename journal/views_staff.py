@@ -23,11 +23,9 @@ from journal.models import Volume
 from journal.selectors import Office, journal_rows
 from journal.services import journal_verify
 from schools.access import district_for, school_for
-from schools.models import Role
 from vault.services import keyring
 
 PER_PAGE = 50
-JOURNAL_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE)
 
 
 class DocumentForm(forms.Form):
@@ -53,12 +51,12 @@ class VerifyForm(forms.Form):
         return head
 
 
-def _school_office(request, school) -> Office:
-    return Office(school=school_for(request, school, *JOURNAL_ROLES))
+def _school_office(request, school, permission: str = "journal.read") -> Office:
+    return Office(school=school_for(request, school, permission))
 
 
 def _district_office(request, district) -> Office:
-    return Office(district=district_for(request, district))
+    return Office(district=district_for(request, district, "district.journal"))
 
 
 def _volume(office: Office, year) -> Volume | None:
@@ -196,11 +194,11 @@ def _document(request, office: Office, fmt: str):
 
 
 def pdf(request, school):
-    return _document(request, _school_office(request, school), "pdf")
+    return _document(request, _school_office(request, school, "journal.print"), "pdf")
 
 
 def xlsx(request, school):
-    return _document(request, _school_office(request, school), "xlsx")
+    return _document(request, _school_office(request, school, "journal.print"), "xlsx")
 
 
 def district_pdf(request, district):

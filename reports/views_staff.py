@@ -41,12 +41,9 @@ from reports.services import (
     subject_untag,
     summary_context,
 )
-from schools.access import district_for, school_for
-from schools.models import Role, School
+from schools.access import district_for, may, school_for
+from schools.models import School
 
-FIGURE_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE, Role.HANDLER, Role.COMMISSION)
-MANAGE_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE)
-COMPLIANCE_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE, Role.DISTRICT_OFFICER)
 DISTRICT_COUNTS = ("total", "to_district", "urgent", "open", "overdue")
 
 
@@ -67,10 +64,10 @@ def _document_language(request) -> str:
 
 
 def dashboard(request, school):
-    school = school_for(request, school, *FIGURE_ROLES)
+    school = school_for(request, school, "reports.read")
     period = quarter_of(school, _day(request))
     quarter = quarter_figures(school_appeals(school), period)
-    sees_cases = bool(request.school_roles & set(MANAGE_ROLES))
+    sees_cases = may(request, school, "reports.open_cases")
     return render(
         request,
         "reports/staff/dashboard.html",
@@ -109,13 +106,13 @@ def language(request, school):
 
 
 def weekly_list(request, school):
-    school = school_for(request, school, *MANAGE_ROLES)
+    school = school_for(request, school, "reports.weekly")
     summaries = school.weekly_summaries.all()[:60]
     return render(request, "reports/staff/weekly_list.html", {"school": school, "summaries": summaries})
 
 
 def weekly_detail(request, school, pk):
-    school = school_for(request, school, *MANAGE_ROLES)
+    school = school_for(request, school, "reports.weekly")
     summary = get_object_or_404(school.weekly_summaries, pk=pk)
     return render(request, "reports/staff/weekly_detail.html", {"school": school, **summary_context(summary)})
 
@@ -124,18 +121,18 @@ def weekly_detail(request, school, pk):
 
 
 def report_list(request, school):
-    school = school_for(request, school, *FIGURE_ROLES)
+    school = school_for(request, school, "reports.read")
     return render(request, "reports/staff/report_list.html", {"school": school, "reports": reports_of(school)})
 
 
-def _report(request, school, pk, *roles):
-    school = school_for(request, school, *roles)
+def _report(request, school, pk, permission="reports.read"):
+    school = school_for(request, school, permission)
     return school, get_object_or_404(reports_of(school), pk=pk)
 
 
 def report(request, school, pk):
-    school, report = _report(request, school, pk, *FIGURE_ROLES)
-    manage = bool(request.school_roles & set(MANAGE_ROLES))
+    school, report = _report(request, school, pk)
+    manage = may(request, school, "reports.finalise")
     meetings = commission_link.upcoming_meetings(school) if manage and not report.locked else None
     return render(
         request,
@@ -155,7 +152,7 @@ def report(request, school, pk):
 
 @require_POST
 def report_write(request, school, pk):
-    school, report = _report(request, school, pk, *MANAGE_ROLES)
+    school, report = _report(request, school, pk, "reports.finalise")
     form = ReportTextForm(request.POST, instance=report)
     if form.is_valid():
         try:
@@ -176,7 +173,7 @@ def report_write(request, school, pk):
 
 @require_POST
 def report_agenda(request, school, pk):
-    school, report = _report(request, school, pk, *MANAGE_ROLES)
+    school, report = _report(request, school, pk, "reports.finalise")
     meetings = commission_link.upcoming_meetings(school) or []
     form = AgendaForm(request.POST, meetings=meetings)
     if form.is_valid():
@@ -196,7 +193,7 @@ def report_agenda(request, school, pk):
 
 @require_POST
 def report_finalise(request, school, pk):
-    school, report = _report(request, school, pk, *MANAGE_ROLES)
+    school, report = _report(request, school, pk, "reports.finalise")
     form = FinaliseForm(request.POST)
     if form.is_valid():
         try:
@@ -211,7 +208,7 @@ def report_finalise(request, school, pk):
 
 
 def report_document(request, school, pk, fmt):
-    school, report = _report(request, school, pk, *FIGURE_ROLES)
+    school, report = _report(request, school, pk)
     language = _document_language(request)
     audit_record(
         action="ishenim.report.printed",
@@ -227,7 +224,7 @@ def report_document(request, school, pk, fmt):
 
 def report_subjects(request, school, pk):
     """Group the quarter's appeals by recurring subject (R20): by journal number and category only."""
-    school, report = _report(request, school, pk, *MANAGE_ROLES)
+    school, report = _report(request, school, pk, "reports.finalise")
     period = report_period(report)
     appeals = list(
         in_period(school_appeals(school), period)
@@ -278,7 +275,7 @@ def report_subjects(request, school, pk):
 
 
 def compliance_page(request, school):
-    school = school_for(request, school, *COMPLIANCE_ROLES)
+    school = school_for(request, school, "reports.compliance")
     checks = school_compliance(school)
     return render(
         request,
@@ -298,7 +295,7 @@ def _fmt(request) -> str:
 
 
 def export_statistics(request, school):
-    school = school_for(request, school, *FIGURE_ROLES)
+    school = school_for(request, school, "reports.read")
     fmt = _fmt(request)
     period = quarter_of(school, _day(request))
     quarter = quarter_figures(school_appeals(school), period)
@@ -313,7 +310,7 @@ def export_statistics(request, school):
 
 
 def export_journal(request, school):
-    school = school_for(request, school, *MANAGE_ROLES)
+    school = school_for(request, school, "journal.print")
     fmt = _fmt(request)
     volume = journal_head(school, on=_day(request))
     if volume is None:
@@ -332,7 +329,7 @@ def export_journal(request, school):
 
 
 def _district_page(request, district):
-    district = district_for(request, district)
+    district = district_for(request, district, "district.read_school_reports")
     schools = list(district.schools.order_by("name_ky"))
     period = quarter_in(School.QuarterMode.CALENDAR, _day(request)) if schools else None
     return district, schools, period

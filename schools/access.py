@@ -2,13 +2,16 @@
 
 Every staff view starts with one of these helpers: it returns the object scoped
 to the user's memberships or raises 404, so another school's records never
-exist for them. Roles are data (Membership rows), never hard-coded per user.
+exist for them. Roles are data (Membership rows), never hard-coded per user;
+what a role may do is `schools.permissions`. The helpers return roles, they
+never store them on the request.
 """
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from schools.models import District, Membership, Role, School
+from schools.permissions import ASSIGNED, PERMISSIONS, permitted
 
 
 def memberships(request: HttpRequest) -> list[Membership]:
@@ -20,7 +23,7 @@ def memberships(request: HttpRequest) -> list[Membership]:
     return cached
 
 
-def roles_at(request: HttpRequest, school: School) -> set[str]:
+def roles_at(request: HttpRequest, school: School) -> frozenset[str]:
     """The user's roles at this school; district officers of its district count."""
     roles = set()
     for m in memberships(request):
@@ -28,6 +31,23 @@ def roles_at(request: HttpRequest, school: School) -> set[str]:
             roles.add(m.role)
         elif m.district_id == school.district_id and m.role == Role.DISTRICT_OFFICER:
             roles.add(Role.DISTRICT_OFFICER)
+    return frozenset(roles)
+
+
+def may(request: HttpRequest, school: School, permission: str) -> bool:
+    return permitted(roles_at(request, school), permission)
+
+
+def appeal_roles(request: HttpRequest, appeal) -> frozenset[str]:
+    """The roles that count on this appeal, and `ASSIGNED` when the user handles it.
+
+    An appeal sent to the district (about the school's leadership) is the district
+    officers' alone; the school's own appeals are never the district's to handle.
+    """
+    roles = roles_at(request, appeal.school)
+    roles = roles & {Role.DISTRICT_OFFICER} if appeal.district_id else roles - {Role.DISTRICT_OFFICER}
+    if appeal.handlers.filter(pk=request.user.pk).exists():
+        roles |= {ASSIGNED}
     return roles
 
 
@@ -39,20 +59,24 @@ def schools_of(request: HttpRequest) -> QuerySet[School]:
     return School.objects.filter(Q(pk__in=school_ids) | Q(district_id__in=district_ids)).select_related("district")
 
 
-def school_for(request: HttpRequest, slug: str, *roles: str) -> School:
-    """The school `slug` if the user holds one of `roles` there (any role if none given)."""
+def _known(permission: str) -> str:
+    if permission not in PERMISSIONS and permission in Role.values:
+        raise TypeError(f"name a permission of schools.permissions, not the role {permission!r}")
+    return permission
+
+
+def school_for(request: HttpRequest, slug: str, permission: str = "school.view") -> School:
+    """The school `slug` if the user holds `permission` there; 404 otherwise."""
     school = School.objects.select_related("district").filter(slug=slug).first()
-    if school is None:
+    if school is None or not may(request, school, _known(permission)):
         raise Http404
-    held = roles_at(request, school)
-    if not held or (roles and not held.intersection(roles)):
-        raise Http404
-    request.school_roles = held
     return school
 
 
-def district_for(request: HttpRequest, slug: str) -> District:
+def district_for(request: HttpRequest, slug: str, permission: str = "district.appeals") -> District:
+    """The district `slug` if the user is one of its officers and they hold `permission`; 404 otherwise."""
     for m in memberships(request):
-        if m.role == Role.DISTRICT_OFFICER and m.district and m.district.slug == slug:
+        officer = m.role == Role.DISTRICT_OFFICER and m.district and m.district.slug == slug
+        if officer and permitted({m.role}, _known(permission)):
             return m.district
     raise Http404

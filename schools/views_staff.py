@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from schools.access import memberships, school_for, schools_of
+from schools.access import memberships, roles_at, school_for, schools_of
 from schools.forms import BoxHoursFormSet, HelpNumberFormSet, SchoolForm
 from schools.models import Role
 
@@ -19,12 +19,12 @@ def home(request):
 
 def school(request, school):
     school = school_for(request, school)
-    roles = [Role(role).label for role in sorted(request.school_roles)]
+    roles = [Role(role).label for role in sorted(roles_at(request, school))]
     return render(request, "schools/staff/school.html", {"school": school, "roles": roles})
 
 
 def settings(request, school):
-    school = school_for(request, school, Role.DIRECTOR, Role.RESPONSIBLE)
+    school = school_for(request, school, "school.settings")
     data = request.POST if request.method == "POST" else None
     form = SchoolForm(data, instance=school)
     numbers = HelpNumberFormSet(data, instance=school, prefix="numbers")

@@ -40,12 +40,12 @@ class Place:
         return queryset.filter(active=True).select_related("user").order_by("user__last_name", "user__username")
 
 
-def school_place(request: HttpRequest, slug: str, role: str, *roles: str) -> Place:
-    """The school if the user holds one of the roles there (a district officer never does)."""
-    school = school_for(request, slug, role, *roles)
+def school_place(request: HttpRequest, slug: str, permission: str) -> Place:
+    """The school if the user holds `permission` there (a district officer never does)."""
+    school = school_for(request, slug, permission)
     return Place(scope=school.vault_scope, name=school.name, school=school)
 
 
 def district_place(request: HttpRequest, slug: str) -> Place:
-    district = district_for(request, slug)
+    district = district_for(request, slug, "district.manage_keys")
     return Place(scope=district.vault_scope, name=district.name, district=district)

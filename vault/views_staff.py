@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from ishenim.documents import pdf_response, render_pdf
-from schools.models import Role
+from schools.access import may
 from vault.forms import MemberForm, RecoveryCodeForm, RotateForm
 from vault.models import VaultKey
 from vault.places import Place, district_place, school_place
@@ -29,17 +29,6 @@ from vault.services import (
     keyring,
     recovery_check,
 )
-
-MANAGERS = (Role.DIRECTOR,)
-RECOVERERS = (Role.DIRECTOR, Role.RESPONSIBLE)
-
-
-def _school(*roles):
-    return lambda request, slug: school_place(request, slug, *roles)
-
-
-def _district(request, slug):
-    return district_place(request, slug)
 
 
 def _context(place: Place, **extra) -> dict:
@@ -182,7 +171,7 @@ def _recover(request, place: Place):
 
 
 def _manages(request, place: Place) -> bool:
-    return place.district is not None or Role.DIRECTOR in getattr(request, "school_roles", ())
+    return place.district is not None or may(request, place.school, "vault.manage_keys")
 
 
 # --- the URLs: one view per action and place ------------------------------------
@@ -190,39 +179,39 @@ def _manages(request, place: Place) -> bool:
 
 @never_cache
 def school_keys(request, school):
-    return _keys(request, school_place(request, school, *MANAGERS))
+    return _keys(request, school_place(request, school, "vault.manage_keys"))
 
 
 @require_POST
 def school_grant(request, school):
-    return _grant(request, school_place(request, school, *MANAGERS))
+    return _grant(request, school_place(request, school, "vault.manage_keys"))
 
 
 @require_POST
 def school_revoke(request, school):
-    return _revoke(request, school_place(request, school, *MANAGERS))
+    return _revoke(request, school_place(request, school, "vault.manage_keys"))
 
 
 @never_cache
 def school_rotate(request, school):
-    return _rotate(request, school_place(request, school, *MANAGERS))
+    return _rotate(request, school_place(request, school, "vault.manage_keys"))
 
 
 @require_POST
 def school_recovery_new(request, school):
-    return _recovery_new(request, school_place(request, school, *MANAGERS))
+    return _recovery_new(request, school_place(request, school, "vault.manage_keys"))
 
 
 @require_POST
 @sensitive_post_parameters("code")
 def school_recovery_pdf(request, school):
-    return _recovery_pdf(request, school_place(request, school, *MANAGERS))
+    return _recovery_pdf(request, school_place(request, school, "vault.manage_keys"))
 
 
 @never_cache
 @sensitive_post_parameters("code")
 def school_recover(request, school):
-    return _recover(request, school_place(request, school, *RECOVERERS))
+    return _recover(request, school_place(request, school, "vault.recover"))
 
 
 @never_cache

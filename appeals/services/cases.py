@@ -94,6 +94,13 @@ def case_allows(appeal: Appeal, action: str) -> bool:
     return True
 
 
+def _allowed(appeal: Appeal, action: str) -> None:
+    if not case_allows(appeal, action):
+        raise ValidationError(
+            _("This cannot be done to a case that is “%(now)s”.") % {"now": appeal.get_status_display()}
+        )
+
+
 def case_actions(appeal: Appeal) -> list[str]:
     """The actions the case allows now, in the order the case panel offers them."""
     return [action for action in MOVES if case_allows(appeal, action)]
@@ -143,6 +150,7 @@ def _move(appeal: Appeal, status: str) -> None:
 def case_consider(*, appeal: Appeal, actor) -> Appeal:
     """Registered → under consideration."""
     appeal = _locked(appeal)
+    _allowed(appeal, "consider")
     _move(appeal, S.CONSIDERING)
     _record(appeal, event="status", actor=actor)
     return appeal
@@ -155,6 +163,7 @@ def case_assign(*, appeal: Appeal, handlers, actor) -> Appeal:
     A registered case goes under consideration at the same time.
     """
     appeal = _locked(appeal)
+    _allowed(appeal, "assign")
     before = set(appeal.handlers.values_list("pk", flat=True))
     after = {user.pk for user in handlers}
     if not after:
@@ -286,6 +295,7 @@ def case_dismiss(*, appeal: Appeal, reason: str, details: str, actor) -> Appeal:
 def case_reopen(*, appeal: Appeal, reason: str, actor) -> Appeal:
     """A closed or dismissed case goes back under consideration (e.g. the writer says nothing was solved)."""
     appeal = _locked(appeal)
+    _allowed(appeal, "reopen")
     if len(reason.strip()) < 5:
         raise ValidationError(_("Say why the case is reopened."))
     _move(appeal, S.CONSIDERING)
