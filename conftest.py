@@ -101,3 +101,21 @@ def _two_factor_optional(settings):
     two-factor requirement for directors, responsible persons and district
     officers is tested in accounts/tests with `settings.ISHENIM_TWO_FACTOR_ROLES`."""
     settings.ISHENIM_TWO_FACTOR_ROLES = ()
+
+
+@pytest.fixture(autouse=True)
+def _cache_table(request):
+    """Tests that touch the database get the database cache's table, empty, as in production."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "demo", "live_server", "page"} & names:
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server", "page"} & names
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
