@@ -23,23 +23,6 @@ MESSAGE_MAX_CHARS = 3000
 ANONYMOUS, SIGNED = "anonymous", "signed"
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked on its own by the form."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": attachments.ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
 def phone_normalise(value: str) -> str | None:
     """A Kyrgyz phone number written as +996 555 123 456, or None if it is not one."""
     digits = re.sub(r"[\s\-().]", "", value)
@@ -89,6 +72,12 @@ def text_check(value: str, *, max_chars: int) -> str:
 class AppealForm(forms.Form):
     """The one form of the online box."""
 
+    # First on the form: the writer's own word makes the appeal urgent, whatever the text says.
+    danger = forms.BooleanField(
+        label=_("I or someone else is in danger right now"),
+        required=False,
+        help_text=_("Tick this and the school's staff are alerted at once."),
+    )
     author_kind = forms.ChoiceField(
         label=_("Who is writing?"),
         choices=Appeal.AuthorKind.choices,
@@ -132,7 +121,7 @@ class AppealForm(forms.Form):
         ),
         error_messages={"required": _("Write your appeal: the box cannot send an empty one.")},
     )
-    files = MultipleFileField(label=_("Photos or documents (optional)"), required=False)
+    files = attachments.MultipleFileField(label=_("Photos or documents (optional)"), required=False)
     to_district = forms.BooleanField(
         label=_("Send it to the district education department instead of the school"),
         required=False,
@@ -150,6 +139,17 @@ class AppealForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = attachments.limits_text()
+        # The browser checks sizes before uploading (appeals/box.js); the server checks again.
+        self.fields["files"].widget.attrs.update(
+            {
+                "data-max-bytes": attachments.MAX_BYTES,
+                "data-unit": _("MB"),
+                "data-too-large": _(
+                    "«{name}» is too large ({size}); the limit is {limit} a file. It was not added: choose a "
+                    "smaller photo. Your text is kept."
+                ),
+            }
+        )
         self.clean_files_list: list[attachments.CleanFile] = []
 
     def clean_text(self) -> str:
@@ -187,6 +187,8 @@ class AppealForm(forms.Form):
                 % {"count": attachments.MAX_FILES},
                 code="too_many",
             )
+        if self._errors:
+            return uploads  # pictures are decoded only for an otherwise valid appeal (they must be chosen again)
         errors = []
         for upload in uploads:
             try:
@@ -282,6 +284,21 @@ class SolvedForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose one answer.")},
     )
+
+
+class SendOnForm(forms.Form):
+    """The writer sends a case the school closed, unsolved, on to the district education department."""
+
+    note = forms.CharField(
+        label=_("What is still wrong? (you may leave this empty)"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MESSAGE_MAX_CHARS + 500}),
+        help_text=_("The district sees your first letter, the school's answer and this. It does not see your name."),
+    )
+
+    def clean_note(self) -> str:
+        return text_check(self.cleaned_data["note"], max_chars=MESSAGE_MAX_CHARS)
 
 
 class UrgentWordsForm(forms.Form):

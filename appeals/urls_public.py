@@ -11,6 +11,7 @@ urlpatterns = [
     path("follow/", views_public.follow, name="follow"),
     path("follow/message/", views_public.follow_message, name="follow_message"),
     path("follow/solved/", views_public.follow_solved, name="follow_solved"),
+    path("follow/district/", views_public.follow_district, name="follow_district"),
     path("follow/leave/", views_public.follow_leave, name="follow_leave"),
     path("embed/", views_public.embed, name="embed"),
     path("website/", views_public.website, name="website"),

@@ -8,9 +8,11 @@ code travels only in POST bodies; afterwards it is kept boxed in the session
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,11 +21,18 @@ from django.views.decorators.http import require_POST
 
 from accounts import throttle
 from appeals import followup
-from appeals.forms import AppealForm, MessageForm, ReceiptCodeForm, SolvedForm
-from appeals.models import Appeal, Message
+from appeals.forms import AppealForm, MessageForm, ReceiptCodeForm, SendOnForm, SolvedForm
+from appeals.models import Appeal, FollowUp, Message
 from appeals.receipts import receipt_code_new
 from appeals.selectors import writer_view
-from appeals.services import appeal_submit, followup_solved_record, message_post, messages_mark_read, receipt_find
+from appeals.services import (
+    appeal_submit,
+    case_send_to_district,
+    followup_solved_record,
+    message_post,
+    messages_mark_read,
+    receipt_find,
+)
 from ishenim.decorators import embeddable
 from ishenim.documents import document_date, pdf_response, render_pdf
 from schools.models import BoxHours, HelpNumber, School
@@ -52,6 +61,7 @@ def _context(school: School, **extra) -> dict:
         "numbers": numbers,
         "emergency": first.get(HelpNumber.Kind.EMERGENCY),
         "helpline": first.get(HelpNumber.Kind.CHILDREN),
+        "counsellor": first.get(HelpNumber.Kind.PSYCHOLOGIST),
         "deadlines": settings.ISHENIM,
         "categories": Appeal.Category.choices,
         **extra,
@@ -77,6 +87,8 @@ def write(request, school):
     if request.method != "POST":
         challenge = throttle.box_under_attack(throttle.submit_limit(), request, school.slug)
         return _render(request, "appeals/public/write.html", _context(school, form=AppealForm(), challenge=challenge))
+    if request.POST.get("language") in dict(settings.LANGUAGES):
+        return _language_switched(request, school)
     form = AppealForm(request.POST, request.FILES)
     # Counted before the form is read: an invalid POST (a broken photo, a missing field) costs a try too.
     verdict = throttle.box_attempt(throttle.submit_limit(), request, school.slug)
@@ -95,6 +107,7 @@ def write(request, school):
         author=form.author(),
         grade=form.grade(),
         to_district=form.cleaned_data["to_district"],
+        urgent=form.cleaned_data["danger"],
         language=translation.get_language() or settings.LANGUAGE_CODE,
         receipt_code=code,
         attachments=form.clean_files_list,
@@ -102,6 +115,30 @@ def write(request, school):
     response = redirect("appeals_public:receipt", school=school.slug)
     followup.session_keep(request, response, code, school.slug)
     throttle.writer_pass_give(request, response, school.slug)
+    return response
+
+
+def _language_switched(request: HttpRequest, school: School) -> HttpResponse:
+    """The language buttons of the form page post the form itself: the page comes back in the
+    new language with everything typed still in it (files excepted: browsers cannot refill them)."""
+    language = request.POST["language"]
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    draft = {name: request.POST.get(name) for name in AppealForm.base_fields if name not in ("files", "website")}
+    draft["danger"] = bool(draft["danger"])
+    draft["to_district"] = bool(draft["to_district"])
+    form = AppealForm(initial={name: value for name, value in draft.items() if value is not None})
+    challenge = throttle.box_under_attack(throttle.submit_limit(), request, school.slug)
+    context = _context(school, form=form, files_lost=bool(request.FILES), challenge=challenge)
+    response = _render(request, "appeals/public/write.html", context)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    response["Content-Language"] = language
     return response
 
 
@@ -179,18 +216,29 @@ def _code_entered(request: HttpRequest, school: School) -> HttpResponse:
     return response
 
 
-def _thread(request, school, code, appeal, *, message_form=None, solved_form=None, status=200) -> HttpResponse:
+def _thread(
+    request, school, code, appeal, *, message_form=None, solved_form=None, send_on_form=None, status=200
+) -> HttpResponse:
     view = writer_view(appeal, code)
     if view.unread:
         messages_mark_read(appeal=appeal, sides=[Message.Side.STAFF, Message.Side.ANSWER])
     closed = appeal.status in (Appeal.Status.CLOSED, Appeal.Status.DISMISSED)
+    followup = appeal.followup
+    # Asked again after each closing: a case reopened on "not solved" may be closed again.
+    asked = bool(followup.solved) and not (
+        appeal.closed_at and followup.solved_at and followup.solved_at < appeal.closed_at
+    )
+    not_solved = followup.solved == FollowUp.Solved.NO
     context = _context(
         school,
         view=view,
         appeal=appeal,
         closed=closed,
         message_form=message_form or MessageForm(),
-        solved_form=solved_form or (SolvedForm() if closed and not appeal.followup.solved else None),
+        solved_form=solved_form or (SolvedForm() if closed and not asked else None),
+        reopened=not_solved and appeal.is_open,
+        send_on_form=send_on_form
+        or (SendOnForm() if not_solved and not appeal.district_id and not followup.district_appeal_id else None),
     )
     return _render(request, "appeals/public/follow.html", context, status)
 
@@ -232,6 +280,32 @@ def follow_solved(request, school):
 
 @login_not_required
 @require_POST
+def follow_district(request, school):
+    """ "Not solved": the writer sends the case on to the district and gets the new appeal's receipt."""
+    school = public_school(school)
+    kept = _kept(request, school)
+    if kept is None:
+        return redirect("appeals_public:follow", school=school.slug)
+    code, appeal = kept
+    form = SendOnForm(request.POST)
+    # A new appeal, so it counts as one: the same limit as the form.
+    if not throttle.box_attempt(throttle.submit_limit(), request, school.slug).allowed:
+        form.add_error(None, _("Too many appeals were sent from here in a short time. Please wait a while."))
+        return _thread(request, school, code, appeal, send_on_form=form, status=429)
+    if form.is_valid():
+        try:
+            _sent, new_code = case_send_to_district(appeal=appeal, code=code, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not form.is_valid():
+        return _thread(request, school, code, appeal, send_on_form=form)
+    response = redirect("appeals_public:receipt", school=school.slug)
+    followup.session_keep(request, response, new_code, school.slug)
+    return response
+
+
+@login_not_required
+@require_POST
 def follow_leave(request, school):
     school = public_school(school)
     response = redirect("appeals_public:box", school=school.slug)
@@ -242,21 +316,27 @@ def follow_leave(request, school):
 @login_not_required
 @embeddable
 def embed(request, school):
+    """The frame on the school's website, in the language its page asks for (?language=ru):
+    a framed page may not get the box's language cookie, so the address carries it."""
     school = public_school(school)
-    context = _context(school, next_opening=school.next_opening(), box_url=box_url(school))
-    return render(request, "appeals/public/embed.html", context)
+    with translation.override(_language_asked(request)):
+        context = _context(school, next_opening=school.next_opening(), box_url=box_url(school), embedded=True)
+        response = render(request, "appeals/public/embed.html", context)
+        response["Content-Language"] = translation.get_language()
+    return response
 
 
 @login_not_required
 def website(request, school):
     school = public_school(school)
     embed_url = box_url(school) + "embed/"
-    return render(
-        request, "appeals/public/website.html", _context(school, box_url=box_url(school), embed_url=embed_url)
-    )
+    embed_urls = [(code, name, f"{embed_url}?language={code}") for code, name in settings.LANGUAGES]
+    context = _context(school, box_url=box_url(school), embed_url=embed_url, embed_urls=embed_urls)
+    return _render(request, "appeals/public/website.html", context)
 
 
-def _poster_language(request: HttpRequest) -> str:
+def _language_asked(request: HttpRequest) -> str:
+    """?language=xx if it is one of ours, else the reader's language."""
     wanted = request.GET.get("language", "")
     return wanted if wanted in dict(settings.LANGUAGES) else translation.get_language() or settings.LANGUAGE_CODE
 
@@ -264,9 +344,28 @@ def _poster_language(request: HttpRequest) -> str:
 @login_not_required
 def poster(request, school):
     school = public_school(school)
-    language = _poster_language(request)
+    language = _language_asked(request)
     url = box_url(school)
     qr = segno.make(url, error="m")
     context = _context(school, box_url=url, qr=qr.svg_data_uri(scale=6, border=2), next_opening=school.next_opening())
     pdf = render_pdf("appeals/documents/poster.html", context, language=language)
     return pdf_response(pdf, f"ishenim-poster-{school.slug}-{language}.pdf", inline=True)
+
+
+@login_not_required
+@never_cache
+def neutral(request):
+    """Where "quick exit" leads: a multiplication table, nothing of the box, not even its name.
+
+    Whoever picks up the phone next must not find the appeal: the code this
+    browser kept for the follow-up page is forgotten here too.
+    """
+    response = render(request, "appeals/public/neutral.html", {"rows": range(1, 11)})
+    followup.session_forget(request, response)
+    return response
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: answer with ours, never a 404."""
+    return redirect(static("img/favicon.ico"))

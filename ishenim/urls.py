@@ -3,12 +3,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from appeals import views_public
 from ishenim import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("table/", views_public.neutral, name="neutral"),  # where the box's "quick exit" leads
+    path("favicon.ico", views_public.favicon, name="favicon"),
     path("accounts/", include("accounts.urls")),
     path("s/<slug:school>/", include("appeals.urls_public")),
     path("staff/<slug:school>/appeals/", include("appeals.urls_staff")),

@@ -9,6 +9,8 @@ reports need no key.
 
 import datetime as dt
 import json
+import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,13 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.models import Answer, Appeal, Forwarding, Note
+from appeals.models import Answer, Appeal, FollowUp, Forwarding, Note
 from audit.services import audit_record
 from journal.models import Record
 from journal.services import journal_amend, journal_entry
 from notify.models import Kind
 from notify.services import notify_send
+from schools.models import Role
 from vault.services import seal_text
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "case_actions",
@@ -38,6 +43,8 @@ __all__ = [
     "case_measures",
     "case_note_add",
     "case_reopen",
+    "case_reopen_by_writer",
+    "case_send_to_district",
 ]
 
 S = Appeal.Status
@@ -303,6 +310,106 @@ def case_reopen(*, appeal: Appeal, reason: str, actor) -> Appeal:
     appeal.save(update_fields=["dismissal_reason"])
     _record(appeal, event="reopened", actor=actor, sealed={"reason": reason.strip()})
     return appeal
+
+
+@transaction.atomic
+def case_reopen_by_writer(*, appeal: Appeal) -> Appeal:
+    """The writer answered "not solved" after the case was closed: it is open again for the school.
+
+    Nobody on the staff did this, so the journal amendment and the audit record
+    have no actor and say the writer's answer caused it. The people on the case
+    (its handlers and the responsible person; for an appeal sent to the district,
+    its officers) are told after the commit.
+    """
+    appeal = _locked(appeal)
+    _move(appeal, S.CONSIDERING)
+    appeal.dismissal_reason = ""
+    appeal.save(update_fields=["dismissal_reason"])
+    _record(
+        appeal,
+        event="reopened",
+        actor=None,
+        fields={"by": "writer", "solved": "no"},
+        action="ishenim.case.reopened_by_writer",
+    )
+    transaction.on_commit(partial(_reopened_notify, appeal.pk))
+    return appeal
+
+
+def _reopened_notify(appeal_id: int) -> None:
+    """Tell the people on the case; a failure here must not turn the writer's answer into an error."""
+    from notify.services import notify_send, recipients
+
+    try:
+        appeal = Appeal.objects.select_related("school", "district").get(pk=appeal_id)
+        if appeal.district_id:
+            office, people = appeal.district, list(recipients(appeal.district, Role.DISTRICT_OFFICER))
+        else:
+            office = appeal.school
+            people = list(appeal.handlers.filter(is_active=True)) + list(recipients(office, Role.RESPONSIBLE))
+        notify_send(users=people, kind="case_reopened", office=office, appeal=appeal)
+    except Exception:  # noqa: BLE001 - logged with the appeal id only; the inbox shows the case open again
+        log.exception("appeal %s reopened by its writer: the notice could not be queued", appeal_id)
+
+
+@transaction.atomic
+def case_send_to_district(*, appeal: Appeal, code: str, note: str = "") -> tuple[Appeal, str]:
+    """The writer said "not solved" and sends the case on to the district education department.
+
+    The district gets a new appeal, in its own journal and sealed to its own key,
+    the way the form sends appeals about a school's leadership: the writer's note,
+    their first text and the school's answer (the writer's code opens both). A
+    name the writer gave is not carried over: only the school's key opens it.
+    The new appeal has its own receipt code, returned for the writer's receipt;
+    the school's case records that it was sent on. Once per appeal.
+    """
+    from appeals.receipts import receipt_code_new
+    from appeals.selectors import writer_view
+    from appeals.services.intake import appeal_submit
+
+    appeal = _locked(appeal)
+    followup = FollowUp.objects.select_for_update().get(appeal=appeal)
+    if appeal.district_id:
+        raise ValidationError(_("This appeal is already with the district education department."))
+    if followup.district_appeal_id:
+        raise ValidationError(_("This appeal was already sent on to the district education department."))
+    if followup.solved != FollowUp.Solved.NO:
+        raise ValidationError(_("An appeal is sent on to the district when its writer says it was not solved."))
+    view = writer_view(appeal, code)
+    if not view.own_text:
+        raise ValidationError(_("The receipt code does not open this appeal."))
+    parts = [note.strip()] if note.strip() else []
+    parts.append(
+        _(
+            "Sent on by its writer from appeal No. %(number)s of %(school)s: the school closed it, and the writer "
+            "says the problem was not solved."
+        )
+        % {"number": appeal.journal_number, "school": appeal.school.name}
+    )
+    parts.append(_("The first appeal:") + "\n" + view.own_text)
+    if view.answer:
+        parts.append(_("The school's answer:") + "\n" + view.answer.text)
+    new_code = receipt_code_new()
+    sent = appeal_submit(
+        school=appeal.school,
+        text="\n\n".join(parts),
+        category=appeal.category,
+        author_kind=appeal.author_kind,
+        to_district=True,
+        urgent=appeal.urgent_reason == Appeal.UrgentReason.WRITER,
+        language=appeal.language,
+        receipt_code=new_code,
+    )
+    followup.district_appeal = sent
+    followup.save(update_fields=["district_appeal"])
+    _record(
+        appeal,
+        event="sent_to_district",
+        actor=None,
+        fields={"by": "writer", "district_appeal": sent.pk},
+        action="ishenim.case.sent_to_district_by_writer",
+    )
+    return sent, new_code
 
 
 @transaction.atomic

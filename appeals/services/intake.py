@@ -54,13 +54,16 @@ def appeal_submit(
     `author` (full name, address, class, phone) is None for an anonymous appeal.
     The brief summary for the journal defaults to the beginning of the text.
     With `receipt_code` (online box) the writer can follow the appeal: its hash
-    is stored, and the writer's key. A text with urgent words marks the appeal
-    urgent and notifies staff once the transaction commits.
+    is stored, and the writer's key. The appeal is urgent when a person says so
+    (`urgent`: the writer's "someone is in danger right now" on the online form,
+    staff at a box opening) or the text has danger words; `urgent_reason` keeps
+    which, and staff are notified once the transaction commits.
     """
     from appeals.services.urgent import urgent_alert
 
     now = timezone.now()
-    urgent = urgent or is_urgent(text, school)
+    urgent_reason = urgent_reason_of(declared=urgent, channel=channel, text=text, school=school)
+    urgent = bool(urgent_reason)
     if receipt_code:
         receipt_hash = receipt_hash_of(receipt_code)
     received_at = received_at or now
@@ -74,6 +77,7 @@ def appeal_submit(
         grade=grade,
         language=language,
         urgent=urgent,
+        urgent_reason=urgent_reason,
         received_at=received_at,
         registered_at=now,
         receipt_hash=receipt_hash,
@@ -123,11 +127,18 @@ def appeal_submit(
         scope=scope,
         actor=actor,
         obj=appeal,
-        detail={"urgent": urgent, "attachments": len(attachments)},
+        detail={"urgent": urgent, "urgent_reason": urgent_reason, "attachments": len(attachments)},
     )
     if urgent:
         urgent_alert(appeal=appeal)  # the alert's outbox rows commit with the appeal
     return appeal
+
+
+def urgent_reason_of(*, declared: bool, channel: str, text: str, school: School) -> str:
+    """Why the appeal is urgent ("" if it is not): a person's word comes before the words found."""
+    if declared:
+        return Appeal.UrgentReason.WRITER if channel == Appeal.Channel.ONLINE else Appeal.UrgentReason.STAFF
+    return Appeal.UrgentReason.WORDS if is_urgent(text, school) else ""
 
 
 def receipt_find(*, school: School, code: str) -> Appeal | None:
@@ -177,7 +188,13 @@ def messages_mark_read(*, appeal: Appeal, sides: Sequence[str]) -> int:
 
 @transaction.atomic
 def followup_solved_record(*, appeal: Appeal, solved: str) -> FollowUp:
-    """The writer's "was the problem solved?" after closure; kept for the reports."""
+    """The writer's "was the problem solved?" after closure; kept for the reports.
+
+    "No" does not end there: the case opens again for the school (see
+    `case_reopen_by_writer`), and the writer may write on or send it to the district.
+    """
+    from appeals.services.cases import case_reopen_by_writer
+
     followup = FollowUp.objects.select_for_update().get(appeal=appeal)
     followup.solved = FollowUp.Solved(solved)
     followup.solved_at = timezone.now()
@@ -185,6 +202,8 @@ def followup_solved_record(*, appeal: Appeal, solved: str) -> FollowUp:
     audit_record(
         action="ishenim.appeal.feedback", scope=appeal.vault_scope, obj=appeal, detail={"solved": followup.solved}
     )
+    if followup.solved == FollowUp.Solved.NO and not appeal.is_open:
+        case_reopen_by_writer(appeal=appeal)
     return followup
 
 
