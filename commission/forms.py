@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from appeals.attachments import MultipleFileField, MultipleFileInput
 from appeals.models import Appeal
 from commission.models import AgendaItem, Election, Meeting, Member, Opening, Order, StubBatch
 from commission.services import STUB_BATCH_MAX
@@ -26,19 +27,6 @@ class Labelled:
         for field in self.fields.values():
             if field.label:
                 field.label = capfirst(field.label)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class OrderForm(Labelled, forms.ModelForm):
@@ -108,9 +96,13 @@ class MeetingForm(Labelled, forms.ModelForm):
 
 
 class AgendaItemForm(Labelled, forms.ModelForm):
+    """The item as the secretary writes it. The linked record (`object_ref`) is not
+    typed by people: the page that puts its record on the agenda sets it (e.g. the
+    quarterly report's "Put on the agenda"), and editing the item keeps it."""
+
     class Meta:
         model = AgendaItem
-        fields = ["title", "heard", "spoke", "resolved", "object_ref"]
+        fields = ["title", "heard", "spoke", "resolved"]
         widgets = {
             "heard": forms.Textarea(attrs={"rows": 4}),
             "spoke": forms.Textarea(attrs={"rows": 4}),
@@ -257,11 +249,14 @@ class LetterForm(Labelled, forms.Form):
     )
     language = forms.ChoiceField(label=_("language of the letter"), choices=LANGUAGES[:2], initial="ky")
     urgent = forms.BooleanField(label=_("urgent: a child may be in danger"), required=False)
-    stub_code = forms.CharField(
-        label=_("receipt code from the form (optional)"),
+    form_number = forms.CharField(
+        label=_("form number from the letter (optional)"),
         max_length=40,
         required=False,
-        help_text=_("Printed forms carry a code such as ABCDE-FGHJK-…; its writer follows the appeal online with it."),
+        help_text=_(
+            "Printed forms carry a number such as 12-07-3 at the bottom; its writer follows the appeal online "
+            "with the code on the stub they kept."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
