@@ -31,6 +31,14 @@ class AssignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one person to handle the case.")},
     )
+    share_identity = forms.BooleanField(
+        label=_("Show them the writer's name and contacts"),
+        required=False,
+        help_text=_(
+            "Only for a signed appeal, when they must meet or call the writer. Otherwise they read the appeal "
+            "without the name."
+        ),
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

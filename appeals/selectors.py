@@ -11,6 +11,7 @@ from appeals.models import Appeal, Attachment, Message
 from schools.access import appeal_roles, roles_at
 from schools.models import School
 from schools.permissions import permitted
+from vault.casekeys import IDENTITY, case_key_holders
 
 
 def _visible(request: HttpRequest, school: School) -> Q:
@@ -81,9 +82,21 @@ def appeal_for_staff(request: HttpRequest, school: School, pk: int) -> Appeal:
 
 
 def identity_visible(request: HttpRequest, appeal: Appeal) -> bool:
-    """Author identity only for the roles that need it (R21); handlers only when assigned."""
+    """Whether this person may see who wrote the appeal (R21): the one answer, for the
+    appeal's page, the case panel, the letters and every document.
+
+    The director and the responsible person (district officers, for an appeal sent
+    to the district) always: they hold the key that opens every identity. A case
+    handler only for a signed appeal whose writer's name the person who gave the
+    case chose to show them ("Show them the writer's name and contacts"), which
+    seals the identity key to them; otherwise they read the case without the name.
+    Commission members, and handlers of other cases, never. The keys enforce the
+    same rule (`vault.casekeys`): a page that asked wrongly could not open the name.
+    """
     roles = appeal_roles(request, appeal)
-    return permitted(roles, "appeal.read_identity") or permitted(roles, "appeal.read_shown_identity")
+    if permitted(roles, "appeal.read_identity"):
+        return True
+    return permitted(roles, "appeal.read_shown_identity") and request.user.pk in case_key_holders(appeal, IDENTITY)
 
 
 @dataclass(frozen=True)

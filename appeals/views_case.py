@@ -32,6 +32,8 @@ from audit.services import audit_record
 from schools.access import appeal_roles, district_for, school_for
 from schools.models import Membership, School
 from schools.permissions import roles_with
+from vault.casekeys import IDENTITY, case_key_holders
+from vault.services import keyring
 
 
 def handler_candidates(appeal: Appeal):
@@ -84,7 +86,13 @@ ACTIONS = {
         gettext_lazy("Assign case handlers"),
         gettext_lazy("The case handlers were assigned."),
         forms.AssignForm,
-        lambda appeal, data, user: cases.case_assign(appeal=appeal, handlers=data["handlers"], actor=user),
+        lambda appeal, data, user: cases.case_assign(
+            appeal=appeal,
+            handlers=data["handlers"],
+            actor=user,
+            ring=data["keyring"],
+            share_identity=data.get("share_identity", False),
+        ),
         lambda appeal: {"candidates": handler_candidates(appeal)},
     ),
     "measures": Action(
@@ -169,8 +177,14 @@ def action_form(name: str, appeal: Appeal, data=None):
         return None
     initial = {"category": appeal.category} if name == "correct" else None
     if name == "assign":
-        initial = {"handlers": [user.pk for user in appeal.handlers.all()]}
-    return spec.form(data, initial=initial, **spec.form_kwargs(appeal))
+        initial = {
+            "handlers": [user.pk for user in appeal.handlers.all()],
+            "share_identity": bool(case_key_holders(appeal, IDENTITY)),
+        }
+    form = spec.form(data, initial=initial, **spec.form_kwargs(appeal))
+    if name == "assign" and appeal.anonymous:
+        del form.fields["share_identity"]  # nobody's name to show
+    return form
 
 
 def action(request, school, pk, name):
@@ -182,7 +196,8 @@ def action(request, school, pk, name):
     errors = []
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
-            spec.run(appeal, form.cleaned_data if form else {}, request.user)
+            # The keyring too: giving a case seals its key to the new handlers (vault.casekeys).
+            spec.run(appeal, {**(form.cleaned_data if form else {}), "keyring": keyring(request)}, request.user)
         except ValidationError as error:
             if form is None:
                 errors = error.messages
@@ -200,8 +215,6 @@ def action(request, school, pk, name):
 
 
 def _author(request, appeal: Appeal) -> dict | None:
-    from vault.services import keyring
-
     if appeal.anonymous or not appeal.author_sealed or not identity_visible(request, appeal):
         return None
     return json.loads(keyring(request).open_text(appeal.author_sealed))

@@ -131,6 +131,9 @@ def journal_rows(volume: Volume, ring=None, *, numbers: range | None = None) -> 
     entries = volume.records.filter(kind=Record.Kind.ENTRY).order_by("number")
     if numbers is not None:
         entries = entries.filter(number__gte=numbers.start, number__lt=numbers.stop)
+    entries = list(entries)
+    if ring is not None:
+        ring.preload(entry.sealed for entry in entries)  # each appeal has its own key: open them in one go
     rows: dict[int, JournalRow] = {}
     for entry in entries:
         sealed, state = _open(ring, entry)
@@ -148,7 +151,9 @@ def journal_rows(volume: Volume, ring=None, *, numbers: range | None = None) -> 
             summary=sealed.get("summary", ""),
             sealed_state=state,
         )
-    amendments = volume.records.filter(kind=Record.Kind.AMENDMENT, entry_id__in=list(rows)).order_by("seq")
+    amendments = list(volume.records.filter(kind=Record.Kind.AMENDMENT, entry_id__in=list(rows)).order_by("seq"))
+    if ring is not None:
+        ring.preload(amendment.sealed for amendment in amendments)
     for amendment in amendments:
         row = rows[amendment.entry_id]
         fields = amendment.fields

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from schools.models import District, Membership, Role, School
+from schools.permissions import roles_with
 from schools.services import school_create
 from vault.models import VaultKey
 from vault.services import key_create, user_key_set
@@ -108,7 +109,7 @@ def demo_create() -> dict:
             users[u]
             for u, _n, roles in STAFF
             if any(
-                s == spec["slug"] and role in (Role.DIRECTOR, Role.RESPONSIBLE, Role.HANDLER)
+                s == spec["slug"] and role in roles_with("vault.hold_school_key")  # handlers: their cases' keys
                 for s, role, _p, _r in roles
             )
         ]

@@ -20,7 +20,7 @@ class VaultConfig(AppConfig):
             return o.appeal.vault_scope
 
         register("appeals.Appeal", "text_sealed", scope=appeal_scope, appeal="")
-        register("appeals.Appeal", "author_sealed", scope=appeal_scope, appeal="")
+        register("appeals.Appeal", "author_sealed", scope=appeal_scope, appeal="", part="identity")
         register("appeals.Appeal", "extension_reason_sealed", scope=appeal_scope, appeal="")
         for model, field in (
             ("appeals.Note", "text_sealed"),

@@ -85,3 +85,75 @@ class KeyGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key.scope} → {self.user}"
+
+
+class CaseKey(models.Model):
+    """The key pair of one appeal: its content (or its writer's identity) is sealed to it.
+
+    The private half exists only sealed: to the scope's key (CaseKeyCopy with
+    `scope_key`: the director and the responsible person open every case) and
+    to each member the case was given to (CaseKeyCopy with `user_key`). So a
+    case handler's password opens their own cases, not the school.
+    """
+
+    class Part(models.TextChoices):
+        CONTENT = "content", _("content")
+        IDENTITY = "identity", _("writer's identity")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    appeal = models.ForeignKey("appeals.Appeal", models.CASCADE, related_name="case_keys", verbose_name=_("appeal"))
+    part = models.CharField(_("part"), max_length=10, choices=Part)
+    public_key = models.BinaryField(_("public key"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case key")
+        verbose_name_plural = _("case keys")
+        constraints = [models.UniqueConstraint(fields=["appeal", "part"], name="one_case_key_per_part")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.part}"
+
+
+class CaseKeyCopy(models.Model):
+    """A case key's private half, sealed to the scope's key or to one member's own key."""
+
+    case_key = models.ForeignKey(CaseKey, models.CASCADE, related_name="copies", verbose_name=_("case key"))
+    scope_key = models.ForeignKey(
+        VaultKey, models.CASCADE, null=True, blank=True, related_name="case_copies", verbose_name=_("scope key")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="case_key_copies",
+        verbose_name=_("user"),
+    )
+    user_key = models.ForeignKey(UserKey, models.CASCADE, null=True, blank=True, verbose_name=_("user key"))
+    sealed_private = models.BinaryField(_("sealed private key"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case key copy")
+        verbose_name_plural = _("case key copies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope_key__isnull=False, user__isnull=True, user_key__isnull=True)
+                | models.Q(scope_key__isnull=True, user__isnull=False, user_key__isnull=False),
+                name="case_copy_one_holder",
+            ),
+            models.UniqueConstraint(fields=["case_key", "scope_key"], name="one_case_copy_per_scope_key"),
+            models.UniqueConstraint(fields=["case_key", "user"], name="one_case_copy_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_key} → {self.user_id or self.scope_key_id}"

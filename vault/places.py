@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from schools.access import district_for, school_for
-from schools.models import CONTENT_ROLES, District, Membership, Role, School
+from schools.models import District, Membership, Role, School
+from schools.permissions import roles_with
 
 
 @dataclass
@@ -32,9 +33,9 @@ class Place:
         return {name: self.url(name) for name in names}
 
     def readers(self):
-        """The active memberships whose role reads content here."""
+        """The active memberships whose role holds the key here (case handlers hold only their cases' keys)."""
         if self.school:
-            queryset = Membership.objects.filter(school=self.school, role__in=CONTENT_ROLES)
+            queryset = Membership.objects.filter(school=self.school, role__in=roles_with("vault.hold_school_key"))
         else:
             queryset = Membership.objects.filter(district=self.district, role=Role.DISTRICT_OFFICER)
         return queryset.filter(active=True).select_related("user").order_by("user__last_name", "user__username")

@@ -29,6 +29,7 @@ class SealedField:
     scope: Callable[[models.Model], str]
     reseal: bool = True
     appeal: str | None = None  # lookup to the appeal ("" = the appeal itself), None = not tied to one
+    part: str = "content"  # the appeal's case key it is sealed to: "content" or "identity" (vault.casekeys)
 
     @property
     def label(self) -> str:
@@ -56,6 +57,7 @@ def register(
     scope: Callable[[models.Model], str],
     reseal: bool = True,
     appeal: str | None = None,
+    part: str = "content",
 ) -> None:
     """Declare that `model.field` holds blobs sealed to `scope(obj)`.
 
@@ -68,7 +70,7 @@ def register(
         except LookupError:
             return
     model._meta.get_field(field)  # fail early on a typo
-    entry = SealedField(model, field, scope, reseal, appeal)
+    entry = SealedField(model, field, scope, reseal, appeal, part)
     _fields[entry.label] = entry
 
 
@@ -87,8 +89,11 @@ KEY_MATERIAL = {
     "vault.UserKey.salt",
     "vault.UserKey.wrapped_private",
     "vault.KeyGrant.sealed_private",
+    "vault.CaseKey.public_key",
+    "vault.CaseKeyCopy.sealed_private",
     # A writer's public key (the private half comes from their receipt code, never stored).
     "appeals.FollowUp.writer_public_key",
+    "commission.Stub.writer_public_key",
     # Server-side secrets boxed under the server key: not content.
     "accounts.TwoFactor.secret_boxed",
 }

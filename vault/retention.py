@@ -5,8 +5,9 @@ Every registered sealed field tied to an appeal is emptied (the appeal's text
 and author, its messages and files, its journal columns). The journal keeps its
 numbered records: their `sealed_digest` stays, so the chain still verifies, and
 each entry gets an amendment "erased under retention". Category, dates,
-channel, status and grade stay for the statistics. Retired keys that no blob
-needs any more are then destroyed.
+channel, status and grade stay for the statistics. The appeal's own keys
+(vault.casekeys) are deleted, and retired keys that no blob needs any more are
+then destroyed.
 
 `purge_run()` is idempotent: `ishenim purge` and `ishenim tick` call it.
 """
@@ -67,6 +68,11 @@ def appeal_erase(appeal, *, reason: str = "retention") -> int:
             erased += rows.exclude(**{f"{entry.field}__isnull": True}).update(**{entry.field: None})
         else:
             erased += rows.exclude(**{entry.field: b""}).update(**{entry.field: b""})
+    # The appeal's own keys go too: a copy of the blobs kept anywhere (an old
+    # backup) no longer opens with a key from a later copy of the database.
+    from vault.models import CaseKey
+
+    CaseKey.objects.filter(appeal=appeal).delete()
     if erased:
         for journal_entry in Record.objects.filter(appeal=appeal, kind=Record.Kind.ENTRY):
             journal_amend(

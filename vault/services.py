@@ -240,6 +240,8 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
     returned to be shown once. Raises VaultError when the session cannot open
     the scope's keys.
     """
+    from appeals.models import Appeal
+    from vault import casekeys
     from vault.registry import sealed_fields
 
     keys = list(VaultKey.objects.select_for_update().filter(scope=scope))
@@ -259,7 +261,14 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
     old.recovery_boxed = b""
     old.save(update_fields=["retired_at", "successor", "sealed_to_successor", "recovery_boxed"])
 
-    holders = list(KeyGrant.objects.filter(key=old).select_related("user_key", "user"))
+    # Only the roles that hold the scope's key keep it: a case handler who was
+    # given the school's key before per-case keys existed gets their cases instead.
+    readers = _key_role_users(scope)
+    holders = [
+        grant
+        for grant in KeyGrant.objects.filter(key=old).select_related("user_key", "user")
+        if grant.user_id in readers
+    ]
     for grant in holders:
         KeyGrant.objects.create(
             key=new,
@@ -270,12 +279,17 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
         )
     KeyGrant.objects.filter(key__scope=scope).exclude(key=new).delete()
 
-    resealed = kept = 0
+    # Case keys: their copies move to the new key; the content itself stays
+    # sealed to the case keys. Appeals stored before per-case keys get theirs now.
+    resealed = casekeys.reseal_scope_copies(scope_keys=privates, new=new)
+    for appeal_id in sorted(casekeys.legacy_appeals(set(privates))):
+        resealed += casekeys.case_keys_convert(ring=None, appeal=Appeal(pk=appeal_id), scope_key=new, privates=privates)
+    kept = 0
     for entry in sealed_fields():
         for pk, blob in entry.rows():
             key_id = crypto.key_id_of(blob)
             if key_id not in privates:
-                continue  # another scope's blob
+                continue  # another scope's blob, or a case key's
             if not entry.reseal:
                 kept += 1
                 continue
@@ -287,6 +301,20 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
             )
             resealed += 1
     return Rotation(code=code, key=new, resealed=resealed, kept=kept, holders=len(holders))
+
+
+def _key_role_users(scope: str) -> set[int]:
+    """Ids of the active members whose role holds the scope's key."""
+    from schools.models import Membership, Role
+    from schools.permissions import roles_with
+
+    kind, _sep, pk = scope.partition(":")
+    memberships = Membership.objects.filter(active=True)
+    if kind == "district":
+        memberships = memberships.filter(district_id=pk, role=Role.DISTRICT_OFFICER)
+    else:
+        memberships = memberships.filter(school_id=pk, role__in=roles_with("vault.hold_school_key"))
+    return set(memberships.values_list("user_id", flat=True))
 
 
 def key_ids_in_use() -> set[uuid.UUID]:
@@ -321,7 +349,7 @@ def key_prune(scope: str | None = None) -> int:
     used = key_ids_in_use()
     deleted = 0
     for key in retired.order_by("created_at"):
-        if key.id in used or VaultKey.objects.filter(successor=key).exists():
+        if key.id in used or VaultKey.objects.filter(successor=key).exists() or key.case_copies.exists():
             continue
         key.delete()
         deleted += 1
@@ -410,6 +438,7 @@ class Keyring:
         self.user = user
         self._user_private = private
         self._keys: dict[uuid.UUID, bytes] | None = None
+        self._absent: set[uuid.UUID] = set()
 
     @property
     def unlocked(self) -> bool:
@@ -445,8 +474,51 @@ class Keyring:
                     self._keys[key_id] = crypto.unseal(self._keys[successor_id], sealed)
                     progress = True
 
+    def _load_case_keys(self, key_ids) -> None:
+        """Open the case keys (vault.casekeys) among `key_ids`: through a copy sealed to
+        this member, or to a scope key they hold. One query per 500 keys."""
+        keys = self._load()
+        wanted = [k for k in set(key_ids) if k not in keys and k not in self._absent]
+        if not wanted or self._user_private is None:
+            return
+        from django.db.models import Q
+
+        from vault.models import CaseKeyCopy
+
+        held = Q(user=self.user)
+        if keys:
+            held |= Q(scope_key_id__in=list(keys))
+        for start in range(0, len(wanted), 500):
+            copies = CaseKeyCopy.objects.filter(held, case_key_id__in=wanted[start : start + 500]).values_list(
+                "case_key_id", "scope_key_id", "sealed_private"
+            )
+            for case_key_id, scope_key_id, sealed in copies:
+                if case_key_id in keys:
+                    continue
+                try:
+                    keys[case_key_id] = crypto.unseal(
+                        keys[scope_key_id] if scope_key_id else self._user_private, sealed
+                    )
+                except (VaultError, KeyError):
+                    continue  # sealed to a user key that was replaced
+        self._absent.update(k for k in wanted if k not in keys)
+
+    def preload(self, blobs) -> None:
+        """Open at once the case keys of many blobs (a journal page), instead of one query per appeal."""
+        ids = set()
+        for blob in blobs:
+            if blob:
+                try:
+                    ids.add(crypto.key_id_of(bytes(blob)))
+                except VaultError:
+                    continue
+        self._load_case_keys(ids)
+
     def private_for(self, key_id: uuid.UUID) -> bytes | None:
-        return self._load().get(key_id)
+        keys = self._load()
+        if key_id not in keys:
+            self._load_case_keys([key_id])
+        return keys.get(key_id)
 
     def can_open(self, blob: bytes | None) -> bool:
         return bool(blob) and self.private_for(crypto.key_id_of(bytes(blob))) is not None

@@ -1,19 +1,28 @@
-"""Removing a member removes their copy of the school's key.
+"""Removing a member removes their copy of the school's key, and of their cases' keys.
 
-When a membership ends (deactivated or deleted) and the person keeps no role
-that reads content at that school (or district), their grants are deleted.
+When a membership ends (deactivated or deleted): if the person keeps no role
+that holds the key at that school (or district), their grant of the key is
+deleted; if they keep no role that reads appeals there at all, the keys of the
+cases given to them go too.
 """
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from schools.models import CONTENT_ROLES, Membership, Role
+from schools.permissions import roles_with
 
 
 def _reads_content(membership: Membership) -> bool:
     if membership.district_id:
         return membership.role == Role.DISTRICT_OFFICER
     return membership.role in CONTENT_ROLES
+
+
+def _holds_key(membership: Membership) -> bool:
+    if membership.district_id:
+        return membership.role == Role.DISTRICT_OFFICER
+    return membership.role in roles_with("vault.hold_school_key")
 
 
 def _scope(membership: Membership) -> str:
@@ -25,12 +34,10 @@ def membership_ended(membership: Membership) -> None:
     from vault.services import key_revoke
 
     place = {"district_id": membership.district_id} if membership.district_id else {"school_id": membership.school_id}
-    still = [
-        m
-        for m in Membership.objects.filter(user_id=membership.user_id, active=True, **place).exclude(pk=membership.pk)
-        if _reads_content(m)
-    ]
-    if still:
+    others = list(Membership.objects.filter(user_id=membership.user_id, active=True, **place).exclude(pk=membership.pk))
+    if not any(_reads_content(m) for m in others):
+        _cases_taken(membership)
+    if any(_holds_key(m) for m in others):
         return
     scope = _scope(membership)
     if key_revoke(scope=scope, user=membership.user_id):
@@ -39,6 +46,18 @@ def membership_ended(membership: Membership) -> None:
             scope=scope,
             detail={"user": membership.user_id, "reason": "membership_ended", "membership": membership.pk},
         )
+
+
+def _cases_taken(membership: Membership) -> None:
+    """The keys of the cases given to the member at that place go with the membership."""
+    from vault.models import CaseKeyCopy
+
+    place = (
+        {"case_key__appeal__district_id": membership.district_id}
+        if membership.district_id
+        else {"case_key__appeal__school_id": membership.school_id, "case_key__appeal__district__isnull": True}
+    )
+    CaseKeyCopy.objects.filter(user_id=membership.user_id, **place).delete()
 
 
 @receiver(post_save, sender=Membership)

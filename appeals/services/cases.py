@@ -25,7 +25,8 @@ from journal.services import journal_amend, journal_entry
 from notify.models import Kind
 from notify.services import notify_send
 from schools.models import Role
-from vault.services import seal_text
+from vault.casekeys import IDENTITY, case_key_holders, case_keys_give, case_keys_take, case_seal_text
+from vault.crypto import VaultError
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def _check(appeal: Appeal, status: str) -> None:
 
 
 def _seal(appeal: Appeal, content: dict | None) -> bytes | None:
-    return seal_text(appeal.vault_scope, json.dumps(content, ensure_ascii=False)) if content else None
+    return case_seal_text(appeal, json.dumps(content, ensure_ascii=False)) if content else None
 
 
 def _record(
@@ -164,9 +165,15 @@ def case_consider(*, appeal: Appeal, actor) -> Appeal:
 
 
 @transaction.atomic
-def case_assign(*, appeal: Appeal, handlers, actor) -> Appeal:
+def case_assign(*, appeal: Appeal, handlers, actor, ring, share_identity: bool = False) -> Appeal:
     """Give the case to handlers (psychologist, social pedagogue, deputy director…).
 
+    The case's key is sealed to each new handler's own key, so they can read it
+    (`ring`, the assigner's keyring, must open it); a handler taken off the case
+    loses their copy. The writer's name and contacts are sealed to the handlers
+    too only with `share_identity`, for a signed appeal (see
+    `appeals.selectors.identity_visible`). Assigning the same people again gives
+    the keys to those who lost theirs (a password reset by an administrator).
     A registered case goes under consideration at the same time.
     """
     appeal = _locked(appeal)
@@ -175,12 +182,26 @@ def case_assign(*, appeal: Appeal, handlers, actor) -> Appeal:
     after = {user.pk for user in handlers}
     if not after:
         raise ValidationError(_("Choose at least one person to handle the case."))
-    if before == after:
+    holders, shown = case_key_holders(appeal), case_key_holders(appeal, IDENTITY)
+    shown_wanted = after if share_identity and appeal.author_sealed else set()
+    if before == after and after <= holders and shown == shown_wanted:
         raise ValidationError(_("These people already handle the case."))
     appeal.handlers.set(handlers)
+    case_keys_take(appeal=appeal, users=before - after)
+    case_keys_take(appeal=appeal, users=shown - shown_wanted, parts=[IDENTITY])
+    try:
+        case_keys_give(ring=ring, appeal=appeal, users=[u for u in handlers if u.pk not in holders], by=actor)
+        case_keys_give(
+            ring=ring, appeal=appeal, users=[u for u in handlers if u.pk in shown_wanted - shown], parts=[IDENTITY]
+        )
+    except VaultError:
+        raise ValidationError(
+            _("You do not hold the key of this case in this session, so you cannot give it to anyone.")
+        ) from None
     if appeal.status == S.REGISTERED:
         _move(appeal, S.CONSIDERING)
-    _record(appeal, event="assigned", actor=actor, fields={"handlers": sorted(after)})
+    fields = {"handlers": sorted(after)} | ({"identity_shown": sorted(shown_wanted)} if shown_wanted else {})
+    _record(appeal, event="assigned", actor=actor, fields=fields)
     added = [user for user in handlers if user.pk not in before and user.pk != actor.pk]
     if added:
         office = appeal.district if appeal.district_id else appeal.school
@@ -212,7 +233,7 @@ def case_forward(*, appeal: Appeal, body: str, addressee: str, forwarded_on: dt.
         body=body,
         addressee=addressee.strip(),
         forwarded_on=forwarded_on,
-        cover_sealed=seal_text(appeal.vault_scope, cover.strip()) if cover.strip() else None,
+        cover_sealed=case_seal_text(appeal, cover.strip()) if cover.strip() else None,
         by=actor,
     )
     _record(
@@ -250,7 +271,7 @@ def case_answer(*, appeal: Appeal, mode: str, text: str, given_on: dt.date, acto
         )
     _move(appeal, S.CLOSED)
     answer = Answer.objects.create(
-        appeal=appeal, mode=mode, given_on=given_on, text_sealed=seal_text(appeal.vault_scope, text), by=actor
+        appeal=appeal, mode=mode, given_on=given_on, text_sealed=case_seal_text(appeal, text), by=actor
     )
     if mode == Answer.Mode.RECEIPT:
         message_post(appeal=appeal, side=Message.Side.ANSWER, body=text, sender=actor)
@@ -429,7 +450,7 @@ def case_extend(*, appeal: Appeal, due_on: dt.date, reason: str, actor) -> Appea
     if len(reason.strip()) < 5:
         raise ValidationError(_("Give the reason for the extension."))
     appeal.extended_due_on = due_on
-    appeal.extension_reason_sealed = seal_text(appeal.vault_scope, reason.strip())
+    appeal.extension_reason_sealed = case_seal_text(appeal, reason.strip())
     appeal.save(update_fields=["extended_due_on", "extension_reason_sealed"])
     _record(
         appeal, event="extended", actor=actor, fields={"due": due_on.isoformat()}, sealed={"reason": reason.strip()}
@@ -462,7 +483,7 @@ def case_note_add(*, appeal: Appeal, text: str, actor) -> Note:
     text = text.strip()
     if len(text) < 2:
         raise ValidationError(_("The note is empty."))
-    note = Note.objects.create(appeal=appeal, author=actor, text_sealed=seal_text(appeal.vault_scope, text))
+    note = Note.objects.create(appeal=appeal, author=actor, text_sealed=case_seal_text(appeal, text))
     audit_record(
         action="ishenim.case.note_added", scope=appeal.vault_scope, actor=actor, obj=appeal, detail={"note": note.pk}
     )

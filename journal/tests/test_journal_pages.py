@@ -13,6 +13,8 @@ from appeals.services.cases import case_assign, case_measures
 from audit.models import AuditRecord
 from journal.documents import page_counter_css
 from journal.models import Record, Volume
+from schools.demo import DEMO_PASSWORD
+from vault.services import Keyring, user_key_unlock
 
 SIGNED = {
     "full_name": "Асанова Айпери",
@@ -40,7 +42,8 @@ def filled(demo, django_user_model):
             )
         )
     psychologist = django_user_model.objects.get(username="psychologist")
-    case_assign(appeal=appeals[0], handlers=[psychologist], actor=director)
+    ring = Keyring(director, user_key_unlock(director, DEMO_PASSWORD))
+    case_assign(appeal=appeals[0], handlers=[psychologist], actor=director, ring=ring)
     import datetime as dt
 
     case_measures(

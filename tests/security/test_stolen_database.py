@@ -164,3 +164,104 @@ def test_it_keeps_the_server_key_file_private(tmp_path, settings):
     finally:
         services._server_key.cache_clear()
     shutil.rmtree(tmp_path / "var")
+
+
+# --- a cracked case handler's password ----------------------------------------------
+
+
+def stolen_records(tmp_path: Path, table: str) -> list[dict]:
+    """The rows of one table of the copy, as column → value."""
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "stolen-records.sqlite3"
+        if not copy.exists():
+            source = sqlite3.connect(settings.DATABASES["default"]["TEST"]["NAME"])
+            target = sqlite3.connect(copy)
+            source.backup(target)
+            source.close()
+            target.close()
+        cursor = sqlite3.connect(copy).cursor()
+    else:
+        cursor = connection.cursor()
+    cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - a table name of ours
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def crack_open(rows, keys: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """Everything that opens with `keys`, and with every 32-byte key found inside
+    what opened, until nothing new opens: (plaintexts, keys)."""
+    blobs = [b for _t, _c, v in rows if (b := as_bytes(v)) and b[:1] in (crypto.SEALED, crypto.BOXED) and len(b) >= 29]
+    keys, opened, done = list(keys), {}, set()
+    while True:
+        new = []
+        for key in keys:
+            if key in done:
+                continue
+            done.add(key)
+            for index, blob in enumerate(blobs):
+                if index in opened:
+                    continue
+                plain = opens(blob, [key])
+                if plain is not None:
+                    opened[index] = plain
+                    if len(plain) == 32 and plain not in keys:
+                        new.append(plain)
+        if not new:
+            return list(opened.values()), keys
+        keys += new
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_opens_only_the_cases_of_a_handler_whose_password_was_cracked(tmp_path):
+    """Attack 6 of issue 12: the thief has the copy, the server key and the settings,
+    and cracked the psychologist's password offline (the test simply knows it). Her
+    key opens the case given to her — text, message, file — and nothing else: no
+    other appeal of the school, no writer's name (her role reads cases without it)."""
+    world = world_create()
+    assert not world.problems, world.problems
+    psychologist = get_user_model().objects.get(username="psychologist")
+    rows = stolen_rows(tmp_path)
+
+    # her wrapped key, unwrapped offline with the cracked password
+    (record,) = [r for r in stolen_records(tmp_path, "vault_userkey") if r["user_id"] == psychologist.pk]
+    params = record["params"] if isinstance(record["params"], dict) else json.loads(record["params"])
+    derived = crypto.derive_key(DEMO_PASSWORD, bytes(record["salt"]), params)
+    private = crypto.unbox(derived, bytes(record["wrapped_private"]))
+
+    plaintexts, keys = crack_open(rows, [private, *server_key_material()])
+    opened = b"\n".join(plaintexts)
+
+    mine = world.plain["own_psychologist"]
+    for secret in (mine["text"], mine["message"], mine["file"]):
+        assert secret.encode() in opened, f"her own case does not open: {secret!r}"
+    others = [
+        secret
+        for key, plain in world.plain.items()
+        if key != "own_psychologist"
+        for secret in (plain["text"], plain["message"], plain["file"])
+    ]
+    assert not [s for s in others if s.encode() in opened], "a cracked handler's password opens other appeals"
+    names = [plain["name"] for plain in world.plain.values()]
+    assert not [n for n in names if n.encode() in opened], "a cracked handler's password opens a writer's name"
+    assert len(keys) > len(server_key_material()) + 1  # her case's key did open: the attack was real
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_opens_every_case_with_a_cracked_director_password(tmp_path):
+    """The other side of the same rule, so the test above cannot pass by opening nothing:
+    the director's key opens every appeal of the school, with the names."""
+    world = world_create()
+    director = get_user_model().objects.get(username="director")
+    rows = stolen_rows(tmp_path)
+    (record,) = [r for r in stolen_records(tmp_path, "vault_userkey") if r["user_id"] == director.pk]
+    params = record["params"] if isinstance(record["params"], dict) else json.loads(record["params"])
+    private = crypto.unbox(
+        crypto.derive_key(DEMO_PASSWORD, bytes(record["salt"]), params), bytes(record["wrapped_private"])
+    )
+    plaintexts, _keys = crack_open(rows, [private])
+    opened = b"\n".join(plaintexts)
+    for key in ("own_socped", "own_psychologist", "own_unassigned"):
+        plain = world.plain[key]
+        assert plain["text"].encode() in opened and plain["name"].encode() in opened, key
+    for key in ("own_district", "sibling", "stranger"):
+        assert world.plain[key]["text"].encode() not in opened, key

@@ -15,7 +15,7 @@ from appeals.models import Answer, Appeal
 from schools.demo import DEMO_PASSWORD, demo_create
 from schools.models import District, Membership, Role, School
 from schools.services import school_create
-from vault.services import user_key_set
+from vault.services import Keyring, user_key_set, user_key_unlock
 from vault.tests.helpers import full_appeal, png
 
 User = get_user_model()
@@ -78,9 +78,16 @@ def world_create() -> World:
 
     today = timezone.localdate()
     directors = {own.pk: users["director"], sibling.pk: users["director2"], stranger.pk: director3}
+    director_ring = Keyring(users["director"], user_key_unlock(users["director"], DEMO_PASSWORD))
     for key, handler in (("own_socped", "socped"), ("own_psychologist", "psychologist")):
         _try(
-            world, "assign", case_assign, appeal=world.appeals[key], handlers=[users[handler]], actor=users["director"]
+            world,
+            "assign",
+            case_assign,
+            appeal=world.appeals[key],
+            handlers=[users[handler]],
+            actor=users["director"],
+            ring=director_ring,
         )
     for key in ("own_socped", "sibling", "stranger"):
         appeal = world.appeals[key]

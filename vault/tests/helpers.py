@@ -36,3 +36,67 @@ def full_appeal(school, *, marker: str, to_district: bool = False) -> tuple[Appe
     )
     message_post(appeal=appeal, side="writer", body=message)
     return appeal, {"text": text, "name": author["name"], "message": message, "file": file_name, "code": code}
+
+
+def legacy_appeal(school, *, marker: str) -> tuple[Appeal, dict]:
+    """A signed online appeal as stored before per-case keys: every blob sealed
+    straight to the school's key (what real schools have from earlier versions)."""
+    import json
+    import uuid
+
+    from django.utils import timezone
+
+    from appeals.followup import seal_for_writer, writer_public_key
+    from appeals.models import Attachment, FollowUp, Message
+    from appeals.receipts import receipt_hash
+    from journal.services import journal_register
+    from vault.services import seal, seal_text
+
+    scope = school.vault_scope
+    text = f"{marker} text: the guard shouts at the small ones"
+    author = {"name": f"{marker} Nurlan Toktogulov", "address": "Osh", "phone": "+996 555 000 222", "class": "5A"}
+    message = f"{marker} message: again today"
+    file_name = f"{marker}-photo.png"
+    code = receipt_code_new()
+    appeal = Appeal.objects.create(
+        school=school,
+        channel=Appeal.Channel.ONLINE,
+        author_kind=Appeal.AuthorKind.STUDENT,
+        anonymous=False,
+        category=Appeal.Category.BULLYING,
+        received_at=timezone.now(),
+        registered_at=timezone.now(),
+        due_on=timezone.localdate(),
+        receipt_hash=receipt_hash(code),
+        text_sealed=seal_text(scope, text),
+        author_sealed=seal_text(scope, json.dumps(author, ensure_ascii=False)),
+    )
+    entry = journal_register(
+        appeal=appeal,
+        taken_on=timezone.localdate(),
+        fields={"channel": "online", "category": appeal.category, "author_kind": "student", "anonymous": False},
+        sealed=seal_text(scope, json.dumps({"author": author, "summary": text}, ensure_ascii=False)),
+    )
+    appeal.journal_number = entry.number
+    appeal.save(update_fields=["journal_number"])
+    followup = FollowUp.objects.create(
+        appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=writer_public_key(code)
+    )
+    followup.text_for_writer = seal_for_writer(followup, text)
+    followup.save()
+    Message.objects.create(
+        appeal=appeal,
+        side=Message.Side.WRITER,
+        body_sealed=seal_text(scope, message),
+        body_for_writer=seal_for_writer(followup, message),
+        created_at=timezone.now(),
+    )
+    Attachment.objects.create(
+        appeal=appeal,
+        kind="image",
+        content_type="image/png",
+        size=10,
+        name_sealed=seal_text(scope, file_name),
+        content_sealed=seal(scope, png()),
+    )
+    return appeal, {"text": text, "name": author["name"], "message": message, "file": file_name, "code": code}
