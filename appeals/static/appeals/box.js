@@ -15,7 +15,10 @@ function identityToggle() {
 // location.replace swaps the current history entry for the neutral page, so
 // "back" cannot return here; pages are sent no-store, so no browser cache
 // brings a filled form back either.
+let leaving = false;
 function quickExit(link) {
+  if (leaving) return;
+  leaving = true;
   try {
     sessionStorage.clear();
   } catch (error) {
