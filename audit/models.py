@@ -2,15 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ishenim.chain import GENESIS
+from ishenim.chain import ChainHead, ChainLink
 
 
-class AuditChain(models.Model):
+class AuditChain(ChainHead):
     """The head of one audit chain: a school's, a district's, or the platform's."""
 
     scope = models.CharField(_("scope"), max_length=40, unique=True)
     last_seq = models.PositiveBigIntegerField(_("last record"), default=0)
-    head_hash = models.CharField(_("head hash"), max_length=64, default=GENESIS)
 
     class Meta:
         verbose_name = _("audit chain")
@@ -19,8 +18,11 @@ class AuditChain(models.Model):
     def __str__(self) -> str:
         return self.scope
 
+    def chain_links(self) -> models.QuerySet:
+        return self.records.all()
 
-class AuditRecord(models.Model):
+
+class AuditRecord(ChainLink):
     """Who did what, when, to which object — never the content itself."""
 
     chain = models.ForeignKey(AuditChain, models.PROTECT, related_name="records", verbose_name=_("chain"))
@@ -31,8 +33,6 @@ class AuditRecord(models.Model):
     object_type = models.CharField(_("object type"), max_length=40, blank=True)
     object_id = models.CharField(_("object id"), max_length=40, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("audit record")

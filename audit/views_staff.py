@@ -64,7 +64,7 @@ def _verify(request, scopes, back):
     for chain in AuditChain.objects.filter(scope__in=scopes):
         check = audit_verify(chain.scope)
         if not check.ok:
-            broken.append(f"{chain.scope}: {check.problem}")
+            broken.append(f"{chain.scope}: {check.problem_display}")
     if broken:
         messages.error(request, _("The audit trail was altered: %(problems)s") % {"problems": "; ".join(broken)})
     else:

@@ -301,6 +301,7 @@ def _appeals(cursor, schools: list, total: int, big: int) -> None:
             "actor_id",
             "prev_hash",
             "hash",
+            "body",
         ],
     )
     volume_copier = Copier(Volume, ["id", "school_id", "district_id", "year", "last_number", "last_seq", "head_hash"])
@@ -427,11 +428,12 @@ def _appeals(cursor, schools: list, total: int, big: int) -> None:
 
 
 def _link(row: dict) -> str:
-    """The record's hash exactly as `Record.chained_fields` and `chain.link` compute it."""
-    from ishenim.chain import link
+    """The record's hash exactly as `chain_append` computes it; its chained bytes go into row["body"]."""
+    from hashlib import sha256
 
-    return link(
-        row["prev_hash"],
+    from ishenim.chain import canonical
+
+    row["body"] = canonical(
         {
             "seq": row["seq"],
             "kind": row["kind"],
@@ -443,8 +445,9 @@ def _link(row: dict) -> str:
             "fields": row["fields"],
             "sealed_digest": row["sealed_digest"],
             "actor": row["actor_id"],
-        },
+        }
     )
+    return sha256(row["prev_hash"].encode() + row["body"]).hexdigest()
 
 
 def _verify_volume(cursor, count: int) -> None:
@@ -463,7 +466,7 @@ def _verify_volume(cursor, count: int) -> None:
     copier = Copier(
         Record,
         ["id", "volume_id", "seq", "kind", "number", "entry_id", "appeal_id", "at", "taken_on"]
-        + ["fields", "sealed", "sealed_digest", "actor_id", "prev_hash", "hash"],
+        + ["fields", "sealed", "sealed_digest", "actor_id", "prev_hash", "hash", "body"],
     )
     first = copier.reserve_ids(cursor, count)
     start = timezone.now() - dt.timedelta(days=300)

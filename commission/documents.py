@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from commission.models import Entry, Meeting, Opening
-from commission.services import BookCheck, members_on, officers
+from commission.services import members_on, officers
+from ishenim.chain import ChainCheck
 from ishenim.documents import Docx, document_date, render_pdf
 from schools.models import Membership, Role, School
 
@@ -204,7 +205,7 @@ def act_docx(opening: Opening, language: str) -> Docx:
 # --- the box-opening journal ------------------------------------------------------------------
 
 
-def journal_context(school: School, book, entries: list[Entry], check: BookCheck, language: str) -> dict:
+def journal_context(school: School, book, entries: list[Entry], check: ChainCheck, language: str) -> dict:
     return {
         "school": school,
         "school_name": school.name_in(language),

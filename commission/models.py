@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ishenim.chain import GENESIS
+from ishenim.chain import ChainHead, ChainLink
 from schools.models import Membership, School
 
 
@@ -365,7 +365,11 @@ class Stub(models.Model):
     """One receipt code printed on a stub, kept only as its keyed hash; it works once."""
 
     batch = models.ForeignKey(StubBatch, models.PROTECT, related_name="stubs", verbose_name=_("batch"))
+    # The form that goes into the box shows only the form number (batch, position, check digit);
+    # the commission links the letter by it, and the code stays on the stub the writer keeps.
+    position = models.PositiveSmallIntegerField(_("form in the batch"), null=True, blank=True)
     code_hash = models.CharField(_("receipt code hash"), max_length=64, unique=True)
+    writer_public_key = models.BinaryField(_("writer public key"), null=True, blank=True)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
     appeal = models.OneToOneField(
         "appeals.Appeal", models.PROTECT, null=True, blank=True, related_name="stub", verbose_name=_("appeal")
@@ -374,18 +378,17 @@ class Stub(models.Model):
     class Meta:
         verbose_name = _("receipt stub")
         verbose_name_plural = _("receipt stubs")
+        constraints = [models.UniqueConstraint(fields=["batch", "position"], name="one_stub_per_form_position")]
 
     def __str__(self) -> str:
         return self.code_hash[:12]
 
 
-class Book(models.Model):
+class Book(ChainHead):
     """One volume of the box-opening journal: a school's school year. Its head is the last entry's hash."""
 
     school = models.ForeignKey(School, models.PROTECT, related_name="opening_books", verbose_name=_("school"))
     year = models.PositiveSmallIntegerField(_("school year from"))
-    last_seq = models.PositiveIntegerField(_("last entry"), default=0)
-    head_hash = models.CharField(_("head hash"), max_length=64, default=GENESIS)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -396,8 +399,11 @@ class Book(models.Model):
     def __str__(self) -> str:
         return f"{self.school} {self.year}–{self.year + 1}"
 
+    def chain_links(self) -> models.QuerySet:
+        return self.entries.all()
 
-class Entry(models.Model):
+
+class Entry(ChainLink):
     """One line of the box-opening journal: an opening with its seals, or a meeting's protocol.
 
     Entries are never updated or deleted; `fields` holds everything written,
@@ -409,7 +415,6 @@ class Entry(models.Model):
         PROTOCOL = "protocol", _("meeting protocol")
 
     book = models.ForeignKey(Book, models.PROTECT, related_name="entries", verbose_name=_("journal"))
-    seq = models.PositiveIntegerField(_("entry"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     opening = models.OneToOneField(
         Opening, models.PROTECT, null=True, blank=True, related_name="entry", verbose_name=_("opening")
@@ -417,13 +422,10 @@ class Entry(models.Model):
     meeting = models.OneToOneField(
         Meeting, models.PROTECT, null=True, blank=True, related_name="entry", verbose_name=_("meeting")
     )
-    at = models.DateTimeField(_("written"))
     fields = models.JSONField(_("fields"), default=dict)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
     )
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("box-opening journal entry")

@@ -506,10 +506,10 @@ def _step_letters(request, school, commission, opening, context):
                     grade=services.grade_of(data["klass"]),
                     language=data["language"],
                     urgent=data["urgent"],
-                    stub_code=data["stub_code"],
+                    form_number=data["form_number"],
                 )
             except ValidationError as error:
-                form.add_error("stub_code" if error.code in ("unknown", "used") else None, error)
+                form.add_error("form_number" if error.code in ("unknown", "used") else None, error)
             else:
                 messages.success(
                     request,
@@ -644,11 +644,11 @@ def paper_forms(request, school):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch, codes = services.stub_batch_create(school=school, actor=request.user, **data)
+            batch, printed = services.stub_batch_create(school=school, actor=request.user, **data)
         except ValidationError as error:
             form.add_error("count", error)
         else:
-            content = paper_forms_pdf(school=school, codes=codes, size=batch.size, language=batch.language)
+            content = paper_forms_pdf(school=school, forms=printed, size=batch.size, language=batch.language)
             return pdf_response(content, f"ishenim-forms-{batch.pk}.pdf")
     batches = school.stub_batches.select_related("created_by").annotate(
         used=Count("stubs", filter=Q(stubs__used_at__isnull=False))

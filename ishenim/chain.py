@@ -1,9 +1,35 @@
-"""Hash chains shared by the registration journal, the opening journal and the audit log."""
+"""The one hash chain: the registration journal, the box-opening journal, the audit log and the
+chain of appeals' stored bytes are all built from these pieces.
+
+A chain is a head row (`ChainHead`: the last sequence number and the last hash) and its links
+(`ChainLink`). Each link stores `body`, the exact bytes that were hashed (the canonical JSON of
+its chained columns), and `hash = sha256(prev_hash + body)`. Verifying therefore has two parts:
+
+1. the bytes: sequence numbers 1, 2, 3 …, each link follows the previous one, each hash is the
+   hash of its stored bytes, and the last one is the head — hashing only, nothing re-serialised;
+2. the columns: what the database's columns say is what the bytes say (so an UPDATE of a column
+   is found even though the bytes were left alone), plus each chain's own rules
+   (`ChainLink.link_problem`: sealed blobs, gapless serial numbers …).
+
+Writers lock the head (SELECT … FOR UPDATE; SQLite write transactions are IMMEDIATE), call
+`chain_append`, and commit: numbering is gapless and the head moves with the link.
+"""
+
+from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from hashlib import sha256
+from itertools import islice
+from operator import methodcaller
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 GENESIS = "0" * 64
+CHUNK = 20_000
 
 
 def canonical(fields: dict) -> bytes:
@@ -12,4 +38,204 @@ def canonical(fields: dict) -> bytes:
 
 
 def link(prev_hash: str, fields: dict) -> str:
+    """The hash a link with these chained columns gets after `prev_hash`."""
     return sha256(prev_hash.encode() + canonical(fields)).hexdigest()
+
+
+# Every problem verify can report, by code; the pages show the translation, the command the code.
+PROBLEMS = {
+    "missing or inserted record": _("a record is missing or was inserted"),
+    "record does not follow the previous one": _("a record does not follow the previous one (moved or replaced)"),
+    "record was edited": _("a record was edited"),
+    "records after the last one found were removed": _("records after the last one found were removed"),
+    "record added after the head": _("a record was added after the head without the journal"),
+    "the written-down head is not in this chain": _("the written-down head is not in this chain"),
+    "sealed columns were replaced": _("the sealed columns of a record were replaced"),
+    "sealed columns were erased": _("the sealed columns of a record were erased without a retention amendment"),
+    "serial numbers are not consecutive": _("serial numbers are not consecutive"),
+    "stored appeal does not match the chain": _("an appeal's stored text, author, status or category was changed"),
+    "appeal is not in the chain": _("an appeal is in the database but not in the chain"),
+}
+
+
+class ChainHead(models.Model):
+    """The head of one chain: the last link's sequence number and hash."""
+
+    last_seq = models.PositiveIntegerField(_("last record"), default=0)
+    head_hash = models.CharField(_("head hash"), max_length=64, default=GENESIS)
+
+    class Meta:
+        abstract = True
+
+    def chain_links(self) -> models.QuerySet:
+        """This chain's links (a queryset of a `ChainLink` model)."""
+        raise NotImplementedError
+
+    def verify_context(self) -> dict:
+        """What `ChainLink.link_problem` needs to know about the whole chain, read before the walk."""
+        return {}
+
+
+class ChainLink(models.Model):
+    """One link: `body` holds the bytes that were hashed, `hash = sha256(prev_hash + body)`."""
+
+    seq = models.PositiveIntegerField(_("record"))
+    at = models.DateTimeField(_("recorded"))
+    body = models.BinaryField(_("chained bytes"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def chained_fields(self) -> dict:
+        raise NotImplementedError
+
+    def link_problem(self, context: dict) -> str | None:
+        """A chain's own rule about this link (in sequence order), as a code of PROBLEMS."""
+        return None
+
+
+def head_locked(model: type[ChainHead], **key) -> ChainHead:
+    """The head with this key, created on first use, locked for this transaction."""
+    try:
+        with transaction.atomic():
+            model.objects.get_or_create(**key)
+    except IntegrityError:
+        pass  # created by a concurrent writer
+    return model.objects.select_for_update().get(**key)
+
+
+def chain_append(head: ChainHead, link: ChainLink, *, head_fields: tuple[str, ...] = ()) -> ChainLink:
+    """Append `link` to a head locked by the caller's transaction and move the head."""
+    link.seq = head.last_seq + 1
+    link.at = link.at or timezone.now()
+    link.prev_hash = head.head_hash
+    link.body = canonical(link.chained_fields())
+    link.hash = sha256(link.prev_hash.encode() + link.body).hexdigest()
+    link.save()
+    head.last_seq, head.head_hash = link.seq, link.hash
+    head.save(update_fields=["last_seq", "head_hash", *head_fields])
+    return link
+
+
+@dataclass
+class ChainCheck:
+    """What verify found: `records` links check out before the first problem, if any."""
+
+    head: ChainHead
+    records: int
+    ok: bool
+    problem: str = ""
+    bad_seq: int | None = None
+
+    @property
+    def problem_display(self) -> str:
+        return str(PROBLEMS.get(self.problem, self.problem))
+
+    @property
+    def bad_link(self) -> ChainLink | None:
+        """The first link that does not fit, if it is still there (a deleted one is not)."""
+        if self.bad_seq is None:
+            return None
+        return self.head.chain_links().filter(seq=self.bad_seq).first()
+
+
+def _first_difference(left: list, right: list) -> int:
+    return next(i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b)
+
+
+def _bytes_problem(rows: list[tuple], first: int, prev: str) -> tuple[int, str] | None:
+    """The first (index, problem) of a run of (seq, prev_hash, hash, body) rows, or None.
+
+    Whole lists are compared and hashed with C-level map/zip: no Python frame per link.
+    """
+    seqs, prevs, hashes, bodies = (list(column) for column in zip(*rows, strict=True))
+    if seqs != list(range(first, first + len(seqs))):
+        index = next(i for i, seq in enumerate(seqs) if seq != first + i)
+        return index, "missing or inserted record"
+    expected_prevs = [prev, *hashes[:-1]]
+    if prevs != expected_prevs:
+        return _first_difference(prevs, expected_prevs), "record does not follow the previous one"
+    if None in bodies:
+        return bodies.index(None), "record was edited"  # the bytes that were hashed are gone
+    recomputed = list(map(methodcaller("hexdigest"), map(sha256, map(bytes.__add__, map(str.encode, prevs), bodies))))
+    if recomputed != hashes:
+        return _first_difference(recomputed, hashes), "record was edited"
+    return None
+
+
+def _columns_problem(links: list[ChainLink], bodies: list[bytes], context: dict) -> tuple[int, str] | None:
+    for index, (chain_link, body) in enumerate(zip(links, bodies, strict=True)):
+        if canonical(chain_link.chained_fields()) != body:
+            return index, "record was edited"
+        problem = chain_link.link_problem(context)
+        if problem:
+            return index, problem
+    return None
+
+
+def _chunks(links: models.QuerySet, last_seq: int, columns: bool) -> Iterator[tuple[list[tuple], list[ChainLink]]]:
+    for low in range(0, last_seq, CHUNK):
+        ranged = links.filter(seq__gt=low, seq__lte=min(low + CHUNK, last_seq)).order_by("seq")
+        rows = [(seq, prev, hash_, bytes(body) if body is not None else None) for seq, prev, hash_, body in
+                ranged.values_list("seq", "prev_hash", "hash", "body")]  # fmt: skip
+        yield rows, (list(ranged) if columns else [])
+
+
+def chain_verify(head: ChainHead, *, written_head: str | None = None, columns: bool = True) -> ChainCheck:
+    """Walk one chain and report the first link that does not fit.
+
+    An edited link breaks its hash (or its columns no longer say what its bytes say); a deleted
+    or inserted one breaks the sequence or the next link; a removed tail no longer reaches the
+    head; `written_head` (a hash written on paper earlier, 16 characters or more) proves
+    nothing before it was rewritten. `columns=False` checks the bytes only.
+    """
+    written_head = written_head.lower() if written_head else None
+    if written_head is not None and len(written_head) < 16:
+        raise ValueError("a written-down head has at least 16 characters")
+    head = type(head).objects.get(pk=head.pk)  # the head as it is now, read before the links
+    links, context = head.chain_links(), head.verify_context() if columns else {}
+    prev, count, seen_head = GENESIS, 0, written_head is None
+    for rows, objects in _chunks(links, head.last_seq, columns):
+        if not rows:
+            break
+        found = _bytes_problem(rows, count + 1, prev)
+        if columns:
+            stop = found[0] if found else len(rows)
+            column_found = _columns_problem(objects[:stop], [body for *_, body in rows[:stop]], context)
+            found = column_found or found
+        if found:
+            index, problem = found
+            return ChainCheck(head, count + index, False, problem, count + 1 + index)
+        hashes = [hash_ for _seq, _prev, hash_, _body in rows]
+        if not seen_head:
+            seen_head = any(map(methodcaller("startswith", written_head), hashes))
+        prev, count = hashes[-1], count + len(rows)
+    if count != head.last_seq or prev != head.head_hash:
+        return ChainCheck(head, count, False, "records after the last one found were removed", count + 1)
+    beyond = next(islice(links.filter(seq__gt=head.last_seq).order_by("seq").values_list("seq", flat=True), 1), None)
+    if beyond is not None and type(head).objects.get(pk=head.pk).last_seq < beyond:
+        # Not written by chain_append (which moves the head in the same transaction), so slipped in.
+        return ChainCheck(head, count, False, "record added after the head", beyond)
+    if not seen_head:
+        return ChainCheck(head, count, False, "the written-down head is not in this chain", None)
+    return ChainCheck(head, count, True)
+
+
+def backfill_bodies(links: models.QuerySet, chained: Callable[[models.Model], dict]) -> None:
+    """Store the bytes of links written before `body` existed (a data migration's step).
+
+    Only a link whose hash still matches its columns gets its bytes; any other stays empty,
+    and verify reports it as edited.
+    """
+    last = 0
+    while batch := list(links.filter(body__isnull=True, pk__gt=last).order_by("pk")[:CHUNK]):
+        done = []
+        for row in batch:
+            body = canonical(chained(row))
+            if sha256(row.prev_hash.encode() + body).hexdigest() == row.hash:
+                row.body = body
+                done.append(row)
+        links.model.objects.bulk_update(done, ["body"], batch_size=1000)
+        last = batch[-1].pk

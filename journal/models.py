@@ -1,12 +1,14 @@
+from hashlib import sha256
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ishenim.chain import GENESIS
+from ishenim.chain import ChainHead, ChainLink
 from schools.models import District, School
 
 
-class Volume(models.Model):
+class Volume(ChainHead):
     """One bound volume of the registration journal: a school's (or a district
     office's) school year. Its head is the last record's hash."""
 
@@ -18,8 +20,6 @@ class Volume(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("school year from"))
     last_number = models.PositiveIntegerField(_("last serial number"), default=0)
-    last_seq = models.PositiveIntegerField(_("last record"), default=0)
-    head_hash = models.CharField(_("head hash"), max_length=64, default=GENESIS)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -42,8 +42,16 @@ class Volume(models.Model):
     def vault_scope(self) -> str:
         return (self.school or self.district).vault_scope
 
+    def chain_links(self) -> models.QuerySet:
+        return self.records.all()
 
-class Record(models.Model):
+    def verify_context(self) -> dict:
+        # Entries whose sealed columns retention erased: their records may have `sealed` NULL.
+        erased = self.records.filter(kind=Record.Kind.AMENDMENT, fields__has_key="erased")
+        return {"number": 0, "erased": set(erased.values_list("entry_id", flat=True))}
+
+
+class Record(ChainLink):
     """One line of the journal: an entry (a registered appeal, with its serial
     number) or an amendment to an entry (measures, status, correction).
 
@@ -57,7 +65,6 @@ class Record(models.Model):
         AMENDMENT = "amendment", _("amendment")
 
     volume = models.ForeignKey(Volume, models.PROTECT, related_name="records", verbose_name=_("volume"))
-    seq = models.PositiveIntegerField(_("record"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     number = models.PositiveIntegerField(_("serial number"), null=True, blank=True)
     entry = models.ForeignKey(
@@ -66,7 +73,6 @@ class Record(models.Model):
     appeal = models.ForeignKey(
         "appeals.Appeal", models.PROTECT, null=True, blank=True, related_name="records", verbose_name=_("appeal")
     )
-    at = models.DateTimeField(_("recorded"))
     taken_on = models.DateField(_("date taken from the box"), null=True, blank=True)
     fields = models.JSONField(_("fields"), default=dict)
     sealed = models.BinaryField(_("sensitive columns (sealed)"), null=True, blank=True)
@@ -74,8 +80,6 @@ class Record(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
     )
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("journal record")
@@ -101,3 +105,21 @@ class Record(models.Model):
             "sealed_digest": self.sealed_digest,
             "actor": self.actor_id,
         }
+
+    @property
+    def description(self) -> str:
+        if self.kind == Record.Kind.ENTRY:
+            return f"entry No. {self.number}"
+        entry = Record.objects.filter(pk=self.entry_id).first()
+        return f"amendment to entry No. {entry.number if entry else '?'}"
+
+    def link_problem(self, context: dict) -> str | None:
+        if self.sealed is None and self.sealed_digest and (self.entry_id or self.pk) not in context["erased"]:
+            return "sealed columns were erased"
+        if self.sealed is not None and sha256(bytes(self.sealed)).hexdigest() != self.sealed_digest:
+            return "sealed columns were replaced"
+        if self.kind == Record.Kind.ENTRY:
+            if self.number != context["number"] + 1:
+                return "serial numbers are not consecutive"
+            context["number"] = self.number
+        return None

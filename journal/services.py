@@ -7,17 +7,18 @@ and moves the head, in one transaction.
 """
 
 import datetime as dt
-import json
-from dataclasses import dataclass
 from hashlib import sha256
+from types import SimpleNamespace
 
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Subquery
 
-from ishenim.chain import GENESIS, canonical, link
+from appeals.models import Appeal
+from ishenim.chain import ChainCheck, canonical, chain_append, chain_verify
 from journal.models import Record, Volume
 from schools.models import District, School
+
+APPEAL_BLOBS = tuple(f.name for f in Appeal._meta.concrete_fields if isinstance(f, models.BinaryField))
 
 
 def volume_for(*, school: School | None = None, district: District | None = None, on: dt.date) -> Volume:
@@ -31,21 +32,34 @@ def volume_for(*, school: School | None = None, district: District | None = None
     return volume
 
 
+def appeal_stored_digest(appeal) -> str:
+    """The SHA-256 of what the appeal row stores that the journal vouches for: status, category and
+    the digest of every binary column (text, author, extension reason, any sealed column added
+    later: a new column left empty does not change the digest of older appeals)."""
+    stored = {"status": appeal.status, "category": appeal.category}
+    for field in APPEAL_BLOBS:
+        blob = getattr(appeal, field)
+        if blob is not None:
+            stored[field] = sha256(bytes(blob)).hexdigest()
+    return sha256(canonical(stored)).hexdigest()
+
+
 def _append(volume: Volume, record: Record) -> Record:
-    """Append to a volume already locked by the caller's transaction."""
+    """Append to a volume already locked by the caller's transaction.
+
+    Every record of an appeal carries the digest of the appeal row as stored now, so a direct
+    change of its text, author, status or category no longer matches its last record.
+    """
     record.volume = volume
-    record.seq = volume.last_seq + 1
-    record.at = timezone.now()
-    record.prev_hash = volume.head_hash
+    if record.appeal_id is not None:
+        # An entry's appeal was saved just now; an amendment reads the row as stored.
+        appeal = record.appeal if record.kind == Record.Kind.ENTRY else Appeal.objects.get(pk=record.appeal_id)
+        record.fields = {**record.fields, "stored": appeal_stored_digest(appeal)}
     if record.sealed is not None:
         record.sealed_digest = sha256(bytes(record.sealed)).hexdigest()
-    record.hash = link(record.prev_hash, record.chained_fields())
-    record.save()
-    volume.last_seq, volume.head_hash = record.seq, record.hash
     if record.number:
         volume.last_number = record.number
-    volume.save(update_fields=["last_seq", "last_number", "head_hash"])
-    return record
+    return chain_append(volume, record, head_fields=("last_number",) if record.number else ())
 
 
 def _locked(volume: Volume) -> Volume:
@@ -87,156 +101,33 @@ def journal_entry(appeal) -> Record:
     return Record.objects.select_related("volume").get(appeal=appeal, kind=Record.Kind.ENTRY)
 
 
-# What verify can find, in words for the journal page (the command prints them in English).
-PROBLEMS = {
-    "missing or inserted record": _("a record is missing or was inserted"),
-    "record does not follow the previous one": _("a record does not follow the previous one (moved or replaced)"),
-    "sealed columns were replaced": _("the sealed columns of a record were replaced"),
-    "record was edited": _("a record was edited"),
-    "serial numbers are not consecutive": _("serial numbers are not consecutive"),
-    "records after the last one found were removed": _("records after the last one found were removed"),
-    "record added after the head": _("a record was added after the head without the journal"),
-    "the written-down head is not in this chain": _("the written-down head is not in this chain"),
-}
+def journal_verify(volume: Volume, head: str | None = None) -> ChainCheck:
+    """Walk the chain of one volume (`ishenim.chain.chain_verify`), then check that every appeal
+    in it still stores what its last record says (`appeal_stored_digest`).
 
-
-@dataclass
-class VolumeCheck:
-    volume: Volume
-    records: int
-    ok: bool
-    problem: str = ""
-    bad_seq: int | None = None
-
-    @property
-    def problem_display(self) -> str:
-        return str(PROBLEMS.get(self.problem, self.problem))
-
-    @property
-    def bad_record(self) -> Record | None:
-        """The first record that does not fit, if it is still there (a deleted one is not)."""
-        if self.bad_seq is None:
-            return None
-        return self.volume.records.filter(seq=self.bad_seq).first()
-
-
-# Verifying a volume of a million records must not build a million model
-# instances: rows come as plain tuples, a chunk at a time by seq, and each
-# record's canonical bytes are written directly (the few distinct `fields`
-# values are serialised once each). On PostgreSQL the database also formats
-# the dates and hashes the sealed blobs, in C and on its own core.
-_CHUNK = 10_000
-_SAFE_KINDS = frozenset(Record.Kind.values)
-_PG_AT = (
-    "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN extract(microseconds FROM at)::int "
-    "%% 1000000 <> 0 THEN to_char(at AT TIME ZONE 'UTC', '.US') ELSE '' END || '+00:00'"
-)
-_PG_ROWS = (
-    "SELECT seq, kind, number, entry_id, appeal_id, {at}, to_char(taken_on, 'YYYY-MM-DD'), fields::text, "
-    "sealed_digest, actor_id, prev_hash, hash, sealed IS NULL OR encode(sha256(sealed), 'hex') = sealed_digest "
-    # A row comparison, so that PostgreSQL walks the (volume, seq) index instead of sorting the volume.
-    "FROM {table} WHERE (volume_id, seq) > (%s, %s) AND (volume_id, seq) <= (%s, %s) ORDER BY volume_id, seq"
-)
-_COLUMNS = ("seq", "kind", "number", "entry_id", "appeal_id", "at", "taken_on", "fields", "sealed_digest", "actor_id")
-_COLUMNS += ("prev_hash", "hash", "sealed")
-
-
-def _chain_rows(volume: Volume):
-    """(seq, kind, number, prev_hash, hash, sealed_ok, recomputed hash) of each record up to the head, by seq."""
-    canonical_fields: dict = {}
-    for low in range(0, volume.last_seq, _CHUNK):
-        rows = _chain_chunk(volume, low, min(low + _CHUNK, volume.last_seq))
-        for seq, kind, number, entry, appeal, at, taken_on, fields, digest, actor, prev_hash, hash_, ok in rows:
-            if isinstance(fields, str):
-                text = canonical_fields.get(fields)
-                if text is None:
-                    if len(canonical_fields) > 4096:
-                        canonical_fields.clear()
-                    text = canonical_fields[fields] = canonical(json.loads(fields)).decode()
-            else:
-                text = canonical(fields).decode()
-            recomputed = _record_hash(prev_hash, seq, kind, number, entry, appeal, at, taken_on, text, digest, actor)
-            yield seq, kind, number, prev_hash, hash_, ok, recomputed
-
-
-def _chain_chunk(volume: Volume, after: int, upto: int) -> list[tuple]:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _PG_ROWS.format(at=_PG_AT, table=connection.ops.quote_name(Record._meta.db_table)),
-                [volume.pk, after, volume.pk, upto],
-            )
-            return cursor.fetchall()
-    chunk = volume.records.filter(seq__gt=after, seq__lte=upto).order_by("seq").values_list(*_COLUMNS)
-    return [
-        (*row[:5], row[5].isoformat(), row[6].isoformat() if row[6] else None, *row[7:12],
-         row[12] is None or sha256(bytes(row[12])).hexdigest() == row[8])
-        for row in chunk
-    ]  # fmt: skip
-
-
-def _null(value) -> object:
-    return "null" if value is None else value
-
-
-def _record_hash(prev_hash, seq, kind, number, entry, appeal, at, taken_on, fields_text, digest, actor) -> str:
-    """`link(prev_hash, record.chained_fields())`, from the values as stored."""
-    if kind in _SAFE_KINDS and (digest == "" or (len(digest) == 64 and digest.isascii() and digest.isalnum())):
-        # Every string here is plain ASCII that JSON leaves as it is, so this is byte for byte
-        # what `canonical` writes (keys sorted, no spaces); anything else takes the slow path.
-        taken = "null" if taken_on is None else f'"{taken_on}"'
-        text = (
-            f'{{"actor":{_null(actor)},"appeal":{_null(appeal)},"at":"{at}","entry":{_null(entry)},'
-            f'"fields":{fields_text},"kind":"{kind}","number":{_null(number)},"sealed_digest":"{digest}",'
-            f'"seq":{seq},"taken_on":{taken}}}'
-        )
-        return sha256(prev_hash.encode() + text.encode()).hexdigest()
-    chained = {"seq": seq, "kind": kind, "number": number, "entry": entry, "appeal": appeal, "at": at}
-    chained |= {"taken_on": taken_on, "fields": json.loads(fields_text), "sealed_digest": digest, "actor": actor}
-    return link(prev_hash, chained)
-
-
-def journal_verify(volume: Volume, head: str | None = None) -> VolumeCheck:
-    """Walk the chain of one volume and report the first record that does not fit.
-
-    An edited record breaks its own hash; a deleted or inserted one breaks the
-    sequence or the next record's link; a removed tail no longer reaches the
-    volume head; `head` (a hash written on paper earlier) proves nothing before
-    it was rewritten. A written-down head may be its first 16 or more characters.
+    On top of the chain's own checks: a sealed blob must match its digest, or be erased with a
+    retention amendment to its entry; entries are numbered 1, 2, 3 … without a gap.
     """
-    head = head.lower() if head else None
-    if head is not None and len(head) < 16:
-        raise ValueError("a written-down head has at least 16 characters")
-    prev, expected, number, seen_head = GENESIS, 1, 0, head is None
-    volume = Volume.objects.get(pk=volume.pk)  # the head as it is now, read before the records
-    for seq, kind, record_number, prev_hash, record_hash, sealed_ok, recomputed in _chain_rows(volume):
-        if seq != expected:
-            return VolumeCheck(volume, expected - 1, False, "missing or inserted record", expected)
-        if prev_hash != prev:
-            return VolumeCheck(volume, expected - 1, False, "record does not follow the previous one", seq)
-        if not sealed_ok:
-            return VolumeCheck(volume, expected - 1, False, "sealed columns were replaced", seq)
-        if recomputed != record_hash:
-            return VolumeCheck(volume, expected - 1, False, "record was edited", seq)
-        if kind == Record.Kind.ENTRY:
-            if record_number != number + 1:
-                return VolumeCheck(volume, expected - 1, False, "serial numbers are not consecutive", seq)
-            number = record_number
-        prev, expected = record_hash, expected + 1
-        seen_head = seen_head or record_hash.startswith(head)  # a head on paper may be shortened
-    count = expected - 1
-    if count != volume.last_seq or prev != volume.head_hash:
-        return VolumeCheck(volume, count, False, "records after the last one found were removed", count + 1)
-    beyond = volume.records.filter(seq__gt=volume.last_seq).order_by("seq").first()
-    if beyond is not None and Volume.objects.get(pk=volume.pk).last_seq < beyond.seq:
-        # Not written by the journal (which moves the head in the same transaction), so slipped in.
-        return VolumeCheck(volume, count, False, "record added after the head", beyond.seq)
-    if not seen_head:
-        return VolumeCheck(volume, count, False, "the written-down head is not in this chain", None)
-    return VolumeCheck(volume, count, True)
+    check = chain_verify(volume, written_head=head)
+    if not check.ok:
+        return check
+    latest = volume.records.filter(appeal__isnull=False).values("appeal_id").annotate(last=Max("seq")).values("last")
+    records = volume.records.filter(seq__in=Subquery(latest)).values_list("appeal_id", "seq", "fields__stored")
+    vouched = {appeal: (seq, stored) for appeal, seq, stored in records if stored}
+    columns = ("pk", "status", "category", *APPEAL_BLOBS)
+    ids = sorted(vouched)
+    for low in range(0, len(ids), 2000):
+        appeals = Appeal.objects.filter(pk__in=ids[low : low + 2000]).values_list(*columns)
+        found = {
+            row[0]: appeal_stored_digest(SimpleNamespace(**dict(zip(columns, row, strict=True)))) for row in appeals
+        }
+        bad = [vouched[pk][0] for pk in ids[low : low + 2000] if found.get(pk) != vouched[pk][1]]
+        if bad:
+            return ChainCheck(check.head, check.records, False, "stored appeal does not match the chain", min(bad))
+    return check
 
 
-def journal_verify_all(*, school: School | None = None, district: District | None = None) -> list[VolumeCheck]:
+def journal_verify_all(*, school: School | None = None, district: District | None = None) -> list[ChainCheck]:
     """Verify every volume (of one school or district office, or of the whole installation)."""
     volumes = Volume.objects.select_related("school", "district").order_by("school_id", "district_id", "year")
     if school is not None:

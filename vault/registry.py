@@ -94,6 +94,7 @@ KEY_MATERIAL = {
     # A writer's public key (the private half comes from their receipt code, never stored).
     "appeals.FollowUp.writer_public_key",
     "commission.Stub.writer_public_key",
+    "commission.Stub.writer_public_key",
     # Server-side secrets boxed under the server key: not content.
     "accounts.TwoFactor.secret_boxed",
 }

@@ -1,7 +1,6 @@
 """Workflows of the opening commission; each module holds one part of the regulation."""
 
 from commission.services.book import (
-    BookCheck,
     book_for,
     entry_append,
     openings_verify,
@@ -62,7 +61,6 @@ from commission.services.stubs import (
 )
 
 __all__ = [
-    "BookCheck",
     "HALF_YEAR_WARN_DAYS",
     "HalfYear",
     "IMAGE_TYPES",

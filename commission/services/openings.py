@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from appeals.models import Appeal, Attachment
+from appeals.followup import seal_for_writer
+from appeals.models import Appeal, Attachment, FollowUp
 from appeals.receipts import receipt_normalise
 from appeals.services import appeal_submit
 from audit.services import audit_record
@@ -221,13 +223,15 @@ def opening_letter_register(
     grade: int | None = None,
     language: str = "ky",
     urgent: bool = False,
-    stub_code: str = "",
+    form_number: str = "",
 ) -> Letter:
     """Register one letter of the opening as a paper appeal: the next journal number, with the
-    opening's date as the date taken from the box; its pending pages and stub code go with it."""
+    opening's date as the date taken from the box; its pending pages go with it. With the form
+    number printed on the letter, the writer follows it with the code on the stub they kept
+    (the stub's code hash and writer key were stored at printing: nobody here sees the code)."""
     opening = Opening.objects.select_for_update().get(pk=opening.pk)
     _require_open(opening)
-    stub = stub_find(opening.school, stub_code) if stub_code.strip() else None
+    stub = stub_find(opening.school, form_number) if form_number.strip() else None
     pages = list(pending_pages(opening))
     appeal = appeal_submit(
         school=opening.school,
@@ -241,9 +245,14 @@ def opening_letter_register(
         grade=grade,
         language=language,
         urgent=urgent,
-        receipt_code=receipt_normalise(stub_code) if stub else None,
+        receipt_code=receipt_normalise(form_number) if stub and stub.position is None else None,
+        receipt_hash=stub.code_hash if stub else None,
         actor=actor,
     )
+    if stub is not None and stub.position is not None:
+        followup = FollowUp(appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=bytes(stub.writer_public_key))
+        followup.text_for_writer = seal_for_writer(followup, text or summary)
+        followup.save()
     position = opening.letters.count() + 1
     letter = Letter.objects.create(
         opening=opening, position=position, appeal=appeal, pages=len(pages), with_stub=stub is not None

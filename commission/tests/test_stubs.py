@@ -2,8 +2,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from appeals.followup import open_for_writer, writer_public_key
 from appeals.receipts import receipt_hash
 from commission.models import Opening, Stub
+from commission.paper_forms import paper_forms_pdf
 from commission.services import (
     opening_letter_register,
     opening_set_count,
@@ -12,6 +14,7 @@ from commission.services import (
     opening_start,
     stub_batch_create,
 )
+from commission.services.stubs import form_number
 
 
 @pytest.fixture
@@ -25,55 +28,86 @@ def opening(commission, user):
     return opening
 
 
-def register(opening, user, code):
+def register(opening, user, typed):
     return opening_letter_register(
         opening=opening,
         actor=user("responsible"),
         category="request",
         author_kind="parent",
         summary="Өтүнүч",
-        stub_code=code,
+        form_number=typed,
     )
 
 
 def test_it_stores_codes_only_as_hashes(commission, user):
-    batch, codes = stub_batch_create(
+    batch, forms = stub_batch_create(
         school=commission.school, count=3, size="A5", language="ru", actor=user("director")
     )
+    codes = [f.code for f in forms]
     assert len(set(codes)) == 3
     stored = set(Stub.objects.filter(batch=batch).values_list("code_hash", flat=True))
     assert stored == {receipt_hash(c) for c in codes}
     assert not any(code in h for code in codes for h in stored)
+    assert [f.number for f in forms] == [form_number(batch.pk, n) for n in (1, 2, 3)]
+    assert not any(code in f.number or f.number in code for code in codes for f in forms)
 
 
-def test_it_links_a_stub_code_once(commission, opening, user):
-    batch, codes = stub_batch_create(
+def test_it_links_a_letter_by_its_form_number_and_the_stub_code_opens_it(commission, opening, user):
+    batch, forms = stub_batch_create(
         school=commission.school, count=2, size="A4", language="ky", actor=user("director")
     )
-    letter = register(opening, user, codes[0].lower().replace("-", " "))  # typed loosely
-    assert letter.with_stub and letter.appeal.receipt_hash == receipt_hash(codes[0])
-    assert letter.appeal.followup is not None  # the writer follows it like an online appeal
-    stub = Stub.objects.get(code_hash=receipt_hash(codes[0]))
+    letter = register(opening, user, " " + forms[1].number.replace("-", " ") + " ")  # typed loosely
+    assert letter.with_stub and letter.appeal.receipt_hash == receipt_hash(forms[1].code)
+    # The writer follows it with the code on the stub, which nobody at the opening saw.
+    followup = letter.appeal.followup
+    assert bytes(followup.writer_public_key) == writer_public_key(forms[1].code)
+    assert open_for_writer(forms[1].code, followup.text_for_writer) == "Өтүнүч"
+    stub = Stub.objects.get(code_hash=receipt_hash(forms[1].code))
     assert stub.used_at and stub.appeal == letter.appeal
     with pytest.raises(ValidationError) as used:
-        register(opening, user, codes[0])
+        register(opening, user, forms[1].number)
     assert used.value.code == "used"
-    with pytest.raises(ValidationError) as unknown:
-        register(opening, user, "ABCDE-FGHJK-MNPQR-STUVW")
-    assert unknown.value.code == "unknown"
     assert opening.letters.count() == 1
 
 
-def test_it_refuses_another_schools_code(commission, opening, user):
+@pytest.mark.parametrize("typed", ["mistyped check digit", "another batch", "the stub's code", "a made-up code"])
+def test_it_refuses_what_is_not_a_form_of_this_school(commission, opening, user, typed):
+    batch, forms = stub_batch_create(
+        school=commission.school, count=2, size="A4", language="ky", actor=user("director")
+    )
+    number = forms[0].number
+    wrong = {
+        "mistyped check digit": number[:-1] + str((int(number[-1]) + 1) % 10),
+        "another batch": form_number(batch.pk + 1, 1),
+        "the stub's code": forms[0].code,  # the commission never needs it, so it does not work
+        "a made-up code": "ABCDE-FGHJK-MNPQR-STUVW",
+    }[typed]
+    with pytest.raises(ValidationError) as refused:
+        register(opening, user, wrong)
+    assert refused.value.code == "unknown"
+    assert not opening.letters.exists()
+
+
+def test_it_refuses_another_schools_form(commission, opening, user):
     from schools.models import School
 
     other = School.objects.get(slug="gymnasium5")
-    _batch, codes = stub_batch_create(school=other, count=1, size="A4", language="ky", actor=user("director2"))
+    _batch, forms = stub_batch_create(school=other, count=1, size="A4", language="ky", actor=user("director2"))
     with pytest.raises(ValidationError):
-        register(opening, user, codes[0])
+        register(opening, user, forms[0].number)
 
 
-def test_it_keeps_the_letter_form_when_the_code_is_wrong(commission, opening, login):
+def test_it_still_takes_the_code_of_a_form_printed_before_forms_had_numbers(commission, opening, user):
+    batch, forms = stub_batch_create(
+        school=commission.school, count=1, size="A4", language="ky", actor=user("director")
+    )
+    Stub.objects.filter(batch=batch).update(position=None, writer_public_key=None)
+    letter = register(opening, user, forms[0].code.lower())
+    assert letter.appeal.receipt_hash == receipt_hash(forms[0].code)
+    assert bytes(letter.appeal.followup.writer_public_key) == writer_public_key(forms[0].code)
+
+
+def test_it_keeps_the_letter_form_when_the_number_is_wrong(commission, opening, login):
     client = login("responsible")
     opening.step = Opening.Step.LETTERS
     opening.save()
@@ -86,13 +120,34 @@ def test_it_keeps_the_letter_form_when_the_code_is_wrong(commission, opening, lo
             "full_name": "Гүлнара Токтосунова",
             "summary": "Ашкана боюнча өтүнүч",
             "language": "ky",
-            "stub_code": "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ",
+            "form_number": "999-99-9",
         },
     )
     body = r.content.decode()
     assert r.status_code == 200
-    assert "Гүлнара Токтосунова" in body and "Ашкана боюнча өтүнүч" in body and "ZZZZZ-ZZZZZ" in body
+    assert "Гүлнара Токтосунова" in body and "Ашкана боюнча өтүнүч" in body and 'value="999-99-9"' in body
     assert not opening.letters.exists()
+
+
+def test_it_prints_the_code_only_on_the_stub(commission, user):
+    batch, forms = stub_batch_create(
+        school=commission.school, count=2, size="A5", language="en", actor=user("director")
+    )
+    pdf = paper_forms_pdf(school=commission.school, forms=forms, size="A5", language="en")
+    pages = pdf_text(pdf).split("\f")
+    for page, printed in zip(pages, forms, strict=False):
+        into_the_box, stub = page.split("Tear off the stub")
+        assert printed.number in into_the_box
+        assert printed.code not in into_the_box and printed.code[:5] not in into_the_box
+        assert printed.code in stub
+
+
+def pdf_text(pdf: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def test_it_prints_the_paper_forms_once(commission, login):

@@ -9,7 +9,7 @@ from django.db import connection
 
 from appeals.models import Appeal
 from appeals.services import appeal_submit
-from ishenim.chain import link
+from ishenim.chain import canonical, link
 from journal.models import Record, Volume
 from journal.services import journal_amend, journal_entry, journal_verify
 
@@ -68,7 +68,7 @@ def verify_command(*args) -> str:
 
 def test_it_verifies_an_untouched_journal_and_says_so(volume):
     output = verify_command("--school", "rakhmanov")
-    assert output.startswith("OK ")
+    assert output.startswith("OK      journal rakhmanov ")
     assert "6 records, 4 entries" in output
     assert volume.head_hash in output
 
@@ -149,7 +149,7 @@ def test_it_catches_a_forged_row_with_a_valid_hash_at_the_next_row(volume):
         fields={"event": "measures"},
         prev_hash=before.hash,
     )
-    forged.hash = link(before.hash, forged.chained_fields())
+    forged.body, forged.hash = canonical(forged.chained_fields()), link(before.hash, forged.chained_fields())
     Record.objects.bulk_create([forged])
     check = journal_verify(volume)
     assert (check.problem, check.bad_seq) == ("record does not follow the previous one", 4)
@@ -182,7 +182,7 @@ def test_it_catches_a_row_appended_without_the_journal(volume):
         fields={"event": "measures"},
         prev_hash=last.hash,
     )
-    forged.hash = link(last.hash, forged.chained_fields())
+    forged.body, forged.hash = canonical(forged.chained_fields()), link(last.hash, forged.chained_fields())
     Record.objects.bulk_create([forged])
     check = journal_verify(volume)
     assert (check.problem, check.bad_seq) == ("record added after the head", 7)
@@ -198,8 +198,9 @@ def test_it_catches_a_rewritten_tail_against_the_head_written_on_paper(volume):
         record.prev_hash = prev
         record.hash = prev = link(prev, record.chained_fields())
         sql(
-            "UPDATE {t} SET fields = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            "UPDATE {t} SET fields = %s, body = %s, prev_hash = %s, hash = %s WHERE id = %s",
             json.dumps(record.fields),
+            canonical(record.chained_fields()),
             record.prev_hash,
             record.hash,
             record.pk,
@@ -222,7 +223,7 @@ def test_it_accepts_a_head_written_down_before_later_entries(volume, demo):
 
 def test_it_exits_non_zero_from_the_command_line_on_a_broken_chain(volume):
     sql("UPDATE {t} SET taken_on = %s WHERE id = %s", "2020-01-01", seq_pk(volume, 1))
-    with pytest.raises(CommandError, match="1 of 1 journal volumes do not verify"):
+    with pytest.raises(CommandError, match="1 of 1 chains do not verify"):
         call_command("journal", "verify")
 
 
