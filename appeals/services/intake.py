@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from appeals.attachments import CleanFile
 from appeals.followup import seal_for_writer, writer_public_key
+from appeals.language import detect_language
 from appeals.models import Appeal, Attachment, FollowUp, Message, UrgentWords
 from appeals.receipts import receipt_hash as receipt_hash_of
 from appeals.triage import is_urgent
@@ -58,12 +59,15 @@ def appeal_submit(
     (`urgent`: the writer's "someone is in danger right now" on the online form,
     staff at a box opening) or the text has danger words; `urgent_reason` keeps
     which, and staff are notified once the transaction commits.
+    `language` is the page's (or the paper form's); the text's own language
+    replaces it when `appeals.language` recognises it, so staff answer in it.
     """
     from appeals.services.urgent import urgent_alert
 
     now = timezone.now()
     urgent_reason = urgent_reason_of(declared=urgent, channel=channel, text=text, school=school)
     urgent = bool(urgent_reason)
+    language = detect_language(text, default=language)
     if receipt_code:
         receipt_hash = receipt_hash_of(receipt_code)
     received_at = received_at or now
