@@ -1,6 +1,7 @@
 """The whole commission in a real browser on a 360 px screen: a commission, an election, a
-meeting confirmed by every member, an opening with two letters (one with a stub code) and a
-new seal, the act, and the writer following the stub code's appeal on the public page."""
+meeting confirmed by every member, an opening with two letters (one on a printed form, linked by
+its form number) and a new seal, the act, and the writer following that appeal on the public page
+with the code from the stub they kept."""
 
 import io
 import re
@@ -84,9 +85,10 @@ def test_it_runs_the_commission_from_appointment_to_the_writers_follow_up(page, 
     forms_pdf = tmp_path / "forms.pdf"
     download.value.save_as(forms_pdf)
     text = subprocess.run(["pdftotext", str(forms_pdf), "-"], capture_output=True, text=True, check=True).stdout
-    code = re.findall(r"[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}", text)[0]
+    code = re.findall(r"[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}", text)[0]  # on the first stub
+    number = re.findall(r"\b\d+-\d{2}-\d\b", text)[0]  # on the first form: the letter carries only this
 
-    # At the box: who is present, the seal, two letters (one with the stub code), the new seal.
+    # At the box: who is present, the seal, two letters (one on a printed form), the new seal.
     page.goto(f"{BASE}/openings/")
     page.click(f"form[action='{BASE}/openings/start/']:not(:has(input[name=planned_for])) button")
     page.wait_for_url(re.compile(r"/step/present/"))
@@ -103,7 +105,7 @@ def test_it_runs_the_commission_from_appointment_to_the_writers_follow_up(page, 
     page.click("form.form button[type=submit]")
     page.select_option("#id_category", "request")
     page.fill("#id_summary", "Ашкана боюнча өтүнүч")
-    page.fill("#id_stub_code", code.lower())
+    page.fill("#id_form_number", number)
     page.click("form.form button[type=submit]")
     page.wait_for_url(re.compile(r"/step/close/"))
     page.fill("#id_new_seal_number", "0043")

@@ -19,7 +19,7 @@ def book(demo, user):
 
 def test_it_chains_the_entries_and_verifies(book):
     check = openings_verify(book)
-    assert check.ok and check.entries == 4
+    assert check.ok and check.records == 4
     assert list(book.entries.values_list("seq", flat=True)) == [1, 2, 3, 4]
 
 
@@ -46,7 +46,7 @@ def test_it_finds_a_removed_tail_and_a_reordering(book):
 
 def test_it_verifies_from_the_command_line(book, capsys):
     call_command("openings", "verify")
-    assert "ok      rakhmanov 2026-2027: 4 entries" in capsys.readouterr().out
+    assert "OK      openings rakhmanov 2026-2027: 4 records" in capsys.readouterr().out
     Entry.objects.filter(book=book, seq=1).update(fields={})
     with pytest.raises(CommandError):
         call_command("openings", "verify", "--school", "rakhmanov")

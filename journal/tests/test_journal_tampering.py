@@ -239,3 +239,19 @@ def test_it_takes_a_head_as_printed_in_groups_on_the_command_line(volume):
     assert "at least the first 16" in verify_command(
         "--school", "rakhmanov", "--year", str(volume.year), "--head", "abc"
     )
+
+
+def test_it_verifies_every_chain_with_one_command(volume, demo):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("verify", stdout=out)
+    assert "OK      journal rakhmanov" in out.getvalue()
+    assert f"OK      audit {demo.vault_scope}" in out.getvalue()
+    sql("UPDATE {t} SET fields = %s WHERE id = %s", json.dumps({"category": "other"}), seq_pk(volume, 4))
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 chains do not verify"):
+        call_command("verify", "journal", stdout=out)
+    assert "BROKEN  journal rakhmanov" in out.getvalue()
+    with pytest.raises(CommandError, match="--head is a journal head"):
+        call_command("verify", "--head", volume.head_hash, stdout=StringIO())
