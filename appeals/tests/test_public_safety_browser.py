@@ -140,3 +140,33 @@ def test_it_pages_load_no_missing_file(page, demo):
         page.goto(url)
         page.wait_for_load_state("networkidle")
     assert missing == []
+
+
+def test_it_not_solved_reopens_and_offers_the_district(page, demo, shots):
+    from django.utils import timezone
+
+    from appeals.models import Message
+    from appeals.services import message_post
+
+    page.goto("/s/rakhmanov/write/")
+    fill_form(page)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/receipt/")
+    appeal = Appeal.objects.get()
+    director = demo.memberships.get(role="director").user
+    message_post(appeal=appeal, side=Message.Side.ANSWER, body="Ашкана текшерилди, баары жакшы.", sender=director)
+    Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED, closed_at=timezone.now())
+    page.goto("/s/rakhmanov/follow/")
+    page.check("input[name=solved][value=no]")
+    page.click("form.solved button[type=submit]")
+    page.wait_for_selector(".reopened")
+    page.screenshot(path=shots / "follow-reopened-ky-360.png", full_page=True)
+    assert page.is_visible("#id_body") and page.is_visible("#id_note")
+    page.fill("#id_note", "Эч нерсе өзгөргөн жок.")
+    page.click(".send-on button[type=submit]")
+    page.wait_for_url("**/receipt/")
+    page.screenshot(path=shots / "receipt-district-ky-360.png", full_page=True)
+    assert Appeal.objects.filter(district=demo.district).count() == 1
+    page.click("[data-quick-exit]")
+    page.wait_for_url("**/table/")
+    page.screenshot(path=shots / "neutral-ky-360.png", full_page=True)
