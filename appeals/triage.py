@@ -1,66 +1,385 @@
-"""Urgent triage (R22): does an appeal speak of danger to life or health?
+"""Urgent triage (R22): does an appeal speak of danger to life or health, and of which kind?
 
-The words live in `appeals/data/urgent_words.txt` (Kyrgyz, Russian, English),
-in an optional server file named by the ISHENIM_URGENT_WORDS_FILE environment
-variable, and in each school's own list (`UrgentWords`, edited by staff).
-A line is a word or phrase; a trailing * on a word matches every ending, which
-is how the agglutinative Kyrgyz and the inflected Russian forms are caught.
+The rules live in `appeals/data/triage/`, one file per **concept** (suicide and
+self-harm, violence, weapons, sexual abuse, violence at home, neglect, forced
+marriage, poisoning, a missing child), plus `exceptions.txt` (idioms and warnings
+that mention death or killing harmlessly). The format is described in
+`appeals/data/triage/README.txt`. A server may add words with the
+ISHENIM_URGENT_WORDS_FILE environment variable, and each school its own list
+(`UrgentWords`, edited by staff): those count as the concepts "server list" and
+"school list".
 
-Only case and ё/е are folded. Kyrgyz ө/ү/ң are not folded to о/у/н on purpose:
-«өлтүр» (kill) would then collide with «олтур» (sit down).
+How a text is matched. It is cut into words (a hyphen separates words, an
+apostrophe does not: «o'ldir», "don't"), and every word is normalised three
+ways, once for each family of rules:
+
+- Kyrgyz and Russian rules see every word in Cyrillic: Latin words are
+  transliterated (sh/ch/zh/ya/yu/kh/ts, j → ж, y → ы or й, w → ш, x and h → х,
+  ö/ü/ñ and ng → ө/ү/ң, 4/6/3 inside words → ч/ш/з), Latin look-alike letters in a
+  Cyrillic word are made Cyrillic. Then case, ё/е, э/е, щ/ш, й/и, ь/ъ and
+  repeated letters («помогииите», «сабоо» → «сабо») are folded, and ө/ү/ң are
+  folded to о/у/н, because many children type Kyrgyz without them. Words that
+  came from Latin letters fold ы/и as well (jashagym, jashagim).
+- English rules see the Latin words, case and repeated letters folded.
+- Uzbek rules (written in Latin) see Latin words and Uzbek Cyrillic transliterated
+  to Latin, with apostrophes, q/k and x/h folded (o'ldiraman, oldiraman, ўлдираман).
+
+The one collision the ө/ү folding makes, «өлтүр» (kill) with «олтур» (sit), is
+resolved by exceptions: an exception written without ө/ү/ң compares the word as
+typed, so «олтурду» (sat) is harmless while «өлтүрдү» (killed) is not, and a
+rule with an object («мени олтур*», "kill me") still fires, because an exception
+removes only hits it fully contains.
 """
+
+from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "urgent_words.txt"
+DATA_DIR = Path(__file__).resolve().parent / "data" / "triage"
 ENV_FILE = "ISHENIM_URGENT_WORDS_FILE"
+
+# Concept code → label shown to staff. The order is the order of the files and of the labels shown.
+CONCEPTS = {
+    "suicide": _("suicide or self-harm"),
+    "violence": _("violence or injury"),
+    "weapons": _("weapons or an attack on the school"),
+    "sexual": _("sexual abuse or grooming"),
+    "domestic": _("violence at home"),
+    "neglect": _("neglect, a child left alone"),
+    "marriage": _("forced or early marriage, bride kidnapping"),
+    "poisoning": _("poisoning, overdose or drugs"),
+    "missing": _("a missing or runaway child"),
+    "school": _("the school's own urgent words"),
+    "server": _("the server's urgent words"),
+}
+STREAMS = {"ky": "cyr", "ru": "cyr", "en": "en", "uz": "uz"}
+GAP = 3  # ".." in a rule: at most this many words in between
+
+# --- Normalisation ------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’ʻʼ‘`´][^\W_]+)*")
+_APOSTROPHES = str.maketrans("", "", "'’ʻʼ‘`´")
+_REPEATS = re.compile(r"(.)\1+")
+_RUNS = re.compile(r"(.)\1\1+")
+_CYRILLIC = re.compile(r"[а-яёөүңўқғҳ]")
+_LATIN = re.compile(r"[a-zöüñŋışçğ]")
+_HOMOGLYPHS = str.maketrans("aeopcxykmthb", "аеорсхукмтнв")
+_FOLD = str.maketrans("өүңэщй", "оунеши", "ьъ")
+_LATFOLD = str.maketrans("ыу", "ии")  # Latin Kyrgyz: y, u and i stand for ы, ү, у and и
+# Children's commonest spelling slips in Russian: unstressed о/а, е/и/я, ю/у («отровился», «умиреть», «хочю»).
+_LOOSE = str.maketrans("оеяюөүжздбвг", "аиауаушстпфк")  # and voiced/voiceless: «замуш», «нош»
+LOOSE_MIN = 4  # shorter rule words are compared strictly: «бил» must not be «был»
+_LATIN_TO_CYR = [
+    ("shch", "щ"), ("sch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"),
+    ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ye", "е"), ("ja", "жа"), ("ju", "жу"),
+]  # fmt: skip
+_LATIN_TO_CYR_RE = re.compile("|".join(k for k, _v in _LATIN_TO_CYR))
+_LATIN_ONE = str.maketrans(
+    {"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "k": "к", "l": "л",
+     "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф", "h": "х",
+     "c": "ц", "j": "ж", "q": "к", "x": "х", "w": "ш", "ö": "ө", "ü": "ү", "ñ": "ң", "ŋ": "ң", "ı": "ы",
+     "ş": "ш", "ç": "ч", "ğ": "г", "4": "ч", "6": "ш", "3": "з"}
+)  # fmt: skip
+_CYR_TO_UZ = str.maketrans(
+    {"а": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j", "з": "z",
+     "и": "i", "й": "y", "к": "k", "қ": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+     "с": "s", "т": "t", "у": "u", "ў": "o", "ф": "f", "х": "h", "ҳ": "h", "ц": "ts", "ч": "ch", "ш": "sh",
+     "щ": "sh", "ъ": "", "ь": "", "э": "e", "ю": "yu", "я": "ya", "ы": "i", "ө": "o", "ү": "u", "ң": "ng"}
+)  # fmt: skip
+_VOWELS = set("aeiouöüыаеиоуөүэяюё")
+
+
+def _collapse(word: str) -> str:
+    return _REPEATS.sub(r"\1", word)
+
+
+def _two(word: str) -> str:
+    """Runs of three or more letters cut to two: «помогииите» → «помогиите», «уууланды» → «ууланды»."""
+    return _RUNS.sub(r"\1\1", word)
+
+
+def _to_cyrillic(word: str) -> str:
+    word = re.sub(r"ng(?![aeiouyöü])", "ñ", word)
+    word = _LATIN_TO_CYR_RE.sub(lambda m: dict(_LATIN_TO_CYR)[m.group(0)], word)
+    out = []
+    for n, ch in enumerate(word):
+        if ch == "y":
+            out.append("й" if n and word[n - 1] in _VOWELS else "ы")
+        else:
+            out.append(ch)
+    return "".join(out).translate(_LATIN_ONE)
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A word as one family of rules compares it: every repeated letter folded (`one`), and with
+    long runs cut to two (`two`), for rules whose own word has a double letter («уулан», not «Улан»)."""
+
+    one: str
+    two: str
+
+    @classmethod
+    def of(cls, word: str) -> Form:
+        return cls(_collapse(word), _two(word))
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word of a text: where it is, and the forms each family of rules compares."""
+
+    start: int
+    end: int
+    exact: Form  # Cyrillic, ө/ү/ң kept: for exceptions written without them
+    cyr: Form  # ө/ү/ң, э, щ, й, ь, ъ folded; ы/и too when typed in Latin letters
+    loose: Form  # cyr with the vowels children confuse folded together
+    latin: bool
+    en: Form
+    uz: Form
+
+
+def _words(text: str) -> list[Word]:
+    words = []
+    for m in _TOKEN.finditer(text):
+        cased = m.group(0).casefold()
+        raw = cased.replace("ё", "е")
+        bare = raw.translate(_APOSTROPHES)
+        latin = bool(_LATIN.search(bare))
+        cyrillic = bool(_CYRILLIC.search(bare))
+        if latin and cyrillic:
+            cyr_word, latin = bare.translate(_HOMOGLYPHS), False
+        elif latin:
+            cyr_word = _to_cyrillic(bare)
+        else:
+            cyr_word = bare
+        folded = cyr_word.translate(_FOLD)
+        if latin:
+            folded = folded.translate(_LATFOLD)
+        uz = bare if latin else cased.translate(_APOSTROPHES).translate(_CYR_TO_UZ)
+        uz = uz.replace("q", "k").replace("x", "h")
+        words.append(
+            Word(
+                m.start(), m.end(), Form.of(cyr_word.replace("ь", "").replace("ъ", "")), Form.of(folded),
+                Form.of(folded.translate(_LOOSE)), latin,
+                Form.of(bare if latin else ""), Form.of(uz),
+            )
+        )  # fmt: skip
+    return words
+
+
+def normalise(text: str, stream: str = "cyr") -> list[str]:
+    """The words of `text` as the rules of one family (cyr, en, uz) compare them; for tests and tools."""
+    return [getattr(w, stream).one for w in _words(text)]
+
+
+# --- Rules --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Alt:
+    """One alternative of a rule position: a word, or a stem when `prefix`."""
+
+    form: Form  # in the rule family's compare form
+    latin_form: Form  # cyr only: compared with words typed in Latin letters (ы/и folded)
+    exact: Form  # cyr only: ө/ү/ң kept, for exceptions written without them
+    loose: Form | None  # cyr only, long enough words: vowels children confuse folded together
+    prefix: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    concept: str
+    stream: str
+    source: str
+    parts: tuple[tuple[object, ...], ...]  # each part: positions (tuple of Alt) and GAP markers
+    exact: bool = False  # an exception written without ө/ү/ң: compares words as typed
+
+
+def _alt(stream: str, word: str) -> Alt | None:
+    prefix = word.endswith("*")
+    found = _words(word.rstrip("*"))
+    if not found:
+        return None
+    w = found[0]
+    if stream == "cyr":
+        latin = w.cyr if w.latin else Form(_collapse(w.cyr.one.translate(_LATFOLD)), w.cyr.two.translate(_LATFOLD))
+        loose = w.loose if len(w.cyr.one) >= LOOSE_MIN + prefix else None
+        return Alt(w.cyr, latin, w.exact, loose, prefix)
+    form = w.en if stream == "en" else w.uz
+    return Alt(form, form, form, None, prefix)
+
+
+def rule_parse(line: str, concept: str, stream: str, exception: bool = False) -> Rule | None:
+    """One line of a rule file: positions separated by spaces, | between alternatives, * a stem,
+    .. up to three other words, & parts that must all occur somewhere in the text."""
+    source = " ".join(line.split())
+    parts = []
+    for part in source.split(" & "):
+        positions: list[object] = []
+        for written in part.split():
+            # A hyphen separates words («уруп-сабайт»); in an alternative only its last word is kept.
+            for position in [written] if "|" in written else written.split("-"):
+                if position == "..":
+                    positions.append(GAP)
+                    continue
+                words = (w.rsplit("-", 1)[-1] for w in position.split("|"))
+                alts = tuple(a for a in (_alt(stream, w) for w in words) if a)
+                if alts:
+                    positions.append(alts)
+        while positions and positions[0] == GAP:
+            positions.pop(0)
+        if positions:
+            parts.append(tuple(positions))
+    if not parts:
+        return None
+    exact = exception and stream == "cyr" and not re.search("[өүң]", source)
+    return Rule(concept, stream, source, tuple(parts), exact)
+
+
+def rules_parse(text: str, concept: str, exception: bool = False) -> list[Rule]:
+    """A rule file: `[ky]`, `[ru]`, `[en]`, `[uz]` start the sections of a language, # a comment."""
+    rules, lang = [], None
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            lang = line[1:-1].strip()
+            if lang not in STREAMS:
+                raise ValueError(f"unknown language section {line} in the {concept} rules")
+            continue
+        if lang is None:
+            raise ValueError(f"a rule before any [language] section in the {concept} rules: {line}")
+        rule = rule_parse(line, concept, STREAMS[lang], exception)
+        if rule:
+            rules.append(rule)
+    return rules
+
+
+def _free_rules(text: str, concept: str) -> list[Rule]:
+    """A plain word list (a school's or the server's): Cyrillic lines for ky/ru, Latin for en and uz."""
+    rules = []
+    for line in words_parse(text):
+        streams = ("cyr",) if _CYRILLIC.search(line) else ("cyr", "en", "uz")
+        rules += [r for r in (rule_parse(line, concept, s) for s in streams) if r]
+    return rules
+
+
+@dataclass
+class Ruleset:
+    """Rules indexed by the first three letters of their first word, for one pass over the words."""
+
+    rules: list[Rule]
+    index: dict[tuple[str, str], list[tuple[Rule, int]]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for rule in self.rules:
+            for n, part in enumerate(rule.parts):
+                first = part[0]
+                for alt in first:
+                    keys = {alt.form.one[:3], alt.latin_form.one[:3]} | ({alt.loose.one[:3]} if alt.loose else set())
+                    for key in keys:
+                        self.index.setdefault((rule.stream, key), []).append((rule, n))
+
+    def find(self, words: list[Word]) -> list[tuple[Rule, int, int]]:
+        """(rule, first word, last word + 1) of every hit; a rule with parts fires once all are found."""
+        hits, seen_parts = [], {}
+        for stream in ("cyr", "en", "uz"):
+            forms = [getattr(w, stream) for w in words]
+            for i, form in enumerate(forms):
+                if not form.one:
+                    continue
+                candidates = self.index.get((stream, form.one[:3]), [])
+                if stream == "cyr" and words[i].loose.one[:3] != form.one[:3]:
+                    candidates = candidates + self.index.get((stream, words[i].loose.one[:3]), [])
+                for rule, n in candidates:
+                    end = _match(words, forms, i, rule.parts[n], 0, rule)
+                    if end < 0:
+                        continue
+                    if len(rule.parts) == 1:
+                        hits.append((rule, i, end))
+                    else:
+                        seen_parts.setdefault(id(rule), (rule, {}))[1].setdefault(n, (i, end))
+        for rule, found in seen_parts.values():
+            if len(found) == len(rule.parts):
+                for i, end in found.values():
+                    hits.append((rule, i, end))
+        return hits
+
+
+def _same(target: Form, form: Form, prefix: bool, latin: bool = False) -> bool:
+    if target.two != target.one and not latin:  # the rule's word has a double letter: the text's too
+        target_text, have = target.two, form.two
+    else:
+        target_text, have = target.one, form.one
+    return have.startswith(target_text) if prefix else have == target_text
+
+
+def _alt_matches(alt: Alt, word: Word, form: Form, rule: Rule) -> bool:
+    if rule.exact:
+        return _same(alt.exact, word.exact, alt.prefix)
+    if _same(alt.latin_form if word.latin else alt.form, form, alt.prefix, rule.stream == "en"):
+        return True
+    # Typed in Latin letters, a word already has its vowels folded: no looser reading on top.
+    return (
+        rule.stream == "cyr" and alt.loose is not None and not word.latin and _same(alt.loose, word.loose, alt.prefix)
+    )
+
+
+def _match(words, forms, i, positions, p, rule) -> int:
+    """The end of a match of `positions[p:]` starting at word i, or -1."""
+    if p == len(positions):
+        return i
+    if positions[p] == GAP:
+        for j in range(i, min(i + GAP, len(words)) + 1):
+            end = _match(words, forms, j, positions, p + 1, rule)
+            if end >= 0:
+                return end
+        return -1
+    if i >= len(words) or not forms[i].one:
+        return -1
+    if any(_alt_matches(alt, words[i], forms[i], rule) for alt in positions[p]):
+        return _match(words, forms, i + 1, positions, p + 1, rule)
+    return -1
+
+
+# --- The lists ----------------------------------------------------------------------------------
 
 
 def words_parse(text: str) -> list[str]:
-    """The entries of a word list: one per line, # starts a comment."""
+    """The entries of a plain word list: one per line, # starts a comment."""
     entries = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            entries.append(_fold(" ".join(line.split())))
+            entries.append(" ".join(line.casefold().replace("ё", "е").split()))
     return entries
 
 
-def _fold(text: str) -> str:
-    return text.casefold().replace("ё", "е")
-
-
 @cache
-def base_words() -> tuple[str, ...]:
-    """The curated list plus the server's extra file, read once per process."""
-    words = words_parse(DATA_FILE.read_text(encoding="utf-8"))
+def base_rules() -> tuple[Ruleset, Ruleset]:
+    """The concepts' rules (with the server's extra file) and the exceptions, read once per process."""
+    rules = []
+    for concept in CONCEPTS:
+        path = DATA_DIR / f"{concept}.txt"
+        if path.exists():
+            rules += rules_parse(path.read_text(encoding="utf-8"), concept)
     extra = getattr(settings, "ISHENIM_URGENT_WORDS_FILE", "") or os.environ.get(ENV_FILE, "")
     if extra:
-        words += words_parse(Path(extra).read_text(encoding="utf-8"))
-    return tuple(dict.fromkeys(words))
+        rules += _free_rules(Path(extra).read_text(encoding="utf-8"), "server")
+    exceptions = rules_parse((DATA_DIR / "exceptions.txt").read_text(encoding="utf-8"), "exception", True)
+    return Ruleset(rules), Ruleset(exceptions)
 
 
-def _entry_pattern(entry: str) -> str:
-    parts = []
-    for word in entry.split(" "):
-        stem = word.rstrip("*")
-        if not stem:
-            continue
-        parts.append(re.escape(stem) + (r"\w*" if word.endswith("*") else ""))
-    return r"\s+".join(parts)
-
-
-@lru_cache(maxsize=256)
-def _compiled(entries: tuple[str, ...]) -> re.Pattern | None:
-    patterns = [p for p in (_entry_pattern(e) for e in entries) if p]
-    if not patterns:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")
+def base_words() -> tuple[str, ...]:
+    """Every rule line, as written (kept for tools that list the vocabulary)."""
+    return tuple(dict.fromkeys(r.source for r in base_rules()[0].rules))
 
 
 def school_words(school) -> tuple[str, ...]:
@@ -70,18 +389,52 @@ def school_words(school) -> tuple[str, ...]:
     return tuple(words_parse(extra or ""))
 
 
-def urgent_matches(text: str, school=None) -> list[str]:
-    """The urgent words and phrases found in `text`, as written there (lower case)."""
-    entries = base_words() + (school_words(school) if school is not None else ())
-    pattern = _compiled(entries)
-    if pattern is None:
+@lru_cache(maxsize=256)
+def _school_rules(entries: tuple[str, ...]) -> Ruleset:
+    return Ruleset(_free_rules("\n".join(entries), "school"))
+
+
+def urgent_concepts(text: str, school=None) -> list[tuple[str, list[str]]]:
+    """The concepts of danger found in `text`, each with the words that showed it (lower case, as written).
+
+    Concepts come in the order of CONCEPTS; an empty list means the text is not urgent."""
+    concepts, exceptions = base_rules()
+    words = _words(text)
+    if not words:
         return []
-    folded = _fold(" ".join(text.split()))
-    return list(dict.fromkeys(m.group(0) for m in pattern.finditer(folded)))
+    hits = concepts.find(words)
+    if school is not None:
+        entries = school_words(school)
+        if entries:
+            hits += _school_rules(entries).find(words)
+    if not hits:
+        return []
+    spans = [(i, end) for _rule, i, end in exceptions.find(words)]
+    hits = [h for h in hits if not any(a <= h[1] and h[2] <= b for a, b in spans)]
+    # A hit inside a longer one is the same words read twice: "kill" inside "kill myself".
+    hits.sort(key=lambda h: h[1] - h[2])
+    kept: list[tuple[Rule, int, int]] = []
+    for hit in hits:
+        if not any(k[1] <= hit[1] and hit[2] <= k[2] for k in kept):
+            kept.append(hit)
+    found: dict[str, dict[str, None]] = {}
+    for rule, i, end in sorted(kept, key=lambda h: h[1]):
+        phrase = " ".join(text[words[i].start : words[end - 1].end].casefold().split())
+        found.setdefault(rule.concept, {})[phrase] = None
+    return [(c, list(found[c])) for c in CONCEPTS if c in found]
+
+
+def urgent_matches(text: str, school=None) -> list[str]:
+    """The urgent words and phrases found in `text`, as written there (lower case); empty = not urgent."""
+    return list(dict.fromkeys(w for _c, words in urgent_concepts(text, school) for w in words))
 
 
 def is_urgent(text: str, school=None) -> bool:
-    return bool(urgent_matches(text, school))
+    return bool(urgent_concepts(text, school))
+
+
+def concept_label(code: str) -> str:
+    return CONCEPTS.get(code, code)
 
 
 def words_validate(text: str) -> list[str]:

@@ -3,6 +3,7 @@
     python -m bench                  # everything at full scale (1,000,000 appeals)
     python -m bench --quick          # everything at 2 % scale, short load runs: a smoke test
     python -m bench --only verify,phone
+    python -m bench --only triage    # the triage evaluation alone (no database needed)
     python -m bench --record         # also write the table into bench/RESULTS.md
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ishenim_bench;
@@ -31,7 +32,9 @@ BENCHMARKS = {
     "verify": "3. journal verification of a 1,000,000-entry chain",
     "phone": "4. public pages on a phone over slow 3G",
     "documents": "5. documents: the journal volume and the quarterly report",
+    "triage": "6. urgent triage: recall and false alarms on the evaluation set",
 }
+NEEDS_NO_DATABASE = {"triage"}
 RESULTS = harness.ROOT / "bench" / "RESULTS.md"
 
 
@@ -49,7 +52,7 @@ def main() -> int:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
 
     settings = harness.Settings()
-    problem = harness.postgres_ready(settings.database_url)
+    problem = harness.postgres_ready(settings.database_url) if set(chosen) - NEEDS_NO_DATABASE else ""
     if problem:
         print(f"The benchmarks need PostgreSQL at {settings.database_url}: {problem}", file=sys.stderr)
         print("Set BENCH_DATABASE_URL to a server where this user may create databases.", file=sys.stderr)
