@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ def admin_permitted(request) -> bool:
     return user.is_active and user.is_staff and bool(request.session.get("two_factor"))
 
 
+@login_not_required
 def admin_login(request, extra_context=None):
     """/admin/login/ is the product's login (its POSTs are throttled and audited like any other)."""
     if request.user.is_authenticated:

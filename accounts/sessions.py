@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
+import uuid
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.sessions.backends import cache as cache_backend
 from django.contrib.sessions.backends import db as db_backend
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.models import SessionRecord
+from vault import crypto
 
 
 def stored_key(session_key: str) -> str:
@@ -144,3 +148,46 @@ def sessions_end(user, *, keep: str | None = None) -> int:
             session_end(record)
             ended += 1
     return ended
+
+
+# --- a secret kept for one session: boxed in the session, its key in a cookie --------------
+#
+# Used for a staff member's private key (vault), a login half done (password
+# given, code not yet) and a writer's receipt code (appeals.followup). Neither
+# the session store nor the cookie alone opens the secret. One set of cookie
+# flags: HttpOnly, Secure when the site is on HTTPS, SameSite=Lax (Strict would
+# drop the key when a member opens a case from a link in a notification; forged
+# requests are stopped by the CSRF token, not by the cookie).
+
+_BOX_ID = uuid.UUID(int=0)
+
+
+def session_box_put(
+    request: HttpRequest, response: HttpResponse, name: str, cookie: str, secret: bytes, *, max_age=None
+) -> None:
+    key = secrets.token_bytes(32)
+    request.session[name] = base64.b64encode(crypto.box(_BOX_ID, key, secret)).decode()
+    response.set_cookie(
+        cookie,
+        base64.urlsafe_b64encode(key).decode(),
+        max_age=max_age,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+
+
+def session_box_get(request: HttpRequest, name: str, cookie: str) -> bytes | None:
+    """The secret kept under `name` in this session, if this browser holds its key."""
+    boxed, key = request.session.get(name), request.COOKIES.get(cookie)
+    if not boxed or not key:
+        return None
+    try:
+        return crypto.unbox(base64.urlsafe_b64decode(key), base64.b64decode(boxed))
+    except (crypto.VaultError, ValueError):
+        return None
+
+
+def session_box_drop(request: HttpRequest, response: HttpResponse, name: str, cookie: str) -> None:
+    request.session.pop(name, None)
+    response.delete_cookie(cookie, samesite="Lax")

@@ -1,7 +1,6 @@
 """Staff login (password, then the second factor), logout, and the account pages."""
 
 import base64
-import secrets
 import time
 
 from django.contrib import auth, messages
@@ -22,12 +21,21 @@ from django.views.decorators.http import require_POST
 from accounts import twofactor
 from accounts.forms import CodeForm, EnrolForm, PasswordChangeForm
 from accounts.models import SessionRecord, TwoFactor
-from accounts.sessions import session_end, session_forget, session_record, session_rekeyed, sessions_end, sessions_of
+from accounts.sessions import (
+    session_box_drop,
+    session_box_get,
+    session_box_put,
+    session_end,
+    session_forget,
+    session_record,
+    session_rekeyed,
+    sessions_end,
+    sessions_of,
+)
 from accounts.throttle import LoginGuard, account_for
 from audit.services import audit_record
 from schools.access import memberships
 from schools.permissions import permitted
-from vault import crypto
 from vault.services import session_close, session_open_private, user_key_set, user_key_unlock
 
 PENDING = "login_pending"
@@ -35,7 +43,7 @@ PENDING_COOKIE = "ishenim_pending"
 PENDING_SECONDS = 600
 CODE_TRIES = 5
 ENROL_SEED = "two_factor_seed"
-_PENDING_KEY_ID = crypto.uuid.UUID(int=1)
+PENDING_KEY = "login_pending_key"
 
 
 def _next_url(request) -> str:
@@ -97,36 +105,23 @@ def _password_ok(request, user, private: bytes, guard: LoginGuard):
         step = "enrol"
     else:
         return _finish(request, redirect(_next_url(request)), user, private, guard, two_factor=False)
-    cookie_key = secrets.token_bytes(32)
     request.session[PENDING] = {
         "user": user.pk,
-        "boxed": base64.b64encode(crypto.box(_PENDING_KEY_ID, cookie_key, private)).decode(),
         "at": time.time(),
         "next": _next_url(request),
         "step": step,
         "tries": 0,
     }
     response = redirect("accounts:login_code" if step == "code" else "accounts:login_enrol")
-    response.set_cookie(
-        PENDING_COOKIE,
-        base64.urlsafe_b64encode(cookie_key).decode(),
-        max_age=PENDING_SECONDS,
-        httponly=True,
-        secure=request.is_secure(),
-        samesite="Strict",
-    )
+    session_box_put(request, response, PENDING_KEY, PENDING_COOKIE, private, max_age=PENDING_SECONDS)
     return response
 
 
 def _pending(request):
     """(user, private key, state) of a login half done in this browser, or None."""
     state = request.session.get(PENDING)
-    cookie = request.COOKIES.get(PENDING_COOKIE)
-    if not state or not cookie or time.time() - state["at"] > PENDING_SECONDS:
-        return None
-    try:
-        private = crypto.unbox(base64.urlsafe_b64decode(cookie), base64.b64decode(state["boxed"]))
-    except (crypto.VaultError, ValueError):
+    private = session_box_get(request, PENDING_KEY, PENDING_COOKIE)
+    if not state or private is None or time.time() - state["at"] > PENDING_SECONDS:
         return None
     user = get_user_model().objects.filter(pk=state["user"], is_active=True).first()
     return (user, private, state) if user else None
@@ -143,7 +138,7 @@ def _finish(request, response, user, private: bytes, guard: LoginGuard, *, two_f
     session_open_private(request, response, private)
     session_record(request, two_factor=two_factor)
     guard.succeeded(response)
-    response.delete_cookie(PENDING_COOKIE)
+    session_box_drop(request, response, PENDING_KEY, PENDING_COOKIE)
     audit_record(action="ishenim.account.login", actor=user, obj=user, detail={"two_factor": two_factor})
     return response
 

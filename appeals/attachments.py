@@ -1,32 +1,66 @@
-"""Checking and cleaning the files a writer sends with an appeal.
+"""The one upload cleaner: every file a writer or a staff member sends goes through it.
 
-Photos are decoded and re-encoded by Pillow, so nothing of the original file
-survives but the pixels: no EXIF, no GPS position, no camera serial number, no
-thumbnail of the uncropped picture. PDF documents are kept as sent (the form
-says so: their properties may name the author). A file is accepted only if
-its content is what its name says, it is small enough, and a picture is not
-a decompression bomb.
+Photos are decoded and re-encoded, so nothing of the original file survives but
+the pixels: no EXIF, no GPS position, no camera serial number, no thumbnail of
+the uncropped picture. PDF documents are kept as sent (the form says so: their
+properties may name the author). A file is accepted only if its content is what
+its name says and it is small enough.
+
+The work an anonymous request can cause is bounded before anything is decoded:
+the size is checked first, then the header alone (Pillow reads no pixels when it
+opens a file) gives the format and the pixel count, which must be under the
+format's limit. Only then is the picture decoded, in a child process that caps
+its own memory (RLIMIT_AS) and CPU time (RLIMIT_CPU) before reading a byte
+(`appeals/attachments_decode.py`); JPEG photos are reduced on load (decoded at
+1/2, 1/4 or 1/8 of their size), so a 50-megapixel photo costs what a 12-megapixel
+one does.
 """
 
 import io
+import json
+import subprocess
+import sys
 import warnings
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 MAX_FILES = 3
 MAX_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # a 40 MP photo decodes to ~120 MB: already more than enough
+STAFF_MAX_BYTES = 12 * 1024 * 1024  # scans of paper letters, taken by staff
+MAX_PIXELS = 50_000_000  # JPEG: reduced on load, so this costs about 12 MP of memory
+MAX_PIXELS_LOSSLESS = 4096 * 4096  # PNG, WEBP, GIF decode at full size: 64 MB at most
 MAX_SIDE = 2560  # longer side after re-encoding; plenty to read a note or see a bruise
+DECODE_MEMORY = 768 * 1024 * 1024  # address space of the decoding process
+DECODE_CPU_SECONDS = 5
+DECODER = Path(__file__).with_name("attachments_decode.py")
 
 IMAGE_FORMATS = {"JPEG": (".jpg", ".jpeg", ".jfif"), "PNG": (".png",), "WEBP": (".webp",), "GIF": (".gif",)}
 DOCUMENT_SUFFIXES = (".pdf",)
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif,application/pdf,.jpg,.jpeg,.png,.webp,.gif,.pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """The one field for several files (the online box, the letters of an opening)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
 
 
 @dataclass(frozen=True)
@@ -44,17 +78,18 @@ def limits_text() -> str:
     }
 
 
-def attachment_clean(upload: UploadedFile) -> CleanFile:
+def attachment_clean(upload: UploadedFile, *, max_bytes: int = MAX_BYTES) -> CleanFile:
     """The file ready to be sealed, or a ValidationError that names the file and the reason."""
     name = PurePath(upload.name or "file").name[-120:]
     suffix = PurePath(name).suffix.lower()
-    if upload.size > MAX_BYTES:
+    if upload.size > max_bytes:
         raise ValidationError(
             _("«%(name)s» is too large (%(size)s). The limit is %(limit)s per file."),
             code="too_large",
-            params={"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(MAX_BYTES)},
+            params={"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
         )
-    content = upload.read(MAX_BYTES + 1)
+    upload.seek(0)
+    content = upload.read(max_bytes + 1)
     if suffix in DOCUMENT_SUFFIXES:
         return _document(name, content)
     if any(suffix in suffixes for suffixes in IMAGE_FORMATS.values()):
@@ -74,29 +109,12 @@ def _document(name: str, content: bytes) -> CleanFile:
     return CleanFile("document", name, "application/pdf", content)
 
 
-def _image(name: str, suffix: str, content: bytes) -> CleanFile:
-    broken = ValidationError(
+def _broken(name: str) -> ValidationError:
+    return ValidationError(
         _("«%(name)s» could not be read as a picture. It may be damaged; try another photo."),
         code="broken",
         params={"name": name},
     )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content))
-            if image.width * image.height > MAX_PIXELS:
-                raise _too_big(name)
-            if suffix not in IMAGE_FORMATS.get(image.format or "", ()):
-                raise ValidationError(
-                    _("«%(name)s» is not the kind of picture its name says."), code="mismatch", params={"name": name}
-                )
-            image.seek(0)  # an animated GIF keeps only its first frame
-            image.load()
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise _too_big(name) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise broken from None
-    return _reencode(name, image)
 
 
 def _too_big(name: str) -> ValidationError:
@@ -105,18 +123,52 @@ def _too_big(name: str) -> ValidationError:
     )
 
 
-def _reencode(name: str, image: Image.Image) -> CleanFile:
-    """Only the pixels go on: EXIF, GPS, XMP, ICC profile and comments stay behind."""
-    image = ImageOps.exif_transpose(image)  # keep the photo upright once its orientation tag is gone
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-    image = image.convert("RGBA" if has_alpha else "RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
-    out = io.BytesIO()
+def image_header(name: str, suffix: str, content: bytes) -> str:
+    """The picture's format, from its header alone; its pixel count and name checked. No pixel is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                fmt, pixels = image.format or "", image.width * image.height
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise _too_big(name) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _broken(name) from None
+    if suffix not in IMAGE_FORMATS.get(fmt, ()):
+        raise ValidationError(
+            _("«%(name)s» is not the kind of picture its name says."), code="mismatch", params={"name": name}
+        )
+    if pixels > (MAX_PIXELS if fmt == "JPEG" else MAX_PIXELS_LOSSLESS):
+        raise _too_big(name)
+    return fmt
+
+
+def _image(name: str, suffix: str, content: bytes) -> CleanFile:
+    fmt = image_header(name, suffix, content)
+    order = {
+        "format": fmt,
+        "max_side": MAX_SIDE,
+        "max_pixels": MAX_PIXELS,
+        "memory": DECODE_MEMORY,
+        "cpu": DECODE_CPU_SECONDS,
+    }
+    try:
+        done = subprocess.run(  # noqa: S603 - our own script, with our own interpreter
+            [sys.executable, "-I", str(DECODER)],
+            input=json.dumps(order).encode() + b"\n" + content,
+            capture_output=True,
+            timeout=DECODE_CPU_SECONDS * 3,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise _too_big(name) from None
+    head, _sep, clean = done.stdout.partition(b"\n")
+    try:
+        result = json.loads(head) if done.returncode == 0 else {"ok": False, "error": "too_many_pixels"}
+    except ValueError:
+        result = {"ok": False, "error": "broken"}
+    if not result.get("ok"):
+        raise _too_big(name) if result.get("error") == "too_many_pixels" else _broken(name)
+    content_type = "image/png" if result["type"] == "image/png" else "image/jpeg"
     stem = PurePath(name).stem or "photo"
-    if has_alpha:
-        clean.save(out, "PNG", optimize=True)
-        return CleanFile("image", f"{stem}.png", "image/png", out.getvalue())
-    clean.save(out, "JPEG", quality=85, optimize=True)
-    return CleanFile("image", f"{stem}.jpg", "image/jpeg", out.getvalue())
+    return CleanFile("image", f"{stem}.{'png' if content_type == 'image/png' else 'jpg'}", content_type, clean)

@@ -13,22 +13,18 @@ under a random key, and that key lives only in the writer's cookie. Neither
 the database nor the cookie alone reveals the code.
 """
 
-import base64
-import secrets
-import uuid
-
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from accounts.sessions import session_box_drop, session_box_get, session_box_put
 from appeals.receipts import receipt_hash, receipt_normalise
 from vault import crypto
 from vault.crypto import VaultError
 
 SESSION = "ishenim_followup"
+SESSION_SCHOOL = "ishenim_followup_school"
 COOKIE = "ishenim_wk"
-_BOX_ID = uuid.UUID(int=1)
 
 
 def writer_private_key(code: str) -> bytes:
@@ -61,33 +57,21 @@ def open_for_writer(code: str, blob: bytes | None) -> str:
 def session_keep(request: HttpRequest, response: HttpResponse, code: str, school_slug: str) -> None:
     """Remember the code for this session: boxed in the session, its key in a cookie."""
     request.session.cycle_key()  # a fresh session id whenever a code is proven
-    key = secrets.token_bytes(32)
-    boxed = crypto.box(_BOX_ID, key, receipt_normalise(code).encode())
-    request.session[SESSION] = {"school": school_slug, "box": base64.b64encode(boxed).decode()}
-    response.set_cookie(
-        COOKIE,
-        base64.urlsafe_b64encode(key).decode(),
-        httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE,
-        samesite="Lax",
-    )
+    request.session[SESSION_SCHOOL] = school_slug
+    session_box_put(request, response, SESSION, COOKIE, receipt_normalise(code).encode())
 
 
 def session_code(request: HttpRequest, school_slug: str) -> str | None:
     """The code this browser proved for this school in this session, if any."""
-    kept = request.session.get(SESSION)
-    cookie = request.COOKIES.get(COOKIE)
-    if not kept or not cookie or kept.get("school") != school_slug:
+    if request.session.get(SESSION_SCHOOL) != school_slug:
         return None
-    try:
-        return crypto.unbox(base64.urlsafe_b64decode(cookie), base64.b64decode(kept["box"])).decode()
-    except (VaultError, ValueError, KeyError):
-        return None
+    code = session_box_get(request, SESSION, COOKIE)
+    return code.decode() if code else None
 
 
 def session_forget(request: HttpRequest, response: HttpResponse) -> None:
-    request.session.pop(SESSION, None)
-    response.delete_cookie(COOKIE)
+    request.session.pop(SESSION_SCHOOL, None)
+    session_box_drop(request, response, SESSION, COOKIE)
 
 
 def session_hash(request: HttpRequest, school_slug: str) -> str | None:

@@ -410,15 +410,9 @@ def user_key_unlock(user, password: str) -> bytes:
 def session_open_private(request: HttpRequest, response: HttpResponse, private: bytes) -> None:
     """Keep the private key for this session only: boxed in the session under a
     random key whose one copy goes to the browser's cookie."""
-    cookie_key = secrets.token_bytes(32)
-    request.session[SESSION_BLOB] = base64.b64encode(crypto.box(_SESSION_KEY_ID, cookie_key, private)).decode()
-    response.set_cookie(
-        COOKIE,
-        base64.urlsafe_b64encode(cookie_key).decode(),
-        httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE,
-        samesite="Strict" if not settings.DEBUG else "Lax",
-    )
+    from accounts.sessions import session_box_put
+
+    session_box_put(request, response, SESSION_BLOB, COOKIE, private)
     request._vault_keyring = None
 
 
@@ -536,14 +530,8 @@ class Keyring:
 def keyring(request: HttpRequest) -> Keyring:
     ring = getattr(request, "_vault_keyring", None)
     if ring is None:
-        private = None
-        boxed = request.session.get(SESSION_BLOB)
-        cookie = request.COOKIES.get(COOKIE)
-        if boxed and cookie:
-            try:
-                private = crypto.unbox(base64.urlsafe_b64decode(cookie), base64.b64decode(boxed))
-            except (VaultError, ValueError):
-                private = None
-        ring = Keyring(request.user, private)
+        from accounts.sessions import session_box_get
+
+        ring = Keyring(request.user, session_box_get(request, SESSION_BLOB, COOKIE))
         request._vault_keyring = ring
     return ring

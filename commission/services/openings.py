@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import uuid
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from appeals.attachments import attachment_clean
 from appeals.followup import seal_for_writer
 from appeals.models import Appeal, Attachment, FollowUp
 from appeals.receipts import receipt_normalise
@@ -156,28 +156,11 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp"
 
 
 def page_clean(upload) -> tuple[bytes, str]:
-    """A photo re-encoded as JPEG without its metadata (EXIF carries the phone, the place and the
-    time), turned upright and scaled down; a PDF scan kept as it is."""
-    if upload.size > MAX_PAGE_BYTES:
-        raise ValidationError(_("%(name)s is larger than 12 MB.") % {"name": upload.name})
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return upload.read(), "application/pdf"
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        image = Image.open(upload)
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ValidationError(
-            _("%(name)s is not a photo or a PDF scan that can be read.") % {"name": upload.name}
-        ) from error
-    image = ImageOps.exif_transpose(image).convert("RGB")
-    image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue(), "image/jpeg"
+    """A page through the one upload cleaner (`appeals.attachments`): a photo re-encoded without its
+    metadata (EXIF carries the phone, the place and the time), turned upright and scaled down, decoded
+    in a capped process; a PDF scan kept as it is."""
+    clean = attachment_clean(upload, max_bytes=MAX_PAGE_BYTES)
+    return clean.content, clean.content_type
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.test import Client
 
 from schools.demo import DEMO_PASSWORD
 from tests.security.urlconf import fill, public_routes, response_text, staff_routes
-from tests.security.world import world_create
+from tests.security.world import admin_client, world_create
 
 DENIED = {403, 404, 405}
 OWN_SCHOOL_APPEALS = {"own_socped", "own_psychologist", "own_unassigned"}
@@ -149,8 +149,8 @@ def test_it_keeps_staff_out_of_the_admin(world, username):
 
 
 def test_it_never_shows_content_to_the_platform_administrator(world):
-    client = Client()
-    client.post("/admin/login/", {"username": "admin", "password": DEMO_PASSWORD})
+    client = admin_client()
+    assert client.get("/admin/").status_code == 200
     tokens = [t for plain in world.plain.values() for t in (plain["text"][:20], plain["name"])]
     for model in admin.site._registry:
         info = model._meta.app_label, model._meta.model_name

@@ -149,3 +149,14 @@ def world_create() -> World:
     # one logged-in session, for the routes about sessions
     Client().post("/accounts/login/", {"username": "responsible", "password": DEMO_PASSWORD})
     return world
+
+
+def admin_client() -> Client:
+    """The platform administrator, logged in as /admin/ requires: password, then a two-factor code."""
+    import pyotp
+
+    client = Client()
+    assert client.post("/admin/login/", {"username": "admin", "password": DEMO_PASSWORD}).status_code == 302
+    seed = client.get("/accounts/login/two-factor/").context["seed"]
+    assert client.post("/accounts/login/two-factor/", {"code": pyotp.TOTP(seed).now()}).status_code == 200
+    return client
