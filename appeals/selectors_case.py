@@ -35,6 +35,7 @@ EVENTS = {
     "reopened": gettext_lazy("Reopened"),
     "extended": gettext_lazy("Deadline extended"),
     "correction": gettext_lazy("Entry corrected"),
+    "resealed": gettext_lazy("Encrypted with the case's own keys"),
     "acknowledged": gettext_lazy("Seen by staff: “I am on it”"),
     "escalated": gettext_lazy("Nobody took it up: the alert went one level up"),
 }
