@@ -1,6 +1,7 @@
 """Intake: an appeal comes in, the writer follows it with the receipt code.
 
-Everything a writer sends is sealed to the school's key (staff read it); what
+Everything a writer sends is sealed to the appeal's own keys (`vault.casekeys`:
+the school's key holders and the case's handlers read it); what
 the writer should read back is also sealed to the writer's key (see
 `appeals.followup`). Urgent appeals notify staff after the commit.
 """
@@ -24,7 +25,7 @@ from audit.services import audit_record
 from ishenim.workdays import add_working_days
 from journal.services import journal_register
 from schools.models import School
-from vault.services import seal, seal_text
+from vault.casekeys import CONTENT, IDENTITY, case_keys_new, case_seal_text
 
 SUMMARY_CHARS = 300
 log = logging.getLogger(__name__)
@@ -87,10 +88,12 @@ def appeal_submit(
         receipt_hash=receipt_hash,
     )
     scope = appeal.vault_scope
-    appeal.text_sealed = seal_text(scope, text)
-    appeal.author_sealed = seal_text(scope, json.dumps(author, ensure_ascii=False)) if author else None
+    keys = case_keys_new(scope=scope, identity=author is not None)
+    appeal.text_sealed = keys.seal_text(text)
+    appeal.author_sealed = keys.seal_text(json.dumps(author, ensure_ascii=False), IDENTITY) if author else None
     appeal.due_on = add_working_days(timezone.localdate(now), settings.ISHENIM["CONSIDER_WITHIN_WORKING_DAYS"])
     appeal.save()
+    keys.save(appeal)
     entry = journal_register(
         appeal=appeal,
         taken_on=timezone.localdate(received_at),
@@ -102,8 +105,10 @@ def appeal_submit(
             "grade": grade,
             "status": appeal.status,
         },
-        sealed=seal_text(
-            scope, json.dumps({"author": author, "summary": summary or text[:SUMMARY_CHARS]}, ensure_ascii=False)
+        # The entry names the writer of a signed appeal: sealed to the identity key.
+        sealed=keys.seal_text(
+            json.dumps({"author": author, "summary": summary or text[:SUMMARY_CHARS]}, ensure_ascii=False),
+            IDENTITY if author else CONTENT,
         ),
         actor=actor,
     )
@@ -121,8 +126,8 @@ def appeal_submit(
             kind=f.kind,
             content_type=f.content_type,
             size=len(f.content),
-            name_sealed=seal_text(scope, f.name),
-            content_sealed=seal(scope, f.content),
+            name_sealed=keys.seal_text(f.name),
+            content_sealed=keys.seal(f.content),
         )
         for f in attachments
     )
@@ -170,7 +175,7 @@ def message_post(*, appeal: Appeal, side: str, body: str, sender=None) -> Messag
     message = Message.objects.create(
         appeal=appeal,
         side=side,
-        body_sealed=seal_text(appeal.vault_scope, body),
+        body_sealed=case_seal_text(appeal, body),
         body_for_writer=seal_for_writer(followup, body),
         sender=sender if side != Message.Side.WRITER else None,
         created_at=timezone.now(),
