@@ -27,6 +27,7 @@ ACTIONS = {
     "ishenim.appeal.identity_viewed": _("writer's identity read"),
     "ishenim.appeal.erased": _("appeal erased under retention"),
     "ishenim.school.changed": _("school settings changed"),
+    "ishenim.compliance.confirmed": _("requirement confirmed for the compliance page"),
     "ishenim.audit.viewed": _("audit trail viewed"),
     "ishenim.audit.exported": _("audit trail exported"),
     "ishenim.backup.written": _("backup written"),

@@ -33,6 +33,7 @@ BENCHMARKS = {
     "phone": "4. public pages on a phone over slow 3G",
     "documents": "5. documents: the journal volume and the quarterly report",
     "triage": "6. urgent triage: recall and false alarms on the evaluation set",
+    "alerts": "7. urgent alerts: from the child's POST to a phone (fake Telegram), and escalation",
 }
 NEEDS_NO_DATABASE = {"triage"}
 RESULTS = harness.ROOT / "bench" / "RESULTS.md"

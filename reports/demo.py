@@ -22,10 +22,10 @@ from appeals.services import appeal_submit
 from ishenim.workdays import add_working_days
 from journal.models import Record
 from journal.services import journal_amend
-from reports.models import QuarterlyReport, Subject, SubjectTag, WeeklySummary
+from reports.models import Attestation, QuarterlyReport, Subject, SubjectTag, WeeklySummary
 from reports.periods import last_complete_quarter, last_summary_day, summary_week
 from reports.services import quarterly_report_draft, weekly_figures
-from schools.models import School
+from schools.models import Role, School
 
 C, K = Appeal.Category, Appeal.AuthorKind
 
@@ -232,4 +232,22 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
     _reports(school, now, careful=careful)
     if careful:
         _summaries(school, now)
+        _attestations(school, now)
     return len(appeals)
+
+
+def _attestations(school: School, now: dt.datetime) -> None:
+    """The careful school's director confirmed what the machine cannot check (R06, R21)."""
+    director = school.memberships.filter(role=Role.DIRECTOR, active=True).select_related("user").first()
+    if director is None:
+        return
+    today = timezone.localdate(now)
+    on = min(today, max(dt.date(school.school_year(today), school.year_start_month, 10), today - dt.timedelta(days=60)))
+    notes = {
+        Attestation.Requirement.WEBSITE: "Сайттын башкы бетинде «Ишеним кутусу» шилтемеси бар.",
+        Attestation.Requirement.CONFIDENTIALITY: "Купуялуулук боюнча нускама өттү, 9 кызматкер кол койду.",
+    }
+    for requirement, note in notes.items():
+        Attestation.objects.create(
+            school=school, requirement=requirement, confirmed_on=on, confirmed_by=director.user, note=note
+        )

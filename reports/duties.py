@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from appeals.models import Appeal
-from reports import commission_link
+from commission.models import Meeting
 from reports.models import DutyRun, QuarterlyReport
 from reports.periods import half_year_of, last_complete_quarter, last_summary_day
 from reports.selectors import due_expr
@@ -147,11 +147,10 @@ def meeting_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
     today = timezone.localdate(now)
     half = half_year_of(today)
     left = (half.end - today).days
-    m = commission_link.models()
-    if m is None or left > SHORTFALL_WARN_DAYS or timezone.localtime(now).hour < mail_hour():
+    if left > SHORTFALL_WARN_DAYS or timezone.localtime(now).hour < mail_hour():
         return []
     held = dict(
-        m.Meeting.objects.filter(commission__school__in=schools, held_on__gte=half.start, held_on__lt=half.end)
+        Meeting.objects.filter(commission__school__in=schools, held_on__gte=half.start, held_on__lt=half.end)
         .values_list("commission__school_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -181,3 +181,32 @@ class SubjectTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} #{self.appeal_id}"
+
+
+class Attestation(models.Model):
+    """What the machine cannot check, confirmed by a person for one school year (R06, R21).
+
+    The compliance page shows "confirmed by <person> on <date>" from the latest of
+    these; without one for the current school year the requirement is not shown as kept.
+    """
+
+    class Requirement(models.TextChoices):
+        WEBSITE = "R06", _("the box's public page is on the school's website")
+        CONFIDENTIALITY = "R21", _("everyone who handles appeals was instructed in confidentiality and signed for it")
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="attestations", verbose_name=_("school"))
+    requirement = models.CharField(_("requirement"), max_length=3, choices=Requirement)
+    confirmed_on = models.DateField(_("confirmed on"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("confirmed by")
+    )
+    note = models.CharField(_("how it was checked"), max_length=300)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attestation")
+        verbose_name_plural = _("attestations")
+        ordering = ["-confirmed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.requirement} {self.confirmed_on}"

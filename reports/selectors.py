@@ -7,6 +7,7 @@ number of queries; per-school tables are one GROUP BY.
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -16,6 +17,7 @@ from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from appeals.models import Appeal, FollowUp
+from commission.models import Meeting, Opening
 from journal.models import Volume
 from reports.models import QuarterlyReport, Subject, SubjectTag
 from reports.periods import Period
@@ -273,3 +275,33 @@ def recurring_categories(quarter: dict) -> list[str]:
 
 def reports_of(school: School) -> QuerySet[QuarterlyReport]:
     return school.quarterly_reports.select_related("finalised_by")
+
+
+@dataclass
+class OpeningsCheck:
+    planned: list[dt.datetime]
+    held: list[dt.datetime]
+    missed: list[dt.datetime]
+
+
+def openings_check(school: School, start: dt.datetime, end: dt.datetime) -> OpeningsCheck:
+    """Planned openings in [start, end), which were held (recorded on that day) and which were missed."""
+    planned = school.planned_openings(start, end)
+    held = list(
+        Opening.objects.filter(
+            school=school, status=Opening.Status.DONE, opened_at__gte=start - dt.timedelta(days=1), opened_at__lt=end
+        ).values_list("opened_at", flat=True)
+    )
+    held_days = {timezone.localtime(at).date() for at in held}
+    now = timezone.now()
+    missed = [when for when in planned if timezone.localtime(when).date() not in held_days and when < now]
+    return OpeningsCheck(planned=planned, held=[at for at in held if at >= start], missed=missed)
+
+
+def meetings_for_agenda(school: School) -> list[Meeting]:
+    """The school's coming meetings whose agenda can still take an item."""
+    return list(
+        Meeting.objects.filter(
+            commission__school=school, status=Meeting.Status.DRAFT, held_on__gte=timezone.localdate()
+        ).order_by("held_on")
+    )

@@ -11,10 +11,18 @@ from django.utils.translation import gettext as _
 
 from appeals.models import Appeal
 from audit.services import audit_record
-from reports import commission_link
+from commission.services import meeting_add_agenda_item
 from reports.models import QuarterlyReport, ReportLanguage, Subject, SubjectTag, WeeklySummary
 from reports.periods import Period, summary_week
-from reports.selectors import figures, journal_head, overdue_q, quarter_figures, school_appeals, subjects_in
+from reports.selectors import (
+    figures,
+    journal_head,
+    openings_check,
+    overdue_q,
+    quarter_figures,
+    school_appeals,
+    subjects_in,
+)
 from schools.models import Role, School
 
 # --- whom to write to, and in which language ----------------------------------
@@ -78,13 +86,12 @@ def weekly_figures(school: School, week: Period) -> dict:
         overdue=Count("pk", filter=overdue_q(week.end) & Q(status__in=Appeal.OPEN_STATUSES)),
         open=Count("pk", filter=Q(status__in=Appeal.OPEN_STATUSES)),
     )
-    check = commission_link.openings(school, week.start_at, week.end_at)
+    check = openings_check(school, week.start_at, week.end_at)
     volume = journal_head(school, on=week.last_day)
     return {
         "received": {k: received[k] for k in ("total", "urgent", "anonymous", "category", "channel", "author_kind")},
         **activity,
         "openings": {
-            "known": check.known,
             "planned": [when.isoformat() for when in check.planned],
             "held": [when.isoformat() for when in check.held],
             "missed": [when.isoformat() for when in check.missed],
@@ -214,8 +221,7 @@ def quarterly_report_agenda(*, report: QuarterlyReport, meeting, actor) -> Quart
     report = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
     _editable(report)
     title = _("Analytical report for %(period)s") % {"period": report_period(report).label}
-    if not commission_link.agenda_add(meeting=meeting, title=title, object_ref=f"reports.quarterlyreport:{report.pk}"):
-        raise ValidationError(_("The commission's agenda cannot be changed from here yet; add the report by hand."))
+    meeting_add_agenda_item(meeting=meeting, title=title, object_ref=f"reports.quarterlyreport:{report.pk}")
     report.state = QuarterlyReport.State.ON_AGENDA
     report.meeting_ref = str(meeting)
     report.agenda_at = timezone.now()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("quarterly/<int:pk>/report.pdf", v.report_document, {"fmt": "pdf"}, name="report_pdf"),
     path("quarterly/<int:pk>/report.docx", v.report_document, {"fmt": "docx"}, name="report_docx"),
     path("compliance/", v.compliance_page, name="compliance"),
+    path("compliance/attest/", v.compliance_attest, name="compliance_attest"),
     path("export/statistics/", v.export_statistics, name="export_statistics"),
     path("export/journal/", v.export_journal, name="export_journal"),
 ]

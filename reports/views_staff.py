@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -11,18 +12,19 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from ishenim.documents import DOCX_TYPE, file_response, pdf_response
-from reports import commission_link
 from reports.compliance import BROKEN, compliance, school_compliance
+from reports.compliance.attestations import AttestationForm, attestation_record
 from reports.documents import report_context, report_docx, report_filename, report_pdf
 from reports.exporters import DistrictSchools, JournalClear, QuarterStatistics, statistics_filename
 from reports.forms import AgendaForm, DocumentLanguageForm, FinaliseForm, LanguageForm, ReportTextForm, SubjectForm
-from reports.models import Subject, SubjectTag
+from reports.models import Attestation, Subject, SubjectTag
 from reports.periods import quarter_in, quarter_of
 from reports.presentation import category_labels, headline, masked, sections, timings, trend_chart
 from reports.selectors import (
     district_appeals,
     in_period,
     journal_head,
+    meetings_for_agenda,
     open_cases,
     per_school,
     quarter_figures,
@@ -133,7 +135,7 @@ def _report(request, school, pk, permission="reports.read"):
 def report(request, school, pk):
     school, report = _report(request, school, pk)
     manage = may(request, school, "reports.finalise")
-    meetings = commission_link.upcoming_meetings(school) if manage and not report.locked else None
+    meetings = meetings_for_agenda(school) if manage and not report.locked else None
     return render(
         request,
         "reports/staff/report.html",
@@ -143,8 +145,6 @@ def report(request, school, pk):
             "text_form": ReportTextForm(instance=report),
             "finalise_form": FinaliseForm(),
             "agenda_form": AgendaForm(meetings=meetings) if meetings else None,
-            "commission_available": commission_link.available(),
-            "agenda_service": commission_link.agenda_service_available(),
             "languages": DocumentLanguageForm.base_fields["language"].choices,
         },
     )
@@ -174,10 +174,10 @@ def report_write(request, school, pk):
 @require_POST
 def report_agenda(request, school, pk):
     school, report = _report(request, school, pk, "reports.finalise")
-    meetings = commission_link.upcoming_meetings(school) or []
+    meetings = meetings_for_agenda(school)
     form = AgendaForm(request.POST, meetings=meetings)
     if form.is_valid():
-        meeting = commission_link.meeting_get(school, form.cleaned_data["meeting"])
+        meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
         try:
             if meeting is None:
                 raise ValidationError(_("That meeting cannot take new agenda items."))
@@ -274,14 +274,45 @@ def report_subjects(request, school, pk):
 # --- compliance (R01–R23) -------------------------------------------------------
 
 
-def compliance_page(request, school):
-    school = school_for(request, school, "reports.compliance")
+def _compliance(request, school: School, form: AttestationForm | None = None):
     checks = school_compliance(school)
+    forms = {}
+    if may(request, school, "reports.confirm"):
+        forms = {
+            code: AttestationForm(initial={"requirement": code}, auto_id=f"{code}-%s")
+            for code in Attestation.Requirement.values
+        }
+        if form is not None:
+            forms[form["requirement"].value()] = form
     return render(
         request,
         "reports/staff/compliance.html",
-        {"school": school, "checks": checks, "broken": sum(c.status == BROKEN for c in checks)},
+        {"school": school, "checks": checks, "broken": sum(c.status == BROKEN for c in checks), "confirm": forms},
+        status=400 if form is not None else 200,
     )
+
+
+def compliance_page(request, school):
+    return _compliance(request, school_for(request, school, "reports.compliance"))
+
+
+@require_POST
+def compliance_attest(request, school):
+    """Record what the machine cannot check (R06, R21): confirmed by this person, on that day."""
+    school = school_for(request, school, "reports.confirm")
+    code = request.POST.get("requirement")
+    if code not in Attestation.Requirement.values:
+        raise Http404
+    form = AttestationForm(request.POST, auto_id=f"{code}-%s")
+    if form.is_valid():
+        try:
+            attestation_record(school=school, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The confirmation was recorded."))
+            return redirect(reverse("reports:compliance", args=[school.slug]) + f"#{form.cleaned_data['requirement']}")
+    return _compliance(request, school, form)
 
 
 # --- exports --------------------------------------------------------------------

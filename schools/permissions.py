@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.weekly": frozenset({_D, _R}),
     "reports.finalise": frozenset({_D, _R}),
     "reports.compliance": frozenset({_D, _R, _O}),
+    "reports.confirm": frozenset({_D}),  # records what the machine cannot check (R06, R21)
     # keys and the audit trail
     "vault.hold_school_key": frozenset({_D, _R}),  # opens every appeal; handlers get their cases' keys only
     "vault.manage_keys": frozenset({_D}),

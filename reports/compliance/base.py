@@ -16,6 +16,7 @@ STATUS_LABELS = {
 LOOKBACK_DAYS = 90
 SUMMARY_WEEKS = 4
 MEETINGS_PER_HALF_YEAR = 2
+TERM_MONTHS = 9  # a school year runs from its first month (September) to the end of May
 OPENING_GRACE = dt.timedelta(hours=6)
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -16,7 +16,7 @@ from reports.compliance.base import (
     MEETINGS_PER_HALF_YEAR,
     OPENING_GRACE,
     SUMMARY_WEEKS,
-    UNKNOWN,
+    TERM_MONTHS,
     Check,
     _,
 )
@@ -27,6 +27,7 @@ from schools.models import Role, School
 
 def _counts(school: School, facts: Facts) -> dict:
     empty = {"total": 0, "recent": 0, "anonymous": 0, "student": 0, "parent": 0, "citizen": 0}
+    empty |= {"anonymous_named": 0, "signed_unnamed": 0}
     return facts.appeal_counts.get(school.pk, {**empty, "overdue": 0, "open": 0, "urgent_waiting": 0})
 
 
@@ -50,32 +51,92 @@ def r01(school: School, facts: Facts) -> Check:
 
 
 def r02(school: School, facts: Facts) -> Check:
+    title = _("Anonymous or signed; anonymity guaranteed")
     c = _counts(school, facts)
+    if c["anonymous_named"]:
+        return Check(
+            "R02",
+            title,
+            BROKEN,
+            ngettext(
+                "%(n)s anonymous appeal this school year has a writer's identity stored with it.",
+                "%(n)s anonymous appeals this school year have a writer's identity stored with them.",
+                c["anonymous_named"],
+            )
+            % {"n": c["anonymous_named"]},
+            _("Tell the district at once: an anonymous appeal must never carry a name."),
+        )
+    if c["signed_unnamed"]:
+        return Check(
+            "R02",
+            title,
+            ATTENTION,
+            ngettext(
+                "%(n)s signed appeal has no name or contact of its writer: it cannot be answered.",
+                "%(n)s signed appeals have no name or contact of their writers: they cannot be answered.",
+                c["signed_unnamed"],
+            )
+            % {"n": c["signed_unnamed"]},
+            _("When entering a signed letter, enter the writer's name, address, class and phone."),
+        )
     return Check(
         "R02",
-        _("Anonymous or signed; anonymity guaranteed"),
+        title,
         KEPT,
         _(
-            "%(anonymous)s of %(total)s appeals this school year were anonymous. "
-            "Authors' details are stored encrypted; no address or device of a writer is recorded."
+            "%(anonymous)s of %(total)s appeals this school year were anonymous and carry no identity; "
+            "the signed ones have their writer's details sealed."
         )
         % c,
     )
 
 
+# The kinds of appeals the regulation names, and the categories that take each of them.
+KINDS = {
+    "child_rights": {Appeal.Category.CHILD_RIGHTS},
+    "corruption": {Appeal.Category.CORRUPTION},
+    "wrongdoing": {Appeal.Category.SMOKING, Appeal.Category.DISCIPLINE},
+    "complaint": {Appeal.Category.BULLYING, Appeal.Category.OTHER},
+    "request": {Appeal.Category.REQUEST},
+    "suggestion": {Appeal.Category.SUGGESTION},
+    "wish": {Appeal.Category.WISH},
+}
+
+
+def offered_categories() -> dict[str, set[str]]:
+    """The categories each way in offers: the online form and the entry of a paper letter."""
+    from appeals.forms import AppealForm
+    from commission.forms import LetterForm
+
+    return {
+        str(_("online form")): {value for value, _label in AppealForm.base_fields["category"].choices if value},
+        str(_("paper letters")): {value for value, _label in LetterForm.base_fields["category"].choices if value},
+    }
+
+
 def r03(school: School, facts: Facts) -> Check:
+    title = _("The kinds of appeals of the regulation")
+    gaps = []
+    for way, offered in offered_categories().items():
+        missing = sorted(kind for kind, categories in KINDS.items() if not categories & offered)
+        if missing:
+            gaps.append(f"{way}: {', '.join(missing)}")
+    if gaps:
+        return Check(
+            "R03",
+            title,
+            BROKEN,
+            _("Kinds of appeals that cannot be chosen: %(gaps)s.") % {"gaps": "; ".join(gaps)},
+            _("Tell the district: a way in offers fewer kinds of appeals than the regulation names."),
+        )
     kinds = ", ".join(str(label) for _v, label in Appeal.Category.choices)
-    return Check(
-        "R03", _("The kinds of appeals of the regulation"), KEPT, _("Categories offered: %(kinds)s.") % {"kinds": kinds}
-    )
+    return Check("R03", title, KEPT, _("The online form and the paper entry offer: %(kinds)s.") % {"kinds": kinds})
 
 
 def r04(school: School, facts: Facts) -> Check:
     title = _("The box is opened on schedule")
     start = facts.now - dt.timedelta(days=28)
     planned = school.planned_openings(start, facts.now - OPENING_GRACE)  # one under way is not missed
-    if facts.opening_days is None:
-        return _openings_unrecorded("R04", title)
     held = facts.opening_days.get(school.pk, set())
     missed = [when for when in planned if timezone.localdate(when) not in held]
     evidence = _("Last 4 weeks: %(planned)s planned, %(missed)s missed.") % {
@@ -104,16 +165,21 @@ def r05(school: School, facts: Facts) -> Check:
     )
 
 
-def _public_url(school: School) -> str:
-    try:
-        return settings.SITE_URL + reverse("appeals_public:box", kwargs={"school": school.slug})
-    except NoReverseMatch:
+def _confirmed(code: str, school: School, facts: Facts) -> str:
+    attestation = facts.attestations.get((school.pk, code))
+    if attestation is None:
         return ""
+    by = attestation.confirmed_by
+    return _("Confirmed by %(person)s on %(day)s: %(note)s") % {
+        "person": by.get_full_name() or by.get_username(),
+        "day": f"{attestation.confirmed_on:%Y-%m-%d}",
+        "note": attestation.note,
+    }
 
 
 def r06(school: School, facts: Facts) -> Check:
     title = _("The public page is published on the school's website")
-    url = _public_url(school)
+    url = settings.SITE_URL + reverse("appeals_public:box", kwargs={"school": school.slug})
     if not school.website:
         return Check(
             "R06",
@@ -126,9 +192,18 @@ def r06(school: School, facts: Facts) -> Check:
             )
             % {"url": url},
         )
-    return Check(
-        "R06", title, KEPT, _("Website: %(site)s; public page: %(url)s") % {"site": school.website, "url": url}
-    )
+    evidence = _("Website: %(site)s; public page: %(url)s") % {"site": school.website, "url": url}
+    confirmed = _confirmed("R06", school, facts)
+    if not confirmed:
+        return Check(
+            "R06",
+            title,
+            ATTENTION,
+            _("%(evidence)s. Nobody has confirmed this school year that the website shows it.")
+            % {"evidence": evidence},
+            _("Open the school's website, check that it shows the box's page or links to it, and record that here."),
+        )
+    return Check("R06", title, KEPT, f"{evidence}. {confirmed}")
 
 
 def r07(school: School, facts: Facts) -> Check:
@@ -234,14 +309,6 @@ def r11(school: School, facts: Facts) -> Check:
 
 def r12(school: School, facts: Facts) -> Check:
     title = _("The commission: odd number, parents' representative, responsible person, by order")
-    if facts.commission_states is None:
-        return Check(
-            "R12",
-            title,
-            UNKNOWN,
-            _("The commission is not recorded in Ishenim."),
-            _("Record the commission and the director's order."),
-        )
     state = facts.commission_states[school.pk]
     if not state.exists or not state.members:
         return Check(
@@ -274,14 +341,6 @@ def r12(school: School, facts: Facts) -> Check:
 
 def r13(school: School, facts: Facts) -> Check:
     title = _("Chair and secretary elected by open vote")
-    if facts.commission_states is None:
-        return Check(
-            "R13",
-            title,
-            UNKNOWN,
-            _("The commission is not recorded in Ishenim."),
-            _("Record the election at the first meeting."),
-        )
     state = facts.commission_states[school.pk]
     missing = [label for ok, label in ((state.chair, _("chair")), (state.secretary, _("secretary"))) if not ok]
     if missing:
@@ -297,46 +356,31 @@ def r13(school: School, facts: Facts) -> Check:
 
 def r14(school: School, facts: Facts) -> Check:
     title = _("At least two commission meetings per half-year, each with a protocol")
-    if facts.meetings is None:
-        return Check(
-            "R14",
-            title,
-            UNKNOWN,
-            _("Meetings are not recorded in Ishenim."),
-            _("Record the commission's meetings and protocols."),
-        )
-    row = facts.meetings.get(school.pk, {"now": 0, "before": 0, "final": 0})
+    row = facts.meetings.get(school.pk, {"now": 0, "now_final": 0, "before": 0, "final": 0})
     half = half_year_of(facts.today)
-    evidence = _("This half-year: %(now)s meeting(s); the half-year before: %(before)s.") % row
-    existed_before = facts.started[school.pk] < half.start
-    if existed_before and row["before"] < MEETINGS_PER_HALF_YEAR:
-        return Check(
-            "R14",
-            title,
-            BROKEN,
-            evidence,
-            _("Hold at least two meetings this half-year, each with a protocol signed by all members."),
+    evidence = (
+        _(
+            "This half-year: %(now)s meeting(s) held, %(now_final)s with a protocol signed by all; "
+            "the half-year before: %(before)s with a signed protocol."
         )
-    if row["now"] < MEETINGS_PER_HALF_YEAR:
-        left = (half.end - facts.today).days
+        % row
+    )
+    if row["now_final"] >= MEETINGS_PER_HALF_YEAR:
+        return Check("R14", title, KEPT, evidence)
+    if row["now"] >= MEETINGS_PER_HALF_YEAR:
         return Check(
             "R14",
             title,
             ATTENTION,
             evidence,
-            _("Plan the meetings still needed: %(days)s days are left in this half-year.") % {"days": left},
+            _("Have every member confirm the protocols of the meetings held, so they are final."),
         )
-    return Check("R14", title, KEPT, evidence)
-
-
-def _openings_unrecorded(code: str, title: str) -> Check:
-    return Check(
-        code,
-        title,
-        UNKNOWN,
-        _("Openings are not recorded in Ishenim at this school."),
-        _("Record each opening of the box in Ishenim."),
-    )
+    todo = _("Hold the meetings still needed, each with a protocol signed by all: %(days)s days are left.") % {
+        "days": (half.end - facts.today).days
+    }
+    if facts.started[school.pk] < half.start and row["before"] < MEETINGS_PER_HALF_YEAR:
+        return Check("R14", title, BROKEN, evidence, todo)
+    return Check("R14", title, ATTENTION, evidence, todo)
 
 
 def _no_openings(code: str, title: str) -> Check:
@@ -351,8 +395,6 @@ def _no_openings(code: str, title: str) -> Check:
 
 def r15(school: School, facts: Facts) -> Check:
     title = _("An act of removal for each opening that found letters")
-    if facts.openings is None:
-        return _openings_unrecorded("R15", title)
     row = facts.openings.get(school.pk, {"held": 0, "without_act": 0})
     if not row["held"]:
         return _no_openings("R15", title)
@@ -371,8 +413,6 @@ def r15(school: School, facts: Facts) -> Check:
 
 def r16(school: School, facts: Facts) -> Check:
     title = _("The box is sealed after each opening, in the opening journal")
-    if facts.openings is None:
-        return _openings_unrecorded("R16", title)
     row = facts.openings.get(school.pk, {"held": 0, "without_seal": 0})
     if not row["held"]:
         return _no_openings("R16", title)
@@ -389,14 +429,6 @@ def r16(school: School, facts: Facts) -> Check:
 
 def r17(school: School, facts: Facts) -> Check:
     title = _("Meeting protocols are entered in the opening journal")
-    if facts.meetings is None:
-        return Check(
-            "R17",
-            title,
-            UNKNOWN,
-            _("Meetings are not recorded in Ishenim."),
-            _("Record the commission's meetings and protocols."),
-        )
     row = facts.meetings.get(school.pk, {"final": 0})
     if not row["final"]:
         return Check(
@@ -525,17 +557,38 @@ def r20(school: School, facts: Facts) -> Check:
 
 
 def r21(school: School, facts: Facts) -> Check:
-    roles = facts.staff.get(school.pk, set())
-    return Check(
-        "R21",
-        _("Only the officials who handle an appeal may see it"),
-        KEPT,
-        _(
-            "Content and identity are encrypted to the school's key; every reading is written to the audit log. "
-            "Roles here: %(roles)s."
+    title = _("Only the officials who handle an appeal may see it")
+    outsiders = facts.key_outsiders.get(school.pk, [])
+    if outsiders:
+        return Check(
+            "R21",
+            title,
+            BROKEN,
+            _("The school's key is held by people without a role that may read every appeal: %(names)s.")
+            % {"names": ", ".join(outsiders)},
+            _("Remove their access to appeals on the page “Access to appeals”."),
         )
-        % {"roles": ", ".join(sorted(str(Role(r).label) for r in roles)) or "—"},
+    evidence = _(
+        "Content and identity are sealed; only the director and the responsible person hold the school's key, "
+        "handlers only the keys of their cases; every reading is audited."
     )
+    confirmed = _confirmed("R21", school, facts)
+    if not confirmed:
+        return Check(
+            "R21",
+            title,
+            ATTENTION,
+            _(
+                "%(evidence)s Nobody has recorded this school year that the staff who handle appeals "
+                "were instructed in confidentiality and signed for it."
+            )
+            % {"evidence": evidence},
+            _(
+                "Instruct everyone who handles appeals, have them sign that they answer for confidentiality, "
+                "and record it here."
+            ),
+        )
+    return Check("R21", title, KEPT, f"{evidence} {confirmed}")
 
 
 def r22(school: School, facts: Facts) -> Check:
@@ -576,13 +629,42 @@ def r22(school: School, facts: Facts) -> Check:
     return Check("R22", title, KEPT, _("Every urgent appeal has a member of staff on it."))
 
 
+def _months(first: dt.date, end: dt.date) -> list[dt.date]:
+    """The first days of the whole months from `first` up to `end` (exclusive)."""
+    month = first.replace(day=1)
+    if month < first:
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    months = []
+    while month < end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
 def r23(school: School, facts: Facts) -> Check:
+    title = _("The box runs for the school year")
     year = school.school_year(facts.today)
+    start = dt.date(year, school.year_start_month, 1)
+    term_end = (start + dt.timedelta(days=31 * TERM_MONTHS)).replace(day=1)
+    months = _months(max(start, facts.started[school.pk]), min(facts.today.replace(day=1), term_end))
+    held = facts.opening_months.get(school.pk, set())
+    missing = [m for m in months if (m.year, m.month) not in held]
+    labels = {"year": year, "next": year + 1, "n": len(months)}
+    if missing:
+        return Check(
+            "R23",
+            title,
+            BROKEN,
+            _("School year %(year)s–%(next)s: no opening of the box was recorded in %(months)s.")
+            % {**labels, "months": ", ".join(f"{m:%Y-%m}" for m in missing)},
+            _("Open the box on its schedule every month of the school year, to its end, and record each opening."),
+        )
     return Check(
         "R23",
-        _("The box runs for the school year"),
+        title,
         KEPT,
-        _("School year %(year)s–%(next)s; the box and its schedule are active.") % {"year": year, "next": year + 1},
+        _("School year %(year)s–%(next)s: an opening was recorded in each of its %(n)s whole month(s) so far.")
+        % labels,
     )
 
 

@@ -2,23 +2,38 @@
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from appeals.models import Appeal
+from commission.models import Commission, Election, Meeting, Member, Opening, Order
 from ishenim.workdays import working_days_between
 from journal.models import Volume
-from reports import commission_link
-from reports.commission_link import CommissionState
+from reports.compliance.attestations import school_year_start
 from reports.compliance.base import LOOKBACK_DAYS, SUMMARY_WEEKS
-from reports.models import QuarterlyReport, SubjectTag, WeeklySummary
+from reports.models import Attestation, QuarterlyReport, SubjectTag, WeeklySummary
 from reports.periods import day_start, half_year_of
 from reports.selectors import due_expr
 from schools.models import BoxHours, HelpNumber, Membership, School
+from schools.permissions import roles_with
+from vault.models import KeyGrant
+
+
+@dataclass
+class CommissionState:
+    exists: bool
+    members: int = 0
+    parents: int = 0
+    responsible: int = 0
+    has_order: bool = False
+    chair: bool = False
+    secretary: bool = False
 
 
 def _by_school(rows) -> dict:
@@ -35,7 +50,6 @@ class Facts:
         self.today = timezone.localdate(self.now)
         self.since = self.now - dt.timedelta(days=LOOKBACK_DAYS)
         self.deep = deep
-        self.commission = commission_link.models()
 
     def _appeals(self):
         return Appeal.objects.filter(school_id__in=self.ids, district__isnull=True)
@@ -55,6 +69,9 @@ class Facts:
             .annotate(
                 total=Count("pk"),
                 recent=Count("pk", filter=Q(received_at__gte=self.since)),
+                # Before `anonymous`: from there on the name means the count, not the field.
+                anonymous_named=Count("pk", filter=Q(anonymous=True, author_sealed__isnull=False)),
+                signed_unnamed=Count("pk", filter=Q(anonymous=False, author_sealed__isnull=True)),
                 anonymous=Count("pk", filter=Q(anonymous=True)),
                 student=Count("pk", filter=Q(author_kind=Appeal.AuthorKind.STUDENT)),
                 parent=Count("pk", filter=Q(author_kind=Appeal.AuthorKind.PARENT)),
@@ -176,20 +193,45 @@ class Facts:
             .order_by()
         )
 
-    # --- the commission's records (None when not kept here) ---
+    @cached_property
+    def attestations(self) -> dict[tuple[int, str], Attestation]:
+        """The latest confirmation of each requirement in each school's current school year (R06, R21)."""
+        wanted = Q(pk__in=[])
+        for school in self.schools:
+            wanted |= Q(school=school, confirmed_on__gte=school_year_start(school, self.today))
+        rows = Attestation.objects.filter(wanted).select_related("confirmed_by").order_by("confirmed_on", "pk")
+        return {(c.school_id, c.requirement): c for c in rows}  # the latest wins
 
     @cached_property
-    def commission_states(self) -> dict | None:
+    def key_outsiders(self) -> dict[int, list[str]]:
+        """Per school: who holds the school's key without a role that may hold it (R21)."""
+        scopes = {s.vault_scope: s.pk for s in self.schools}
+        holders = defaultdict(set)
+        for scope, user_id in KeyGrant.objects.filter(key__scope__in=scopes).values_list("key__scope", "user_id"):
+            holders[scopes[scope]].add(user_id)
+        allowed = defaultdict(set)
+        for school_id, user_id in Membership.objects.filter(
+            school_id__in=self.ids, active=True, role__in=roles_with("vault.hold_school_key")
+        ).values_list("school_id", "user_id"):
+            allowed[school_id].add(user_id)
+        outside = {pk: users - allowed[pk] for pk, users in holders.items() if users - allowed[pk]}
+        names = {
+            u.pk: u.get_full_name() or u.get_username()
+            for u in get_user_model().objects.filter(pk__in=set().union(*outside.values()))
+        }
+        return {pk: sorted(names[u] for u in users) for pk, users in outside.items()}
+
+    # --- the commission's records ---
+
+    @cached_property
+    def commission_states(self) -> dict[int, CommissionState]:
         """Each school's commission on this day, from three queries for all the schools."""
-        m = self.commission
-        if m is None:
-            return None
         serving = Q(member_from__lte=self.today) & (Q(member_to__isnull=True) | Q(member_to__gte=self.today))
         states = {
             school_id: CommissionState(exists=True)
-            for school_id in m.Commission.objects.filter(school_id__in=self.ids).values_list("school_id", flat=True)
+            for school_id in Commission.objects.filter(school_id__in=self.ids).values_list("school_id", flat=True)
         }
-        members = m.Member.objects.filter(serving, commission__school_id__in=self.ids)
+        members = Member.objects.filter(serving, commission__school_id__in=self.ids)
         for school_id, parents, responsible in members.values_list(
             "commission__school_id", "parents_representative", "responsible"
         ):
@@ -197,41 +239,39 @@ class Facts:
             state.members += 1
             state.parents += parents
             state.responsible += responsible
-        for school_id in m.Order.objects.filter(commission__school_id__in=self.ids).values_list(
+        for school_id in Order.objects.filter(commission__school_id__in=self.ids).values_list(
             "commission__school_id", flat=True
         ):
             states[school_id].has_order = True
-        for school_id, office in m.Election.objects.filter(
+        for school_id, office in Election.objects.filter(
             meeting__commission__school_id__in=self.ids, elected__in=members
         ).values_list("meeting__commission__school_id", "office"):
             setattr(states[school_id], office, True)  # "chair" or "secretary"
         return {pk: states.get(pk, CommissionState(exists=False)) for pk in self.ids}
 
     @cached_property
-    def meetings(self) -> dict | None:
-        if self.commission is None:
-            return None
+    def meetings(self) -> dict[int, dict]:
         half = half_year_of(self.today)
         before = half_year_of(half.start - dt.timedelta(days=1))
+        final = Meeting.Status.FINAL
         rows = (
-            self.commission.Meeting.objects.filter(commission__school_id__in=self.ids, held_on__gte=before.start)
+            Meeting.objects.filter(commission__school_id__in=self.ids, held_on__gte=before.start)
             .values("commission__school_id")
             .annotate(
-                now=Count("pk", filter=Q(held_on__gte=half.start, held_on__lt=half.end)),
-                before=Count("pk", filter=Q(held_on__lt=half.start)),
-                final=Count("pk", filter=Q(status=self.commission.Meeting.Status.FINAL)),
+                # Held, not planned: a meeting counts from its day; with a protocol signed by all (R14).
+                now=Count("pk", filter=Q(held_on__gte=half.start, held_on__lte=self.today)),
+                now_final=Count("pk", filter=Q(held_on__gte=half.start, held_on__lte=self.today, status=final)),
+                before=Count("pk", filter=Q(held_on__lt=half.start, status=final)),
+                final=Count("pk", filter=Q(status=final)),
             )
             .order_by()
         )
         return {row["commission__school_id"]: row for row in rows}
 
     @cached_property
-    def openings(self) -> dict | None:
-        if self.commission is None:
-            return None
-        m = self.commission
+    def openings(self) -> dict[int, dict]:
         rows = (
-            m.Opening.objects.filter(school_id__in=self.ids, status=m.Opening.Status.DONE, opened_at__gte=self.since)
+            Opening.objects.filter(school_id__in=self.ids, status=Opening.Status.DONE, opened_at__gte=self.since)
             .values("school_id")
             .annotate(
                 held=Count("pk"),
@@ -244,13 +284,25 @@ class Facts:
         return {row["school_id"]: row for row in rows}
 
     @cached_property
-    def opening_days(self) -> dict | None:
-        if self.commission is None:
-            return None
-        m = self.commission
+    def opening_months(self) -> dict[int, set[tuple[int, int]]]:
+        """Per school: the (year, month) of every recorded opening since its school year began (R23)."""
+        start = min((school_year_start(s, self.today) for s in self.schools), default=self.today)
+        done = Opening.objects.filter(school_id__in=self.ids, status=Opening.Status.DONE)
+        months = defaultdict(set)
+        for school_id, month in (
+            done.filter(opened_at__gte=day_start(start))
+            .annotate(month=TruncMonth("opened_at"))
+            .values_list("school_id", "month")
+            .distinct()
+        ):
+            months[school_id].add((month.year, month.month))
+        return months
+
+    @cached_property
+    def opening_days(self) -> dict[int, set[dt.date]]:
         days = defaultdict(set)
-        for school_id, at in m.Opening.objects.filter(
-            school_id__in=self.ids, status=m.Opening.Status.DONE, opened_at__gte=self.now - dt.timedelta(days=31)
+        for school_id, at in Opening.objects.filter(
+            school_id__in=self.ids, status=Opening.Status.DONE, opened_at__gte=self.now - dt.timedelta(days=31)
         ).values_list("school_id", "opened_at"):
             days[school_id].add(timezone.localdate(at))
         return days

@@ -8,7 +8,7 @@ from appeals.models import Appeal
 from commission.models import Commission, Election, Meeting, Member, Opening, Order
 from journal.models import Record
 from reports.compliance import ATTENTION, BROKEN, KEPT, compliance
-from reports.models import QuarterlyReport, WeeklySummary
+from reports.models import Attestation, QuarterlyReport, WeeklySummary
 from reports.tests.conftest import at
 from schools.models import BoxHours, HelpNumber, Membership, Role, School
 
@@ -33,12 +33,78 @@ def test_r05_hours_kept_when_set_and_broken_when_none(school):
     assert result.status == BROKEN and "No hours" in result.evidence and result.todo
 
 
-def test_r06_public_page_broken_without_the_school_website(school):
+def _attest(school, code, on=dt.date(2026, 9, 10), username="director"):
+    user = school.memberships.get(user__username=username).user
+    return Attestation.objects.create(
+        school=school, requirement=code, confirmed_on=on, confirmed_by=user, note="Текшерилди, тизме кол коюлган."
+    )
+
+
+def test_r06_public_page_broken_without_the_school_website_and_kept_only_once_confirmed(school):
     result = check(school, "R06")
     assert result.status == BROKEN and "/s/rakhmanov/" in result.todo
     school.website = "https://rakhmanov.example"
     school.save()
-    assert check(school, "R06").status == KEPT
+    assert check(school, "R06").status == ATTENTION  # a filled-in address proves nothing
+    _attest(school, "R06", on=dt.date(2026, 5, 20))  # last school year's does not count
+    assert check(school, "R06").status == ATTENTION
+    _attest(school, "R06")
+    result = check(school, "R06")
+    assert result.status == KEPT and "Confirmed by" in result.evidence and "2026-09-10" in result.evidence
+
+
+def test_r02_broken_by_an_anonymous_appeal_that_carries_an_identity(school, submit):
+    appeal = submit(school, received=at("2026-11-10"))
+    assert check(school, "R02").status == KEPT
+    Appeal.objects.filter(pk=appeal.pk).update(author_sealed=b"sealed name")
+    result = check(school, "R02")
+    assert result.status == BROKEN and "1 anonymous appeal" in result.evidence
+
+
+def test_r02_needs_attention_for_a_signed_appeal_without_its_writer(school, submit):
+    appeal = submit(school, received=at("2026-11-10"), anonymous=False)
+    assert check(school, "R02").status == KEPT
+    Appeal.objects.filter(pk=appeal.pk).update(author_sealed=None)
+    assert check(school, "R02").status == ATTENTION
+
+
+def test_r03_broken_when_a_way_in_drops_a_kind_of_the_regulation(school, monkeypatch):
+    from appeals.forms import AppealForm
+
+    assert check(school, "R03").status == KEPT
+    field = AppealForm.base_fields["category"]
+    monkeypatch.setattr(field, "choices", [c for c in field.choices if c[0] != Appeal.Category.CORRUPTION])
+    result = check(school, "R03")
+    assert result.status == BROKEN and "corruption" in result.evidence
+
+
+def test_r21_broken_when_someone_without_the_role_holds_the_key_and_kept_once_instructed(school):
+    from vault.models import KeyGrant
+
+    result = check(school, "R21")
+    assert result.status == ATTENTION and "Nobody has recorded" in result.evidence
+    _attest(school, "R21")
+    result = check(school, "R21")
+    assert result.status == KEPT and "Confirmed by" in result.evidence
+    director = school.memberships.get(role=Role.DIRECTOR)
+    assert KeyGrant.objects.filter(user=director.user, key__scope=school.vault_scope).exists()
+    Membership.objects.filter(pk=director.pk).update(role=Role.COMMISSION)  # the role goes, the key stays
+    result = check(school, "R21")
+    assert result.status == BROKEN and director.user.get_full_name() in result.evidence
+
+
+def test_r23_broken_by_a_month_of_the_school_year_without_an_opening(school):
+    user = school.memberships.get(role=Role.DIRECTOR).user
+    Opening.objects.create(
+        school=school, opened_at=at("2026-09-08", 12), place="фойе", status="done", new_seal_number="1", created_by=user
+    )
+    result = check(school, "R23")
+    assert result.status == BROKEN and "2026-10" in result.evidence and "2026-09" not in result.evidence
+    Opening.objects.create(
+        school=school, opened_at=at("2026-10-06", 12), place="фойе", status="done", new_seal_number="2", created_by=user
+    )
+    assert check(school, "R23").status == KEPT
+    assert check(school, "R23", now=at("2027-07-15", 12)).status == BROKEN  # November to May had none
 
 
 def test_r07_help_numbers(school):
@@ -124,14 +190,25 @@ def test_r13_kept_once_chair_and_secretary_are_elected(school):
     assert check(school, "R13").status == KEPT
 
 
-def test_r14_broken_when_the_last_half_year_had_fewer_than_two_meetings(school):
+def test_r14_broken_when_both_half_years_are_short_of_signed_meetings(school):
     commission, _people = _commission(school)
-    for n, day in enumerate([dt.date(2026, 3, 1), dt.date(2026, 9, 10), dt.date(2026, 10, 10)], start=1):
+    Meeting.objects.create(commission=commission, number=1, year=2026, held_on=dt.date(2026, 3, 1), status="final")
+    Meeting.objects.create(commission=commission, number=2, year=2026, held_on=dt.date(2026, 9, 10), status="final")
+    Meeting.objects.create(commission=commission, number=3, year=2026, held_on=dt.date(2026, 12, 10))  # planned
+    result = check(school, "R14")
+    assert result.status == BROKEN and "1 meeting(s) held" in result.evidence and "before: 1" in result.evidence
+    assert "days are left" in result.todo
+
+
+def test_r14_kept_when_this_half_year_has_two_signed_meetings_whatever_came_before(school):
+    commission, _people = _commission(school)
+    for n, day in enumerate([dt.date(2026, 9, 10), dt.date(2026, 10, 10)], start=1):
         Meeting.objects.create(commission=commission, number=n, year=2026, held_on=day)
     result = check(school, "R14")
-    assert result.status == BROKEN and "the half-year before: 1" in result.evidence
-    Meeting.objects.create(commission=commission, number=9, year=2025, held_on=dt.date(2026, 5, 1))
-    assert check(school, "R14").status == KEPT
+    assert result.status == ATTENTION and "protocols" in result.todo  # held, not yet signed by all
+    Meeting.objects.filter(commission=commission).update(status="final")
+    result = check(school, "R14")
+    assert result.status == KEPT and not result.todo  # never asks for meetings it already has
 
 
 def test_r15_and_r16_broken_by_an_opening_without_act_or_new_seal(school):
@@ -220,7 +297,7 @@ def test_it_checks_a_whole_district_in_a_fixed_number_of_queries(school):
         compliance(schools[:1], now=NOW)
     with CaptureQueriesContext(connection) as both:
         result = compliance(schools, now=NOW)
-    assert len(both) == len(one) <= 18
+    assert len(both) == len(one) <= 22
     assert len(result) == 2 and all(len(checks) == 23 for checks in result.values())
 
 
@@ -237,3 +314,22 @@ def test_the_director_and_the_district_see_the_page_a_handler_does_not(school, l
     client.logout()
     login("socped")
     assert client.get("/staff/rakhmanov/reports/compliance/").status_code == 404
+
+
+def test_the_director_records_an_attestation_the_responsible_person_cannot(school, login, client):
+    from audit.models import AuditRecord
+
+    url = "/staff/rakhmanov/reports/compliance/attest/"
+    data = {"requirement": "R21", "confirmed_on": "2026-09-10", "note": "Инструктаж өттү, 12 кол."}
+    login("responsible")
+    assert client.post(url, data).status_code == 404
+    client.logout()
+    login("director")
+    assert 'action="/staff/rakhmanov/reports/compliance/attest/"' in client.get(url[: -len("attest/")]).content.decode()
+    response = client.post(url, {**data, "confirmed_on": "2099-01-01"})
+    assert response.status_code == 400 and "Инструктаж өттү" in response.content.decode()  # nothing typed is lost
+    assert client.post(url, {**data, "requirement": "R99"}).status_code == 404
+    response = client.post(url, data)
+    assert response.status_code == 302 and response.url.endswith("#R21")
+    attestation = Attestation.objects.get(school=school)
+    assert AuditRecord.objects.filter(action="ishenim.compliance.confirmed", object_id=str(attestation.pk)).exists()
