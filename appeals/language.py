@@ -22,7 +22,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:ʻ[^\W\d_]*)*", re.UNICODE)
 _LETTERS = {
     "ky": {"ң": 3.0, "ө": 3.0, "ү": 3.0},
     "uz": {"ў": 3.0, "қ": 3.0, "ғ": 3.0, "ҳ": 3.0},
-    "ru": {"щ": 1.5, "ъ": 1.5, "ё": 1.5, "ц": 0.5, "ф": 0.3},
+    # ь я ю are rare in Kyrgyz words (loanwords only), frequent in Russian.
+    "ru": {"щ": 1.5, "ъ": 1.5, "ё": 1.5, "ь": 0.7, "ц": 0.5, "я": 0.4, "ю": 0.4, "ф": 0.3},
 }
 # Uzbek Latin: oʻ and gʻ (after folding the apostrophes), and the digraphs.
 _UZ_LATIN = re.compile(r"[og]ʻ")
@@ -42,6 +43,8 @@ _WORDS = {
         учитель учительница школе школы классе ученик ученики дети помогите пожалуйста
         надо нужно можно был была было были бьет бьёт обижают говорит сказал просто тоже
         спасибо здравствуйте хочу хотим новый новая плохо хорошо
+        ya ne mne menya vse ego nego net na v ili kak chto 4to eto on ona oni my vy nas nam
+        posle uzhe pomogite uchitel shkole shkola klasse doma boyus xochu hochu ochen
         """,
     "uz": """
         va bu men sen u biz siz ular bilan uchun emas ham lekin juda bor yoʻq nima nega
@@ -50,32 +53,36 @@ _WORDS = {
         uradi urdi menga meni mening bizning ularning koʻp kam hozir keyin oldin
         ва бу мен сиз улар билан учун эмас ҳам лекин жуда бор йўқ нима нега қандай мактаб
         мактабда ўқитувчи синф болалар ёрдам илтимос керак менга мени менинг кўп
+        har doim rahmat ustoz ustozlar dars darsga darsda sayt sayti yoki hech narsa
         """,
     "en": """
         the and is are was were i you he she it we they my me our to of in on at for with
         not no but this that there what why how when who please help teacher school class
         students student children hits hit said says have has do does don't very
         """,
+    # Kyrgyz written in Latin letters (chats): only words Uzbek and Russian do not share.
+    "ky-latin": """
+        jana emes menin mugalim mugalimi mektep mektepte baldar aitpa aytpa ech jok
+        """,
 }
 _WORD_SETS = {lang: frozenset(words.split()) for lang, words in _WORDS.items()}
+_WORD_SETS["ky"] |= _WORD_SETS.pop("ky-latin")
 
 # Word endings typical of one language (inflections and suffixes), weaker than words.
 _ENDINGS = {
     "ky": "ган ген кан кен гон гөн дын дин тын тин дун дүн нын нин нун нүн лар лер дар дер тар тер "
     "лор лөр дор дөр тор төр луу лүү ып ип уп үп йм быз биз сыз ныз ңыз ат жатат",
-    "ru": "ого его ому ему ыми ими ами ться тся ешь ишь ют ят ый ий ая яя ое ее ые ие ую юю ов ях ах ах ать ить",
-    "uz": "lar ning dan ga da ni gan yapti yapman moqchi adi ydi ishdi imiz ingiz miz siz yman man",
+    "ru": "ого его ому ему ыми ими ами ться тся ся ешь ишь ют ят ый ий ая яя ое ее ые ие ую юю ов ях ах ать ить "
+    "ает ует ают уют ите ние ция ия ой ом",
+    "uz": "lar ning dan ga da ni gan yapti yapman moqchi adi ydi ishdi imiz ingiz miz siz yman man "
+    "maydi madi mizga lari",
     "en": "ing tion ed ly ness ment ould ght",
 }
 _ENDING_LISTS = {lang: tuple(sorted(set(ends.split()), key=len, reverse=True)) for lang, ends in _ENDINGS.items()}
 # Letters and pairs of Latin Uzbek (q, x, sh, ch, ng) against English (w, th).
 _LATIN_MARKS = {"uz": {"q": 0.7, "x": 0.5}, "en": {"w": 0.7, "th": 0.7}}
 
-# Script of the text: Latin points to uz/en, Cyrillic to ky/ru/uz.
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[a-zA-Z]")
-
-MIN_EVIDENCE = 2.0
+MIN_EVIDENCE = 1.5
 
 
 def language_scores(text: str) -> dict[str, float]:
@@ -94,12 +101,6 @@ def language_scores(text: str) -> dict[str, float]:
                 scores[lang] += 0.5
     for lang, marks in _LATIN_MARKS.items():
         scores[lang] += sum(folded.count(mark) * weight for mark, weight in marks.items())
-    cyrillic, latin = len(_CYRILLIC.findall(folded)), len(_LATIN.findall(folded))
-    if latin > cyrillic:
-        scores["ky"] *= 0.2
-        scores["ru"] *= 0.2
-    elif cyrillic > latin:
-        scores["en"] *= 0.2
     return scores
 
 

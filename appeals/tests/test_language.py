@@ -92,7 +92,7 @@ def _bench_samples():
             continue
         for row in rows if isinstance(rows, list) else []:
             if isinstance(row, dict) and row.get("text") and row.get("language") in ("ky", "ru", "uz", "en"):
-                samples.append((row["language"], row["text"]))
+                samples.append((row["language"], row["text"], row.get("split", "")))
     return samples
 
 
@@ -100,10 +100,15 @@ def test_bench_evaluation_set_accuracy():
     samples = _bench_samples()
     if not samples:
         pytest.skip("bench/data has no set labelled by language yet")
-    score = accuracy(samples)
-    by_lang = {lang: accuracy([s for s in samples if s[0] == lang]) for lang in sorted({s[0] for s in samples})}
-    print(f"\nlanguage detection, bench/data: {score:.0%} of {len(samples)}; by language {by_lang}")
-    assert score >= 0.9
+    pairs = [(lang, text) for lang, text, _split in samples]
+    score = accuracy(pairs)
+    by_lang = {lang: round(accuracy([p for p in pairs if p[0] == lang]), 3) for lang in sorted({p[0] for p in pairs})}
+    by_split = {
+        split: round(accuracy([(lang, text) for lang, text, s in samples if s == split]), 3)
+        for split in sorted({s for *_rest, s in samples})
+    }
+    print(f"\nlanguage detection, bench/data: {score:.1%} of {len(pairs)}; by language {by_lang}; by split {by_split}")
+    assert score >= 0.95
 
 
 def _write(client, text, page_language):
