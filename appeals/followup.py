@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.http import HttpRequest, HttpResponse
 
 from accounts.sessions import session_box_drop, session_box_get, session_box_put
-from appeals.receipts import receipt_hash, receipt_normalise
+from appeals.receipts import receipt_normalise
 from vault import crypto
 from vault.crypto import VaultError
 
@@ -72,8 +72,3 @@ def session_code(request: HttpRequest, school_slug: str) -> str | None:
 def session_forget(request: HttpRequest, response: HttpResponse) -> None:
     request.session.pop(SESSION_SCHOOL, None)
     session_box_drop(request, response, SESSION, COOKIE)
-
-
-def session_hash(request: HttpRequest, school_slug: str) -> str | None:
-    code = session_code(request, school_slug)
-    return receipt_hash(code) if code else None

@@ -223,10 +223,6 @@ class AppealForm(forms.Form):
         elif data.get("author_kind") == Appeal.AuthorKind.STUDENT:
             self.add_error("school_class", _("A student who signs the appeal writes their class, for example 7Б."))
 
-    @property
-    def honeypot_tripped(self) -> bool:
-        return any(e.code == "honeypot" for e in self.errors.as_data().get("__all__", []))
-
     def author(self) -> dict | None:
         """The identity to seal, or None for an anonymous appeal: nothing typed before switching is kept."""
         data = self.cleaned_data

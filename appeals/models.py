@@ -87,7 +87,7 @@ class Appeal(models.Model):
     handlers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_appeals", verbose_name=_("handlers")
     )
-    # Case handling (journal issue): an extended deadline and why; why it was left without consideration.
+    # Case handling: an extended deadline and why; why it was left without consideration.
     extended_due_on = models.DateField(_("answer due after extension"), null=True, blank=True)
     extension_reason_sealed = models.BinaryField(_("reason for the extension (sealed)"), null=True, blank=True)
     dismissal_reason = models.CharField(

@@ -40,10 +40,6 @@ class CommissionState:
     def in_order(self) -> bool:
         return not self.problems
 
-    @property
-    def current_half(self) -> HalfYear | None:
-        return self.halves[0] if self.halves else None
-
 
 def commission_state(commission: Commission, today: dt.date | None = None) -> CommissionState:
     today = today or timezone.localdate()

@@ -416,11 +416,6 @@ def session_open_private(request: HttpRequest, response: HttpResponse, private: 
     request._vault_keyring = None
 
 
-def session_open(request: HttpRequest, response: HttpResponse, user, password: str) -> None:
-    """At login: unwrap the user's key and keep it for this session only."""
-    session_open_private(request, response, user_key_unlock(user, password))
-
-
 def session_close(response: HttpResponse) -> None:
     response.delete_cookie(COOKIE)
 
@@ -433,10 +428,6 @@ class Keyring:
         self._user_private = private
         self._keys: dict[uuid.UUID, bytes] | None = None
         self._absent: set[uuid.UUID] = set()
-
-    @property
-    def unlocked(self) -> bool:
-        return self._user_private is not None
 
     def _load(self) -> dict[uuid.UUID, bytes]:
         if self._keys is None:

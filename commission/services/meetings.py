@@ -357,10 +357,6 @@ class HalfYear:
     days_left: int
 
     @property
-    def required(self) -> int:
-        return MEETINGS_PER_HALF_YEAR
-
-    @property
     def short(self) -> bool:
         return self.held < MEETINGS_PER_HALF_YEAR
 
