@@ -136,6 +136,30 @@ ADMIN_WORDS = (
 )
 
 
+# django.contrib.auth's words on the admin pages: its Kyrgyz catalog calls an e-mail
+# address «эдарек» and a last name «атасынын аты» (father's name); its Uzbek one is empty.
+AUTH_WORDS = (
+    gettext_noop("Authentication and Authorization"),
+    gettext_noop("Personal info"),
+    gettext_noop("Permissions"),
+    gettext_noop("Important dates"),
+    gettext_noop("user"),
+    gettext_noop("users"),
+    gettext_noop("group"),
+    gettext_noop("groups"),
+    gettext_noop("username"),
+    gettext_noop("password"),
+    gettext_noop("first name"),
+    gettext_noop("last name"),
+    gettext_noop("email address"),
+    gettext_noop("staff status"),
+    gettext_noop("superuser status"),
+    gettext_noop("active"),
+    gettext_noop("date joined"),
+    gettext_noop("last login"),
+)
+
+
 def _plurals(n: int) -> tuple[str, ...]:
     """Never called: lets makemessages extract the admin's plural strings."""
     return (
