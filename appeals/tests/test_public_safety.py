@@ -313,3 +313,11 @@ def test_it_favicon_is_ours(client, db):
     response = client.get("/favicon.ico", follow=True)
     assert response.status_code == 200 and response.redirect_chain[0][0].endswith("img/favicon.ico")
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_it_kyrgyz_urgent_receipt_speaks_to_a_child_and_claims_nothing(demo):
+    client = writer("ky")
+    submit(client, danger="on")
+    page = client.get("/s/rakhmanov/receipt/").content.decode()
+    assert "Сиз жалгыз эмессиз" in page and "кабар жөнөтүлүп жатат" in page and "жашыруун код" in page
+    assert "директор" not in page.lower()
