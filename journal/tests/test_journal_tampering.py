@@ -255,3 +255,24 @@ def test_it_verifies_every_chain_with_one_command(volume, demo):
     assert "BROKEN  journal rakhmanov" in out.getvalue()
     with pytest.raises(CommandError, match="--head is a journal head"):
         call_command("verify", "--head", volume.head_hash, stdout=StringIO())
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE {t} SET body = %s WHERE id = %s",
+        "DELETE FROM {t} WHERE id = %s",
+        "UPDATE {t} SET seq = 1000 WHERE id = %s",
+    ],
+)
+def test_it_checks_the_stored_bytes_alone_in_one_pass_and_still_names_the_record(volume, tamper):
+    """`columns=False`: only the bytes (the fast pass); a failure is walked again to find the record."""
+    from ishenim.chain import chain_verify
+
+    assert chain_verify(volume, columns=False).ok
+    params = (b'{"forged":1}', seq_pk(volume, 4)) if "body" in tamper else (seq_pk(volume, 4),)
+    sql(tamper, *params)
+
+    check = chain_verify(volume, columns=False)
+
+    assert not check.ok and check.bad_seq == 4
