@@ -195,12 +195,6 @@ class Role(models.TextChoices):
     DISTRICT_OFFICER = "district_officer", _("district officer")
 
 
-# Roles that read appeal content of their school (handlers: only what is assigned).
-CONTENT_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE, Role.HANDLER)
-# Roles that see the author's identity of any appeal of their school.
-IDENTITY_ROLES = (Role.DIRECTOR, Role.RESPONSIBLE)
-
-
 class Membership(models.Model):
     """One role of one person at one school (or, for district officers, one district)."""
 

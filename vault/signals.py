@@ -9,14 +9,12 @@ cases given to them go too.
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from schools.models import CONTENT_ROLES, Membership, Role
+from schools.models import Membership, Role
 from schools.permissions import roles_with
 
 
 def _reads_content(membership: Membership) -> bool:
-    if membership.district_id:
-        return membership.role == Role.DISTRICT_OFFICER
-    return membership.role in CONTENT_ROLES
+    return membership.role in roles_with("district.appeals" if membership.district_id else "appeal.read_content")
 
 
 def _holds_key(membership: Membership) -> bool:
