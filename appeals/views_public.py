@@ -118,19 +118,16 @@ def write(request, school):
     return response
 
 
-def _language_switched(request: HttpRequest, school: School) -> HttpResponse:
-    """The language buttons of the form page post the form itself: the page comes back in the
-    new language with everything typed still in it (files excepted: browsers cannot refill them)."""
+def _language_take(request: HttpRequest) -> str:
+    """The language a form page's language button asked for, active from now on in this request."""
     language = request.POST["language"]
     translation.activate(language)
     request.LANGUAGE_CODE = language
-    draft = {name: request.POST.get(name) for name in AppealForm.base_fields if name not in ("files", "website")}
-    draft["danger"] = bool(draft["danger"])
-    draft["to_district"] = bool(draft["to_district"])
-    form = AppealForm(initial={name: value for name, value in draft.items() if value is not None})
-    challenge = throttle.box_under_attack(throttle.submit_limit(), request, school.slug)
-    context = _context(school, form=form, files_lost=bool(request.FILES), challenge=challenge)
-    response = _render(request, "appeals/public/write.html", context)
+    return language
+
+
+def _language_keep(response: HttpResponse, language: str) -> HttpResponse:
+    """The same cookie Django's set_language view sets, so the next pages stay in this language."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -140,6 +137,19 @@ def _language_switched(request: HttpRequest, school: School) -> HttpResponse:
     )
     response["Content-Language"] = language
     return response
+
+
+def _language_switched(request: HttpRequest, school: School) -> HttpResponse:
+    """The language buttons of the form page post the form itself: the page comes back in the
+    new language with everything typed still in it (files excepted: browsers cannot refill them)."""
+    language = _language_take(request)
+    draft = {name: request.POST.get(name) for name in AppealForm.base_fields if name not in ("files", "website")}
+    draft["danger"] = bool(draft["danger"])
+    draft["to_district"] = bool(draft["to_district"])
+    form = AppealForm(initial={name: value for name, value in draft.items() if value is not None})
+    challenge = throttle.box_under_attack(throttle.submit_limit(), request, school.slug)
+    context = _context(school, form=form, files_lost=bool(request.FILES), challenge=challenge)
+    return _language_keep(_render(request, "appeals/public/write.html", context), language)
 
 
 def _kept(request: HttpRequest, school: School) -> tuple[str, Appeal] | None:
@@ -251,6 +261,10 @@ def follow_message(request, school):
     if kept is None:
         return redirect("appeals_public:follow", school=school.slug)
     code, appeal = kept
+    if request.POST.get("language") in dict(settings.LANGUAGES):  # the language buttons: keep the draft
+        language = _language_take(request)
+        draft = MessageForm(initial={"body": request.POST.get("body", "")})
+        return _language_keep(_thread(request, school, code, appeal, message_form=draft), language)
     form = MessageForm(request.POST)
     if not throttle.box_attempt(throttle.message_limit(), request, f"appeal:{appeal.pk}").allowed:
         form.add_error(None, _("Too many messages in a short time. Please wait an hour and send it again."))

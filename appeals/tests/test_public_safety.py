@@ -321,3 +321,15 @@ def test_it_kyrgyz_urgent_receipt_speaks_to_a_child_and_claims_nothing(demo):
     page = client.get("/s/rakhmanov/receipt/").content.decode()
     assert "Сиз жалгыз эмессиз" in page and "кабар жөнөтүлүп жатат" in page and "жашыруун код" in page
     assert "директор" not in page.lower()
+
+
+def test_it_language_switch_on_the_follow_page_keeps_the_message_draft(demo):
+    client = writer()
+    submit(client)
+    page = client.get("/s/rakhmanov/follow/").content.decode()
+    assert 'form="message-form" formaction="/s/rakhmanov/follow/message/"' in page
+    response = client.post("/s/rakhmanov/follow/message/", {"language": "uz", "body": "Yana bir narsa aytmoqchiman."})
+    page = response.content.decode()
+    assert response.status_code == 200 and '<html lang="uz">' in page
+    assert "Yana bir narsa aytmoqchiman." in page and response.cookies["ishenim_lang"].value == "uz"
+    assert not Message.objects.exists()
