@@ -34,13 +34,15 @@ run: setup
 	  SITE_URL=$${SITE_URL:-http://$(BIND)} $(BIN)/ishenim serve
 
 # Refresh the translation catalogs: one per app (<app>/locale) and one for the
-# project's own templates (locale/). English msgstr are copied from the msgids.
+# project's own templates (locale/). English msgstr are copied from the msgids
+# (all of them: a msgid that changed must not keep its old English).
 catalogs: $(STAMP)
 	for app in $(APPS); do (cd $$app && mkdir -p locale && DJANGO_SETTINGS_MODULE= ../$(BIN)/django-admin makemessages $(LANGS) --add-location=file --no-obsolete -v 0) || exit 1; done
 	DJANGO_SETTINGS_MODULE= $(BIN)/django-admin makemessages $(LANGS) --add-location=file --no-obsolete -v 0 \
 	  $(foreach a,$(APPS),--ignore=$(a)/*) --ignore=.venv/* --ignore=var/* --ignore=bench/* --ignore=tests/* --ignore=docs/*
 	for po in locale/en/LC_MESSAGES/django.po $(foreach a,$(APPS),$(a)/locale/en/LC_MESSAGES/django.po); do \
-	  [ -f $$po ] && msgen --no-wrap -o $$po $$po && msgattrib --clear-fuzzy --no-wrap -o $$po $$po; done; true
+	  [ -f $$po ] && msgfilter --keep-header --no-wrap -i $$po -o $$po sed -e d && msgen --no-wrap -o $$po $$po \
+	    && msgattrib --clear-fuzzy --no-wrap -o $$po $$po; done; true
 
 # The Noto Sans subsets the pages and the PDFs use (static/fonts), rebuilt from
 # Debian's fonts-noto-core: Latin, Kyrgyz and Russian Cyrillic, Uzbek Latin
