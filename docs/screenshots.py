@@ -117,6 +117,13 @@ def main() -> None:
         print("docs/img/public-receipt-ky.png")
         document(phone, f"{base}/s/rakhmanov/poster.pdf", "document-poster-ky")
 
+        # The same public pages in Uzbek (Latin script), as a family in Osh sees them.
+        uzbek = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
+        uzbek.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "uz", "url": base}])
+        page = uzbek.new_page()
+        shoot(page, f"{base}/s/rakhmanov/", "public-box-uz")
+        shoot(page, f"{base}/s/rakhmanov/write/", "public-form-uz")
+
         desk = browser.new_context(viewport={"width": 1280, "height": 800})
         staff = login(desk, base, "responsible")
         shoot(staff, f"{base}/staff/rakhmanov/appeals/", "staff-inbox-ky", full_page=False)
