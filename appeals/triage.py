@@ -276,7 +276,7 @@ class Ruleset:
     """Rules indexed by the first three letters of their first word, for one pass over the words."""
 
     rules: list[Rule]
-    index: dict[tuple[str, str], list[tuple[Rule, int]]] = field(default_factory=dict)
+    index: dict[tuple[str, str], list[tuple[Rule, int, Alt]]] = field(default_factory=dict)
 
     def __post_init__(self):
         for rule in self.rules:
@@ -285,7 +285,7 @@ class Ruleset:
                 for alt in first:
                     keys = {alt.form.one[:3], alt.latin_form.one[:3]} | ({alt.loose.one[:3]} if alt.loose else set())
                     for key in keys:
-                        self.index.setdefault((rule.stream, key), []).append((rule, n))
+                        self.index.setdefault((rule.stream, key), []).append((rule, n, alt))
 
     def find(self, words: list[Word]) -> list[tuple[Rule, int, int]]:
         """(rule, first word, last word + 1) of every hit; a rule with parts fires once all are found."""
@@ -298,8 +298,12 @@ class Ruleset:
                 candidates = self.index.get((stream, form.one[:3]), [])
                 if stream == "cyr" and words[i].loose.one[:3] != form.one[:3]:
                     candidates = candidates + self.index.get((stream, words[i].loose.one[:3]), [])
-                for rule, n in candidates:
-                    end = _match(words, forms, i, rule.parts[n], 0, rule)
+                done = set()
+                for rule, n, alt in candidates:
+                    if (id(rule), n) in done or not _alt_matches(alt, words[i], form, rule):
+                        continue
+                    done.add((id(rule), n))  # the rest of the rule reads the same whichever alternative matched
+                    end = _match(words, forms, i + 1, rule.parts[n], 1, rule)
                     if end < 0:
                         continue
                     if len(rule.parts) == 1:
@@ -324,7 +328,8 @@ def _same(target: Form, form: Form, prefix: bool, latin: bool = False) -> bool:
 def _alt_matches(alt: Alt, word: Word, form: Form, rule: Rule) -> bool:
     if rule.exact:
         return _same(alt.exact, word.exact, alt.prefix)
-    if _same(alt.latin_form if word.latin else alt.form, form, alt.prefix, rule.stream == "en"):
+    target = alt.latin_form if word.latin else alt.form
+    if _same(target, form, alt.prefix, rule.stream == "en"):
         return True
     # Typed in Latin letters, a word already has its vowels folded: no looser reading on top.
     return (
@@ -409,8 +414,14 @@ def urgent_concepts(text: str, school=None) -> list[tuple[str, list[str]]]:
             hits += _school_rules(entries).find(words)
     if not hits:
         return []
-    spans = [(i, end) for _rule, i, end in exceptions.find(words)]
-    hits = [h for h in hits if not any(a <= h[1] and h[2] <= b for a, b in spans)]
+    spans, near = [], []  # an exception with parts (&) drops the hits that touch its words
+    for rule, i, end in exceptions.find(words):
+        (near if len(rule.parts) > 1 else spans).append((i, end))
+    hits = [
+        h
+        for h in hits
+        if not any(a <= h[1] and h[2] <= b for a, b in spans) and not any(a < h[2] and h[1] < b for a, b in near)
+    ]
     # A hit inside a longer one is the same words read twice: "kill" inside "kill myself".
     hits.sort(key=lambda h: h[1] - h[2])
     kept: list[tuple[Rule, int, int]] = []
