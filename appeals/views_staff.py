@@ -17,7 +17,7 @@ from appeals.forms import MessageForm, UrgentWordsForm
 from appeals.models import Attachment, FollowUp, Message, UrgentWords
 from appeals.selectors import appeal_for_staff, identity_visible, inbox_appeals
 from appeals.services import message_post, messages_mark_read, urgent_words_save
-from appeals.triage import urgent_matches
+from appeals.triage import concept_label, urgent_concepts
 from appeals.views_case import case_panel_context
 from audit.services import audit_record
 from ishenim.documents import file_response
@@ -54,7 +54,7 @@ def _detail_context(request, school, appeal, form) -> dict:
         "locked": not ring.can_open(appeal.text_sealed),
     }
     if context["locked"]:
-        return {**context, "text": "", "author": None, "author_visible": False, "thread": [], "matches": []}
+        return {**context, "text": "", "author": None, "author_visible": False, "thread": [], "concepts": []}
     show_identity = identity_visible(request, appeal)
     thread = list(appeal.messages.select_related("sender"))
     context.update(
@@ -63,7 +63,9 @@ def _detail_context(request, school, appeal, form) -> dict:
         author=json.loads(ring.open_text(appeal.author_sealed)) if show_identity and appeal.author_sealed else None,
         thread=[(m, ring.open_text(m.body_sealed)) for m in thread],
     )
-    context["matches"] = urgent_matches(context["text"], school) if appeal.urgent else []
+    # Which kinds of danger, and which words, made the appeal urgent (empty when the writer chose "urgent").
+    found = urgent_concepts(context["text"], school) if appeal.urgent else []
+    context["concepts"] = [(concept_label(code), words) for code, words in found]
     context.update(case_panel_context(request, appeal))
     for attachment in context["attachments"]:
         attachment.name = ring.open_text(attachment.name_sealed)
