@@ -182,10 +182,11 @@ def account_for(username: str):
 class LoginGuard:
     """The throttle of one account's password and second-factor checks, seen from one browser."""
 
-    def __init__(self, request: HttpRequest, username: str):
+    def __init__(self, request: HttpRequest, username: str, *, trust_device: bool = True):
         self.request = request
         self.account = server_hmac("login-account", username_normalise(username))
-        self.device = self._device_nonce()
+        # Checking the current password in a logged-in browser: whoever sits at it is the suspect.
+        self.device = self._device_nonce() if trust_device else None
 
     # -- the device cookie: a list of (account, nonce) this browser logged in to --
 

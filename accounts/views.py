@@ -287,7 +287,7 @@ def account(request):
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        guard = LoginGuard(request, request.user.get_username())
+        guard = LoginGuard(request, request.user.get_username(), trust_device=False)
         wait = guard.wait_seconds()
         if wait:  # the current password is a password check like the login: the same throttle
             if guard.first_refusal(wait):
