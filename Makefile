@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APPS := accounts schools vault audit appeals journal commission reports notify
 LANGS := -l ky -l ru -l uz -l en
 
-.PHONY: setup run test lint format messages catalogs bench clean screenshots fonts
+.PHONY: setup run test lint format messages catalogs bench mutate clean screenshots fonts
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Break each invariant on purpose (in a copy of the tree) and report how many a test catches.
+mutate: setup
+	$(BIN)/python -m bench.mutate
 
 screenshots: setup
 	$(BIN)/python -m docs.screenshots

@@ -54,7 +54,6 @@ PROBLEMS = {
     "sealed columns were erased": _("the sealed columns of a record were erased without a retention amendment"),
     "serial numbers are not consecutive": _("serial numbers are not consecutive"),
     "stored appeal does not match the chain": _("an appeal's stored text, author, status or category was changed"),
-    "appeal is not in the chain": _("an appeal is in the database but not in the chain"),
 }
 
 
