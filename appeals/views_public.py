@@ -69,10 +69,15 @@ def _context(school: School, **extra) -> dict:
 
 
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    # ?language=xx: the embed frame's links open the box in the frame's language, and it stays.
+    language = request.GET.get("language")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     response = render(request, template, context, status=status)
     throttle.browser_cookie_set(request, response)
     response["Cache-Control"] = "no-store"
-    return response
+    return _language_keep(response, language) if language in dict(settings.LANGUAGES) else response
 
 
 @login_not_required

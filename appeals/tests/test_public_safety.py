@@ -333,3 +333,11 @@ def test_it_language_switch_on_the_follow_page_keeps_the_message_draft(demo):
     assert response.status_code == 200 and '<html lang="uz">' in page
     assert "Yana bir narsa aytmoqchiman." in page and response.cookies["ishenim_lang"].value == "uz"
     assert not Message.objects.exists()
+
+
+def test_it_embed_links_open_the_box_in_the_frames_language(demo):
+    page = Client().get("/s/rakhmanov/embed/?language=ru").content.decode()
+    assert "/s/rakhmanov/write/?language=ru" in page
+    response = Client().get("/s/rakhmanov/write/?language=ru")
+    assert '<html lang="ru">' in response.content.decode() and response.cookies["ishenim_lang"].value == "ru"
+    assert '<html lang="ky">' in Client().get("/s/rakhmanov/write/?language=xx").content.decode()
