@@ -121,7 +121,8 @@ def test_without_telegram_configured_the_failure_is_shown_to_the_director_and_th
     login("director")
     page = client.get("/notify/failures/rakhmanov/").content.decode()
     assert responsible.last_name in page and "not configured" in page
-    assert "Messages not delivered" in client.get("/staff/rakhmanov/appeals/").content.decode()
+    menu = client.get("/staff/rakhmanov/appeals/").content.decode()
+    assert 'href="/notify/failures/rakhmanov/" class="warn"' in menu  # in the school menu, with a count
     assert client.get("/notify/failures/").status_code == 403  # the whole platform's: administrator only
     login("responsible")
     assert client.get("/notify/failures/rakhmanov/").status_code == 404
