@@ -428,10 +428,20 @@ def urgent_concepts(text: str, school=None) -> list[tuple[str, list[str]]]:
     for hit in hits:
         if not any(k[1] <= hit[1] and hit[2] <= k[2] for k in kept):
             kept.append(hit)
-    found: dict[str, dict[str, None]] = {}
+    # Overlapping hits of one concept are shown as one phrase: «мени өлтүрөм» + «өлтүрөм деп».
+    spans_of: dict[str, list[list[int]]] = {}
     for rule, i, end in sorted(kept, key=lambda h: h[1]):
-        phrase = " ".join(text[words[i].start : words[end - 1].end].casefold().split())
-        found.setdefault(rule.concept, {})[phrase] = None
+        spans_of.setdefault(rule.concept, [])
+        merged = spans_of[rule.concept]
+        if merged and i < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([i, end])
+    found: dict[str, dict[str, None]] = {}
+    for concept, merged in spans_of.items():
+        for i, end in merged:
+            phrase = " ".join(text[words[i].start : words[end - 1].end].casefold().split())
+            found.setdefault(concept, {})[phrase] = None
     return [(c, list(found[c])) for c in CONCEPTS if c in found]
 
 

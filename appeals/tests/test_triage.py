@@ -67,6 +67,7 @@ def test_it_adds_a_schools_own_words(demo):
     assert not triage.is_urgent("Биздин районго шайтандар келди", demo)
     UrgentWords.objects.create(school=demo, words="# local slang\nшайтан*\n")
     assert triage.is_urgent("Биздин районго шайтандар келди", demo)
+    assert triage.urgent_concepts("Биздин районго шайтандар келди", demo) == [("school", ["шайтандар"])]
     other = demo.district.schools.exclude(pk=demo.pk).get()
     assert not triage.is_urgent("Биздин районго шайтандар келди", other)
 
@@ -75,12 +76,12 @@ def test_it_reads_a_server_file(tmp_path, monkeypatch):
     extra = tmp_path / "words.txt"
     extra.write_text("жылан*\n", encoding="utf-8")
     monkeypatch.setenv(triage.ENV_FILE, str(extra))
-    triage.base_words.cache_clear()
+    triage.base_rules.cache_clear()
     try:
-        assert triage.is_urgent("Жыландар жөнүндө")
+        assert triage.urgent_concepts("Жыландар жөнүндө") == [("server", ["жыландар"])]
     finally:
         monkeypatch.delenv(triage.ENV_FILE)
-        triage.base_words.cache_clear()
+        triage.base_rules.cache_clear()
     assert not triage.is_urgent("Жыландар жөнүндө")
 
 
