@@ -113,3 +113,14 @@ def test_it_confirms_through_the_pages_and_serves_the_protocol(commission, meeti
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     docx = client.get(f"/staff/rakhmanov/commission/meetings/{meeting.pk}/protocol.docx?lang=ky")
     assert docx.content.startswith(b"PK")
+
+
+def test_it_asks_the_members_present_to_confirm_the_protocol_through_notify(
+    commission, meeting, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_circulate(meeting=meeting, actor=user("responsible"))
+    told = sorted(address for mail in mailoutbox for address in mail.to)
+    present = sorted(m.user.email for m in meeting.attendees.select_related("user") if m.user.username != "responsible")
+    assert told == present and "teacher@school.example" not in told  # absent, and the sender, are not asked
+    assert f"/commission/meetings/{meeting.pk}/" in mailoutbox[0].body
