@@ -42,7 +42,7 @@ def report_language_set(*, user, language: str) -> ReportLanguage:
     return choice
 
 
-def mail_send(*, school: School, roles: tuple[str, ...], template: str, context: dict) -> int:
+def school_notify(*, school: School, roles: tuple[str, ...], template: str, context: dict) -> int:
     """Tell the school's people with these roles, each in their language, through `notify`.
 
     `template` is a notify kind (`notify/<kind>/subject.txt`, `body.txt`). With
@@ -125,7 +125,7 @@ def weekly_summary_send(*, summary: WeeklySummary) -> int:
     if not claimed:
         return 0
     try:
-        sent = mail_send(
+        sent = school_notify(
             school=summary.school, roles=(Role.DIRECTOR,), template="weekly_summary", context=summary_context(summary)
         )
     except Exception:

@@ -7,7 +7,7 @@ from django.db import transaction
 from django_tasks import task
 
 from reports.models import WeeklySummary
-from reports.services import mail_send, weekly_summary_send
+from reports.services import school_notify, weekly_summary_send
 from schools.models import School
 
 
@@ -20,7 +20,7 @@ def weekly_summary_send_task(summary_id: int) -> int:
 @task()
 def reminder_send_task(school_id: int, roles: list[str], template: str, context: dict) -> int:
     school = School.objects.filter(pk=school_id).first()
-    return mail_send(school=school, roles=tuple(roles), template=template, context=context) if school else 0
+    return school_notify(school=school, roles=tuple(roles), template=template, context=context) if school else 0
 
 
 def enqueue(task_, *args) -> None:
