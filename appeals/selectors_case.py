@@ -16,6 +16,7 @@ from appeals.selectors import identity_visible
 from appeals.services.cases import case_actions
 from audit.services import audit_record
 from schools.access import appeal_roles
+from schools.models import Role
 from schools.permissions import permitted
 
 
@@ -66,6 +67,8 @@ def history_items(history) -> list[HistoryItem]:
             lines.append(f"{Answer.Mode(fields['mode']).label} · {fields.get('on', '')}")
         if event == "dismissed":
             lines.append(str(Appeal.DismissalReason(fields["reason"]).label))
+        if event == "escalated" and fields.get("to") in Role.values:
+            lines.append(f"→ {Role(fields['to']).label}")
         if event == "extended":
             lines.append(f"→ {fields.get('due', '')}")
         if event == "correction" and "category" in fields:
