@@ -341,3 +341,17 @@ def test_it_embed_links_open_the_box_in_the_frames_language(demo):
     response = Client().get("/s/rakhmanov/write/?language=ru")
     assert '<html lang="ru">' in response.content.decode() and response.cookies["ishenim_lang"].value == "ru"
     assert '<html lang="ky">' in Client().get("/s/rakhmanov/write/?language=xx").content.decode()
+
+
+@pytest.mark.xfail(strict=True, reason="notify has no kind 'case_reopened' yet: the call site logs and sends nothing")
+def test_it_not_solved_tells_the_responsible_person(demo, django_capture_on_commit_callbacks):
+    from notify.models import Outbox
+
+    client = writer()
+    submit(client)
+    closed_with_answer(demo, client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/s/rakhmanov/follow/solved/", {"solved": "no"})
+    responsible = demo.memberships.get(role="responsible").user
+    rows = Outbox.objects.filter(kind="case_reopened", recipient=responsible)
+    assert rows.exists() and all(CALM not in row.body for row in rows)
