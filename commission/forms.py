@@ -16,7 +16,8 @@ from commission.services import STUB_BATCH_MAX
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
+# Letters in the box and printed forms: the languages families in the south write in.
+LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("uz", "Oʻzbekcha")]
 
 
 class Labelled:
@@ -247,7 +248,7 @@ class LetterForm(Labelled, forms.Form):
     text = forms.CharField(
         label=_("the letter's text, typed (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    language = forms.ChoiceField(label=_("language of the letter"), choices=LANGUAGES[:2], initial="ky")
+    language = forms.ChoiceField(label=_("language of the letter"), choices=LANGUAGES, initial="ky")
     urgent = forms.BooleanField(label=_("urgent: a child may be in danger"), required=False)
     form_number = forms.CharField(
         label=_("form number from the letter (optional)"),
@@ -286,4 +287,4 @@ class CloseForm(Labelled, forms.Form):
 class StubBatchForm(Labelled, forms.Form):
     count = forms.IntegerField(label=_("number of forms"), min_value=1, max_value=STUB_BATCH_MAX, initial=20)
     size = forms.ChoiceField(label=_("paper size"), choices=StubBatch.Size, initial=StubBatch.Size.A4)
-    language = forms.ChoiceField(label=_("language of the form"), choices=LANGUAGES[:2], initial="ky")
+    language = forms.ChoiceField(label=_("language of the form"), choices=LANGUAGES, initial="ky")
