@@ -42,6 +42,21 @@ MONTHS = {
         "ноября",
         "декабря",
     ],
+    # Uzbek documents write «2026-yil 28-noyabr».
+    "uz": [
+        "yanvar",
+        "fevral",
+        "mart",
+        "aprel",
+        "may",
+        "iyun",
+        "iyul",
+        "avgust",
+        "sentabr",
+        "oktabr",
+        "noyabr",
+        "dekabr",
+    ],
     "en": [
         "January",
         "February",
@@ -65,6 +80,8 @@ def document_date(day: dt.date, language: str) -> str:
         return f"{day.year}-жылдын {day.day}-{month}"
     if language == "ru":
         return f"{day.day} {month} {day.year} г."
+    if language == "uz":
+        return f"{day.year}-yil {day.day}-{month}"
     return f"{day.day} {month} {day.year}"
 
 

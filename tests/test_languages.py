@@ -56,3 +56,13 @@ def test_admin_words_come_from_the_project_catalog(lang, msgid, ours, django):
     English: the project's catalog (ishenim/admin_words.py, locale/) wins."""
     with translation.override(lang):
         assert translation.gettext(msgid) == ours != django
+
+
+def test_documents_write_uzbek_dates_in_uzbek():
+    import datetime as dt
+
+    from ishenim.documents import document_date
+
+    day = dt.date(2026, 11, 28)
+    assert document_date(day, "uz") == "2026-yil 28-noyabr"
+    assert document_date(day, "ky") == "2026-жылдын 28-ноябры"
