@@ -70,7 +70,7 @@ def test_it_alerts_the_responsible_person_first_with_no_content(
 
 
 def test_nobody_acknowledges_so_it_goes_to_the_director_then_the_district(
-    demo, staff_phones, telegram, django_capture_on_commit_callbacks
+    demo, staff_phones, telegram, client, login, django_capture_on_commit_callbacks
 ):
     appeal = submit(demo, django_capture_on_commit_callbacks)
     start = timezone.now()
@@ -87,6 +87,9 @@ def test_nobody_acknowledges_so_it_goes_to_the_director_then_the_district(
         assert urgent_escalate_due(start + dt.timedelta(minutes=32)) == 1
     assert len(telegram.texts("300")) == 1
     assert timeline(appeal) == ["escalated", "escalated"]
+    login("director")
+    panel = client.get(f"/staff/rakhmanov/appeals/{appeal.pk}/").content.decode()
+    assert panel.count("→ ") >= 2  # the case's timeline names each level the alert went to
     actions = list(AuditRecord.objects.filter(object_id=str(appeal.pk)).values_list("action", flat=True))
     assert actions.count("ishenim.urgent.escalated") == 2 and "ishenim.urgent.alerted" in actions
     appeal.refresh_from_db()
