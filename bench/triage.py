@@ -85,15 +85,18 @@ def evaluate(rows: list[dict]) -> dict[str, Score]:
     return dict(scores)
 
 
-def microseconds_per_appeal(rows: list[dict], rounds: int = 20) -> float:
+def microseconds_per_appeal(rows: list[dict], rounds: int = 20) -> tuple[float, float]:
+    """Wall-clock and CPU time of urgent_concepts per appeal: on a busy machine the CPU time is the
+    cost, the wall clock what a request waited."""
     from appeals.triage import urgent_concepts
 
     urgent_concepts("warm up")
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(rounds):
         for row in rows:
             urgent_concepts(row["text"])
-    return (time.perf_counter() - started) / (rounds * len(rows)) * 1e6
+    n = rounds * len(rows)
+    return (time.perf_counter() - wall) / n * 1e6, (time.process_time() - cpu) / n * 1e6
 
 
 def run(scale: float = 1.0) -> list:
@@ -102,7 +105,7 @@ def run(scale: float = 1.0) -> list:
     django_ready()
     rows = load()
     scores = evaluate(rows)
-    speed = microseconds_per_appeal(rows)
+    wall, cpu = microseconds_per_appeal(rows)
     whole, held = scores["all"], scores["split:held-out"]
     figures = [
         Figure("triage", "appeals in the evaluation set", f"{len(rows)} ({whole.urgent} urgent)",
@@ -121,7 +124,8 @@ def run(scale: float = 1.0) -> list:
             if kind != "concept":
                 value += f", false alarms {score.false_alarms:.0%} ({score.alarms}/{score.harmless})"
             figures.append(Figure("triage", group.replace(":", " "), value))
-    figures.append(Figure("triage", "time per appeal (urgent_concepts)", speed, "µs", "< 1,000 µs", speed < 1000))
+    figures.append(Figure("triage", "CPU time per appeal (urgent_concepts)", cpu, "µs", "< 1,000 µs", cpu < 1000,
+                          note=f"wall clock {wall:,.0f} µs, load average {os.getloadavg()[0]:.1f}"))  # fmt: skip
     return figures
 
 
