@@ -92,7 +92,7 @@ def appeal_acknowledge(*, appeal: Appeal, actor) -> Appeal:
 def _escalate(appeal_id: int, *, level: int, reason: str, now: dt.datetime) -> bool:
     """Move the alert from `level` one up, unless someone acknowledged or another run did it first."""
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("school", "district").get(pk=appeal_id)
-    if appeal.acknowledged_at or appeal.escalation_level != level or not appeal.urgent:
+    if appeal.acknowledged_at or appeal.escalation_level != level or not appeal.urgent or not appeal.is_open:
         return False
     top = levels(appeal) - 1
     if level >= top:
@@ -120,9 +120,9 @@ def _escalate(appeal_id: int, *, level: int, reason: str, now: dt.datetime) -> b
 def urgent_escalate_due(now: dt.datetime | None = None) -> int:
     """Every urgent appeal whose acknowledgement time passed goes one level up (tick, each minute)."""
     now = now or timezone.now()
-    due = Appeal.objects.filter(escalate_at__lte=now, acknowledged_at__isnull=True).values_list(
-        "pk", "escalation_level"
-    )
+    due = Appeal.objects.filter(
+        escalate_at__lte=now, acknowledged_at__isnull=True, status__in=Appeal.OPEN_STATUSES
+    ).values_list("pk", "escalation_level")
     return sum(_escalate(pk, level=level, reason="not acknowledged", now=now) for pk, level in due)
 
 

@@ -179,3 +179,11 @@ def test_the_inbox_shows_unacknowledged_urgent_appeals_first(
     login("responsible")
     page = client.get("/staff/rakhmanov/appeals/").content.decode()
     assert page.index(f"/appeals/{waiting.pk}/") < page.index(f"/appeals/{seen.pk}/")
+
+
+def test_a_closed_urgent_appeal_stops_climbing(demo, staff_phones, telegram, django_capture_on_commit_callbacks):
+    appeal = submit(demo, django_capture_on_commit_callbacks)
+    Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.CLOSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert urgent_escalate_due(timezone.now() + dt.timedelta(hours=1)) == 0
+    assert telegram.texts("200") == []
