@@ -9,15 +9,15 @@ from bench.triage import evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most)
 PINNED = {
-    "all": {"found": 251, "urgent": 259, "alarms": 4, "harmless": 247},
+    "all": {"found": 252, "urgent": 259, "alarms": 4, "harmless": 247},
     "split:dev": {"found": 178, "urgent": 179, "alarms": 0, "harmless": 175},
-    "split:held-out": {"found": 73, "urgent": 80, "alarms": 4, "harmless": 72},
+    "split:held-out": {"found": 74, "urgent": 80, "alarms": 4, "harmless": 72},
     "language:ky": {"found": 83, "urgent": 84, "alarms": 2, "harmless": 83},
-    "language:ru": {"found": 76, "urgent": 81, "alarms": 1, "harmless": 74},
+    "language:ru": {"found": 77, "urgent": 81, "alarms": 1, "harmless": 74},
     "language:en": {"found": 39, "urgent": 39, "alarms": 0, "harmless": 35},
     "language:uz": {"found": 38, "urgent": 40, "alarms": 1, "harmless": 40},
     "language:mix": {"found": 15, "urgent": 15, "alarms": 0, "harmless": 15},
-    "concept:suicide": {"found": 51, "urgent": 54, "alarms": 0, "harmless": 0},
+    "concept:suicide": {"found": 52, "urgent": 54, "alarms": 0, "harmless": 0},
     "concept:violence": {"found": 38, "urgent": 40, "alarms": 0, "harmless": 0},
     "concept:weapons": {"found": 26, "urgent": 26, "alarms": 0, "harmless": 0},
     "concept:sexual": {"found": 29, "urgent": 30, "alarms": 0, "harmless": 0},
@@ -56,7 +56,7 @@ def test_the_figures_do_not_fall(scores, group):
 
 
 def test_the_targets_of_the_issue_hold_on_the_whole_set(scores):
-    # false alarms ≤ 8 % holds; recall ≥ 98 % is not reached yet (96.9 % all, 91 % held out): the floor
+    # false alarms ≤ 8 % holds; recall ≥ 98 % is not reached yet (97.3 % all, 92.5 % held out): the floor
     # here is today's figure, so it can only go up
     assert scores["all"].false_alarms <= 0.08 and scores["split:held-out"].false_alarms <= 0.08
-    assert scores["all"].recall >= 0.969
+    assert scores["all"].recall >= 0.972
