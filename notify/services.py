@@ -79,7 +79,7 @@ def render(kind: str, language: str, context: dict) -> tuple[str, str]:
 
 def _context(office: Office | None, appeal, params: dict | None, language: str) -> dict:
     """What a template may use. Of an appeal only its number, the due date and a link: never its content."""
-    ctx = {"office": _office_name(office, language), "SITE_URL": settings.SITE_URL.rstrip("/"), **(params or {})}
+    ctx = {"office": _office_name(office, language), "SITE_URL": settings.SITE_URL.rstrip("/")}
     if appeal is not None:
         ctx.update(
             number=appeal.journal_number,
@@ -87,7 +87,7 @@ def _context(office: Office | None, appeal, params: dict | None, language: str) 
             received=timezone.localtime(appeal.received_at),
             link=appeal_link(appeal),
         )
-    return ctx
+    return {**ctx, **(params or {})}
 
 
 def notify_send(

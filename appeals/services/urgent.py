@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,13 +53,18 @@ def _send(appeal: Appeal, level: int) -> None:
     """Alert the people of this level; with nobody there the alert reached nobody."""
     people, office = level_people(appeal, level)
     kind = Kind.URGENT if level == 0 else Kind.URGENT_ESCALATED
-    minutes = settings.ISHENIM_URGENT_ACK_MINUTES * level
+    params = {"minutes": settings.ISHENIM_URGENT_ACK_MINUTES * level}
+    if not appeal.district_id and SCHOOL_LEVELS[level] == Role.DISTRICT_OFFICER:
+        # District officers cannot open a school's appeal: their link is the district's page of the schools.
+        params["link"] = settings.SITE_URL.rstrip("/") + reverse(
+            "reports_district:dashboard", args=[appeal.school.district.slug]
+        )
     rows = notify_send(
         users=people,
         kind=kind,
         office=office,
         appeal=appeal,
-        params={"minutes": minutes},
+        params=params,
         urgent=True,
         level=level,
         office_address=bool(appeal.district_id),

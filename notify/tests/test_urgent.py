@@ -85,7 +85,8 @@ def test_nobody_acknowledges_so_it_goes_to_the_director_then_the_district(
     assert "Рахманов" in to_director  # in Russian, her language: the school's Russian name
     with django_capture_on_commit_callbacks(execute=True):
         assert urgent_escalate_due(start + dt.timedelta(minutes=32)) == 1
-    assert len(telegram.texts("300")) == 1
+    [to_district] = telegram.texts("300")
+    assert "/district/" in to_district and f"/appeals/{appeal.pk}/" not in to_district  # a page they may open
     assert timeline(appeal) == ["escalated", "escalated"]
     login("director")
     panel = client.get(f"/staff/rakhmanov/appeals/{appeal.pk}/").content.decode()
