@@ -34,6 +34,7 @@ EVENTS = {
     "closed": gettext_lazy("Closed"),
     "dismissed": gettext_lazy("Left without consideration"),
     "reopened": gettext_lazy("Reopened"),
+    "sent_to_district": gettext_lazy("Sent on to the district education department by its writer"),
     "extended": gettext_lazy("Deadline extended"),
     "correction": gettext_lazy("Entry corrected"),
     "resealed": gettext_lazy("Encrypted with the case's own keys"),
@@ -69,6 +70,8 @@ def history_items(history) -> list[HistoryItem]:
             lines.append(str(Appeal.DismissalReason(fields["reason"]).label))
         if event == "escalated" and fields.get("to") in Role.values:
             lines.append(f"→ {Role(fields['to']).label}")
+        if event == "reopened" and fields.get("by") == "writer":
+            lines.append(str(gettext_lazy("The writer answered that the problem was not solved.")))
         if event == "extended":
             lines.append(f"→ {fields.get('due', '')}")
         if event == "correction" and "category" in fields:

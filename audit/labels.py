@@ -26,6 +26,8 @@ ACTIONS = {
     "ishenim.appeal.viewed": _("appeal read"),
     "ishenim.appeal.identity_viewed": _("writer's identity read"),
     "ishenim.appeal.erased": _("appeal erased under retention"),
+    "ishenim.case.reopened_by_writer": _("case reopened: the writer said it was not solved"),
+    "ishenim.case.sent_to_district_by_writer": _("case sent on to the district by its writer"),
     "ishenim.school.changed": _("school settings changed"),
     "ishenim.compliance.confirmed": _("requirement confirmed for the compliance page"),
     "ishenim.audit.viewed": _("audit trail viewed"),

@@ -355,3 +355,16 @@ def test_it_not_solved_tells_the_responsible_person(demo, django_capture_on_comm
     responsible = demo.memberships.get(role="responsible").user
     rows = Outbox.objects.filter(kind="case_reopened", recipient=responsible)
     assert rows.exists() and all(CALM not in row.body for row in rows)
+
+
+def test_it_staff_see_why_the_case_came_back_and_where_it_went(demo, login):
+    client = writer()
+    submit(client)
+    appeal = closed_with_answer(demo, client)
+    client.post("/s/rakhmanov/follow/solved/", {"solved": "no"})
+    client.post("/s/rakhmanov/follow/district/", {"note": ""})
+    staff = login("responsible", client=Client())
+    staff.cookies["ishenim_lang"] = "en"
+    page = staff.get(f"/staff/rakhmanov/appeals/{appeal.pk}/").content.decode()
+    assert "The writer answered that the problem was not solved." in page
+    assert "Sent on to the district education department by its writer" in page
