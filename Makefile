@@ -64,6 +64,7 @@ format: $(STAMP)
 
 test: setup lint
 	$(BIN)/ishenim makemigrations --check --dry-run -v 0
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup

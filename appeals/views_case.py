@@ -6,9 +6,12 @@ comes back on a page of its own with what was typed, and every success goes
 back to the appeal.
 """
 
+from __future__ import annotations
+
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,7 +21,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from appeals import forms_case as forms
@@ -35,6 +37,9 @@ from schools.permissions import roles_with
 from vault.casekeys import IDENTITY, case_key_holders
 from vault.services import keyring
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
+
 
 def handler_candidates(appeal: Appeal):
     """Who may be given the case: the school's case handlers, or the district's officers."""
@@ -47,9 +52,9 @@ def handler_candidates(appeal: Appeal):
     return get_user_model().objects.filter(pk__in=people.values("user")).order_by("last_name", "first_name")
 
 
-def _case(request: HttpRequest, school: str, pk: int, action: str) -> tuple[School, Appeal]:
+def _case(request: HttpRequest, slug: str, pk: int, action: str) -> tuple[School, Appeal]:
     """The case, if the user may see it and take `action` on it; 404 otherwise."""
-    school = school_for(request, school, "appeal.inbox")
+    school = school_for(request, slug, "appeal.inbox")
     appeal = appeal_for_staff(request, school, pk)
     if not case_permitted(appeal_roles(request, appeal), action):
         raise Http404
@@ -62,8 +67,8 @@ def appeal_url(appeal: Appeal) -> str:
 
 @dataclass(frozen=True)
 class Action:
-    title: Promise
-    done: Promise
+    title: StrPromise
+    done: StrPromise
     form: type | None
     run: Callable
     form_kwargs: Callable = lambda appeal: {}
@@ -175,7 +180,7 @@ def action_form(name: str, appeal: Appeal, data=None):
     spec = ACTIONS[name]
     if spec.form is None:
         return None
-    initial = {"category": appeal.category} if name == "correct" else None
+    initial: dict[str, object] | None = {"category": appeal.category} if name == "correct" else None
     if name == "assign":
         initial = {
             "handlers": [user.pk for user in appeal.handlers.all()],
@@ -289,7 +294,7 @@ FORMS = set(ACTIONS) - {"note"}  # the note has its own form under the notes
 class CaseForms:
     """The forms of the case panel: one per action the person may take now."""
 
-    actions: list[tuple[str, Promise, object]]
+    actions: list[tuple[str, StrPromise, object]]
     note: object
     letter: forms.LetterForm
 

@@ -18,8 +18,10 @@ def memberships(request: HttpRequest) -> list[Membership]:
     """The user's active memberships, loaded once per request."""
     cached = getattr(request, "_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=request.user, active=True).select_related("school", "district"))
-        request._memberships = cached
+        user = request.user
+        mine = Membership.objects.filter(user=user, active=True) if user.is_authenticated else Membership.objects.none()
+        cached = list(mine.select_related("school", "district"))
+        setattr(request, "_memberships", cached)  # noqa: B010 - a per-request cache, not a policy
     return cached
 
 
@@ -76,7 +78,7 @@ def school_for(request: HttpRequest, slug: str, permission: str = "school.view")
 def district_for(request: HttpRequest, slug: str, permission: str = "district.appeals") -> District:
     """The district `slug` if the user is one of its officers and they hold `permission`; 404 otherwise."""
     for m in memberships(request):
-        officer = m.role == Role.DISTRICT_OFFICER and m.district and m.district.slug == slug
-        if officer and permitted({m.role}, _known(permission)):
-            return m.district
+        district = m.district if m.role == Role.DISTRICT_OFFICER else None
+        if district is not None and district.slug == slug and permitted({m.role}, _known(permission)):
+            return district
     raise Http404

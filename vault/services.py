@@ -508,13 +508,13 @@ class Keyring:
     def can_open(self, blob: bytes | None) -> bool:
         return bool(blob) and self.private_for(crypto.key_id_of(bytes(blob))) is not None
 
-    def open(self, blob: bytes) -> bytes:
+    def open(self, blob: bytes | memoryview) -> bytes:
         private = self.private_for(crypto.key_id_of(bytes(blob)))
         if private is None:
             raise VaultError("no key in this session opens the blob")
         return crypto.unseal(private, blob)
 
-    def open_text(self, blob: bytes | None, default: str = "") -> str:
+    def open_text(self, blob: bytes | memoryview | None, default: str = "") -> str:
         return self.open(blob).decode() if blob else default
 
 

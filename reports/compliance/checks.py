@@ -2,7 +2,9 @@
 
 import datetime as dt
 from collections.abc import Callable
+from typing import cast
 
+from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -108,10 +110,12 @@ def offered_categories() -> dict[str, set[str]]:
     from appeals.forms import AppealForm
     from commission.forms import LetterForm
 
-    return {
-        str(_("online form")): {value for value, _label in AppealForm.base_fields["category"].choices if value},
-        str(_("paper letters")): {value for value, _label in LetterForm.base_fields["category"].choices if value},
-    }
+    def values(form: type[forms.Form]) -> set[str]:
+        field = form.base_fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        return {str(value) for value, _label in cast(list[tuple[str, str]], field.choices) if value}
+
+    return {str(_("online form")): values(AppealForm), str(_("paper letters")): values(LetterForm)}
 
 
 def r03(school: School, facts: Facts) -> Check:

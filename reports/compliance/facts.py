@@ -2,8 +2,10 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -121,7 +123,8 @@ class Facts:
         thousand date pairs to check, not as every appeal.
         """
         allowed = settings.ISHENIM["REGISTER_WITHIN_WORKING_DAYS"]
-        late = defaultdict(lambda: [0, []])
+        counts: defaultdict[int, int] = defaultdict(int)
+        firsts: defaultdict[int, list[int]] = defaultdict(list)
         pairs = (
             self._appeals()
             .filter(received_at__gte=self.since, registered_at__gt=F_plus_day("received_at"))
@@ -131,9 +134,9 @@ class Facts:
         )
         for school_id, received, registered, n, first in pairs:
             if _working_days(received, registered) > allowed:
-                late[school_id][0] += n
-                late[school_id][1].append(first)
-        return {pk: (n, sorted(numbers)) for pk, (n, numbers) in late.items()}
+                counts[school_id] += n
+                firsts[school_id].append(first)
+        return {pk: (n, sorted(firsts[pk])) for pk, n in counts.items()}
 
     @cached_property
     def hours(self) -> dict:
@@ -164,7 +167,7 @@ class Facts:
         wanted = Q()
         for school in self.schools:
             wanted |= Q(school=school, year=school.school_year(self.today))
-        return {v.school_id: v for v in Volume.objects.filter(wanted)} if self.schools else {}
+        return {v.school_id: v for v in Volume.objects.filter(wanted) if v.school_id} if self.schools else {}
 
     @cached_property
     def summaries(self) -> dict[int, list[WeeklySummary]]:
@@ -250,7 +253,7 @@ class Facts:
         return {pk: states.get(pk, CommissionState(exists=False)) for pk in self.ids}
 
     @cached_property
-    def meetings(self) -> dict[int, dict]:
+    def meetings(self) -> dict[int, Mapping[str, Any]]:
         half = half_year_of(self.today)
         before = half_year_of(half.start - dt.timedelta(days=1))
         final = Meeting.Status.FINAL
@@ -269,7 +272,7 @@ class Facts:
         return {row["commission__school_id"]: row for row in rows}
 
     @cached_property
-    def openings(self) -> dict[int, dict]:
+    def openings(self) -> dict[int, Mapping[str, Any]]:
         rows = (
             Opening.objects.filter(school_id__in=self.ids, status=Opening.Status.DONE, opened_at__gte=self.since)
             .values("school_id")
