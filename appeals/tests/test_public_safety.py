@@ -368,3 +368,11 @@ def test_it_staff_see_why_the_case_came_back_and_where_it_went(demo, login):
     page = staff.get(f"/staff/rakhmanov/appeals/{appeal.pk}/").content.decode()
     assert "The writer answered that the problem was not solved." in page
     assert "Sent on to the district education department by its writer" in page
+
+
+def test_it_staff_see_that_the_writer_said_it_is_urgent(demo, login):
+    submit(writer(), danger="on")
+    staff = login("responsible", client=Client())
+    staff.cookies["ishenim_lang"] = "en"
+    page = staff.get(f"/staff/rakhmanov/appeals/{Appeal.objects.get().pk}/").content.decode()
+    assert "Marked urgent: the writer said someone is in danger right now" in page
