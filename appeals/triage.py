@@ -326,8 +326,8 @@ def _same(target: Form, form: Form, prefix: bool, latin: bool = False) -> bool:
 
 
 def _alt_matches(alt: Alt, word: Word, form: Form, rule: Rule) -> bool:
-    if rule.exact:
-        return _same(alt.exact, word.exact, alt.prefix)
+    if rule.exact:  # typed in Latin letters a word has no ө/ү to tell it by: read it like the rule
+        return _same(alt.latin_form, form, alt.prefix) if word.latin else _same(alt.exact, word.exact, alt.prefix)
     target = alt.latin_form if word.latin else alt.form
     if _same(target, form, alt.prefix, rule.stream == "en"):
         return True

@@ -9,10 +9,10 @@ from bench.triage import evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most)
 PINNED = {
-    "all": {"found": 252, "urgent": 259, "alarms": 4, "harmless": 247},
+    "all": {"found": 252, "urgent": 259, "alarms": 3, "harmless": 247},
     "split:dev": {"found": 178, "urgent": 179, "alarms": 0, "harmless": 175},
-    "split:held-out": {"found": 74, "urgent": 80, "alarms": 4, "harmless": 72},
-    "language:ky": {"found": 83, "urgent": 84, "alarms": 2, "harmless": 83},
+    "split:held-out": {"found": 74, "urgent": 80, "alarms": 3, "harmless": 72},
+    "language:ky": {"found": 83, "urgent": 84, "alarms": 1, "harmless": 83},
     "language:ru": {"found": 77, "urgent": 81, "alarms": 1, "harmless": 74},
     "language:en": {"found": 39, "urgent": 39, "alarms": 0, "harmless": 35},
     "language:uz": {"found": 38, "urgent": 40, "alarms": 1, "harmless": 40},
