@@ -66,3 +66,24 @@ def test_documents_write_uzbek_dates_in_uzbek():
     day = dt.date(2026, 11, 28)
     assert document_date(day, "uz") == "2026-yil 28-noyabr"
     assert document_date(day, "ky") == "2026-жылдын 28-ноябры"
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("Oʻzbekcha", "Ўзбекча"),
+        ("Maxfiy kodingiz", "Махфий кодингиз"),
+        ("Roʻyxatga olish jurnali", "Рўйхатга олиш журнали"),
+        ("Yozuvlar: %(n)s", "Ёзувлар: %(n)s"),
+        ("eng yaxshi taʼlim", "энг яхши таълим"),
+        ("2026-yil 28-noyabr", "2026-йил 28-ноябрь"),
+        ("Hozir qoʻngʻiroq qiling", "Ҳозир қўнғироқ қилинг"),
+        ("DALOLATNOMA № %(number)s", "ДАЛОЛАТНОМА № %(number)s"),
+        ('<a href="tel:%(n)s">%(n)s</a> ga', '<a href="tel:%(n)s">%(n)s</a> га'),
+        ("Varaqni yuklab olish (PDF)", "Варақни юклаб олиш (PDF)"),
+    ],
+)
+def test_uzbek_cyrillic_transliteration(latin, cyrillic):
+    from ishenim.uz_cyrillic import to_cyrillic
+
+    assert to_cyrillic(latin) == cyrillic
