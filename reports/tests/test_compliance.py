@@ -284,11 +284,15 @@ def test_r19_broken_when_the_report_is_past_its_due_date_and_kept_when_discussed
     assert check(school, "R19").status == KEPT
 
 
-def test_r22_broken_by_an_urgent_appeal_nobody_took_up(school, submit):
-    submit(school, received=at("2026-11-18"), urgent=True, status="considering")
+def test_r22_broken_from_the_first_minute_by_an_urgent_appeal_nobody_said_they_are_on(school, submit):
+    submit(school, received=at("2026-11-18"), urgent=True, status="considering", acknowledged_at=at("2026-11-18", 11))
     assert check(school, "R22").status == KEPT
-    submit(school, received=at("2026-11-18"), urgent=True)
-    assert check(school, "R22").status == BROKEN
+    taken_up = submit(school, received=at("2026-11-18"), urgent=True, status="considering")
+    assert check(school, "R22").status == BROKEN  # under consideration, yet nobody pressed "I am on it"
+    Appeal.objects.filter(pk=taken_up.pk).update(acknowledged_at=at("2026-11-18", 12))
+    submit(school, received=NOW - dt.timedelta(minutes=1), urgent=True)
+    result = check(school, "R22")
+    assert result.status == BROKEN and "1 min" in result.evidence  # counted from the first minute
 
 
 def test_it_checks_a_whole_district_in_a_fixed_number_of_queries(school):
