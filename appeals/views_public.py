@@ -5,6 +5,8 @@ code travels only in POST bodies; afterwards it is kept boxed in the session
 (see `appeals.followup`), so the writer can reload and reply.
 """
 
+from functools import wraps
+
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -69,24 +71,36 @@ def _context(school: School, **extra) -> dict:
 
 
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    # ?language=xx: the embed frame's links open the box in the frame's language, and it stays.
-    language = request.GET.get("language")
-    if language in dict(settings.LANGUAGES):
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
     response = render(request, template, context, status=status)
     throttle.browser_cookie_set(request, response)
     response["Cache-Control"] = "no-store"
-    return _language_keep(response, language) if language in dict(settings.LANGUAGES) else response
+    return response
+
+
+def language_from_link(view):
+    """?language=xx on a link (the embed frame's) opens the page in that language, and it stays."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        language = request.GET.get("language")
+        if language not in dict(settings.LANGUAGES):
+            return view(request, *args, **kwargs)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        return _language_keep(view(request, *args, **kwargs), language)
+
+    return wrapper
 
 
 @login_not_required
+@language_from_link
 def box(request, school):
     school = public_school(school)
     return _render(request, "appeals/public/box.html", _context(school, next_opening=school.next_opening()))
 
 
 @login_not_required
+@language_from_link
 def write(request, school):
     school = public_school(school)
     if request.method != "POST":
@@ -201,6 +215,7 @@ def receipt_pdf(request, school):
 
 @login_not_required
 @never_cache
+@language_from_link
 def follow(request, school):
     school = public_school(school)
     if request.method == "POST":

@@ -376,3 +376,8 @@ def test_it_staff_see_that_the_writer_said_it_is_urgent(demo, login):
     staff.cookies["ishenim_lang"] = "en"
     page = staff.get(f"/staff/rakhmanov/appeals/{Appeal.objects.get().pk}/").content.decode()
     assert "Marked urgent: the writer said someone is in danger right now" in page
+
+
+def test_it_a_link_language_applies_to_everything_on_the_page(demo):
+    page = Client().get("/s/rakhmanov/write/?language=ru").content.decode()
+    assert "До 3 файлов" in page  # the files' limits, made when the form is made
