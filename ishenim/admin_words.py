@@ -160,6 +160,16 @@ AUTH_WORDS = (
 )
 
 
+# The names of the four languages (shown to staff as the language of an appeal): Django's
+# Russian says «Киргизский», the Kyrgyz Republic writes «Кыргызский».
+LANGUAGE_NAMES = (
+    gettext_noop("Kyrgyz"),
+    gettext_noop("Russian"),
+    gettext_noop("Uzbek"),
+    gettext_noop("English"),
+)
+
+
 def _plurals(n: int) -> tuple[str, ...]:
     """Never called: lets makemessages extract the admin's plural strings."""
     return (

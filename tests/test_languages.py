@@ -49,6 +49,7 @@ def test_uzbek_is_offered_in_latin_script(client, db):
         ("ky", "None available", "Азырынча жок", "Мүмкүн эмес"),
         ("uz", "Save and add another", "Saqlash va yana qoʻshish", "Save and add another"),
         ("uz", "users", "foydalanuvchilar", "users"),
+        ("ru", "Kyrgyz", "Кыргызский", "Киргизский"),
     ],
 )
 def test_admin_words_come_from_the_project_catalog(lang, msgid, ours, django):
