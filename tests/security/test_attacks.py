@@ -25,13 +25,11 @@ from django.test import Client
 from PIL import Image
 
 from accounts import throttle
-from accounts.models import Counter
 from appeals import attachments
 from appeals.models import Appeal
 from appeals.receipts import receipt_code_new
 from appeals.services.intake import appeal_submit
 from audit.models import AuditRecord
-from ishenim.serving import checks_deploy
 from schools.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +77,8 @@ def test_attack_01_a_flood_of_anonymous_requests_does_not_unlock_an_account(demo
     for n in range(400):
         cache.set(f"t:{n:04}", n)
     assert login(guesser, "director").status_code == 429, "the lockout was flushed"
+    from accounts.models import Counter
+
     assert Counter.objects.count() >= 40  # every counter still there: the table never evicts
 
 
@@ -297,6 +297,8 @@ def test_attack_10_no_start_without_a_secret_key(tmp_path):
 
 
 def test_attack_10_check_deploy_warns_when_printed_links_point_elsewhere(settings, monkeypatch):
+    from ishenim.serving import checks_deploy
+
     settings.SITE_URL = "http://127.0.0.1:8000"
     monkeypatch.setenv("ISHENIM_BIND", "0.0.0.0:9000")
     assert "ishenim.W001" in {m.id for m in checks_deploy()}

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -21,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
+from accounts.twofactor import seed_new, two_factor_enable
 from appeals.models import Attachment
 from schools.demo import DEMO_PASSWORD
 from tests.security.world import world_create
@@ -28,7 +30,7 @@ from vault import crypto
 from vault.registry import unregistered_binary_fields
 from vault.services import Keyring, _server_key, user_key_unlock
 
-SERVER_BOXED = {"accounts_twofactor.secret_boxed", "accounts_sessionrecord.key_boxed"}
+SERVER_BOXED = {"accounts_twofactor.secret_boxed"}
 
 
 def stolen_rows(tmp_path: Path) -> list[tuple[str, str, object]]:
@@ -92,6 +94,7 @@ def test_it_reveals_no_appeal_to_someone_with_the_database_and_the_server_key(tm
     for username in ("director", "psychologist", "district"):
         Client().post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
     director = get_user_model().objects.get(username="director")
+    two_factor_enable(user=director, seed=seed_new())  # a boxed seed: the server's key opens it
     files = [
         Keyring(director, user_key_unlock(director, DEMO_PASSWORD)).open(a.content_sealed)
         for a in Attachment.objects.filter(appeal__school=world.own, appeal__district=None)
@@ -265,3 +268,66 @@ def test_it_opens_every_case_with_a_cracked_director_password(tmp_path):
         assert plain["text"].encode() in opened and plain["name"].encode() in opened, key
     for key in ("own_district", "sibling", "stranger"):
         assert world.plain[key]["text"].encode() not in opened, key
+
+
+# --- attack 7: a session cookie built from the copy -----------------------------------------
+
+COOKIE_LIKE = re.compile(r"[A-Za-z0-9_\-]{20,64}")
+
+
+def session_opens(value: str) -> bool:
+    """Whether a browser sending `value` as its session cookie is someone logged in."""
+    browser = Client()
+    browser.cookies[settings.SESSION_COOKIE_NAME] = value
+    return browser.get("/accounts/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_no_live_session_to_someone_with_the_database(tmp_path):
+    """Attack 7 of issue 12: staff are logged in (a director with every step done); the thief
+    replays every value of the copy that could be a session cookie, and every secret the
+    server's key opens. None is a live session: the store keeps only hashes of the keys."""
+    world_create()
+    cookies = []
+    for username in ("director", "psychologist", "district"):
+        browser = Client()
+        assert browser.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD}).status_code == 302
+        cookies.append(browser.cookies[settings.SESSION_COOKIE_NAME].value)
+    rows = stolen_rows(tmp_path)
+    stored = [v for t, c, v in rows if t == "django_session" and c == "session_key"]
+    assert len(stored) >= 3
+    candidates = {v for _t, _c, v in rows if isinstance(v, str) and COOKIE_LIKE.fullmatch(v)}
+    keys = server_key_material()
+    for _t, _c, v in rows:
+        blob = as_bytes(v)
+        if blob and blob[:1] in (crypto.SEALED, crypto.BOXED) and (opened := opens(blob, keys)):
+            candidates.add(opened.decode(errors="ignore"))
+    assert set(stored) <= candidates
+    live = [value for value in candidates if session_opens(value)]
+    assert not live, f"{len(live)} session cookies built from the copy open a staff session"
+    assert all(session_opens(cookie) for cookie in cookies)  # the real cookies do: the check can see
+
+
+def test_it_keeps_only_hashed_session_keys_in_redis(settings):
+    import redis
+
+    from accounts.sessions import HashedCacheStore
+
+    location = "redis://127.0.0.1:6379/13"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "KEY_PREFIX": "t7"}
+    }
+    server = redis.Redis.from_url(location)
+    store = HashedCacheStore()
+    store["_auth_user_id"] = "1"
+    store.save()
+    try:
+        stored = [key.decode() for key in server.keys("t7:*")]
+        assert len(stored) == 1 and store.session_key not in stored[0]
+        assert HashedCacheStore(session_key=store.session_key).load() == {"_auth_user_id": "1"}
+        replayed = stored[0].split(HashedCacheStore.cache_key_prefix)[-1]  # what the thief reads from Redis
+        assert HashedCacheStore(session_key=replayed).load() == {}
+        store.delete()
+        assert server.keys("t7:*") == []
+    finally:
+        server.delete(*server.keys("t7:*") or ["t7:none"])
