@@ -56,9 +56,10 @@ MUTANTS = [
            "if beyond is not None and", "if False and", JOURNAL),
     Mutant("appeal bytes: the stored appeal not compared", "journal/services.py",
            "if found.get(pk) != vouched[pk][1]", "if False", JOURNAL),
-    Mutant("appeal bytes: status left out of the digest", "journal/services.py",
-           'stored = {"status": appeal.status, "category": appeal.category}',
-           'stored = {"category": appeal.category}', JOURNAL),
+    Mutant("appeal bytes: status left out of what the journal vouches for", "journal/services.py",
+           'return {"status": appeal.status, "category"', 'return {"status": "", "category"', JOURNAL),
+    Mutant("appeal bytes: a later record vouches for a quiet edit", "journal/models.py",
+           "if not _explained(", "if False and not _explained(", JOURNAL),
     Mutant("sealed columns: erased ones accepted without retention", "journal/models.py",
            'and (self.entry_id or self.pk) not in context["erased"]', "and False", JOURNAL),
     Mutant("sealed columns: blob not compared with its digest", "journal/models.py",
@@ -97,7 +98,7 @@ def _copy_tree() -> None:
 
 def _run(mutant: Mutant) -> str:
     target = COPY / mutant.path
-    source = (ROOT / mutant.path).read_text(encoding="utf-8")
+    source = target.read_text(encoding="utf-8")
     if source.count(mutant.original) != 1:
         return "gone"
     target.write_text(source.replace(mutant.original, mutant.mutated), encoding="utf-8")

@@ -105,17 +105,17 @@ def head_locked(model: type[ChainHead], **key) -> ChainHead:
     return model.objects.select_for_update().get(**key)
 
 
-def chain_append(head: ChainHead, link: ChainLink, *, head_fields: tuple[str, ...] = ()) -> ChainLink:
-    """Append `link` to a head locked by the caller's transaction and move the head."""
-    link.seq = head.last_seq + 1
-    link.at = link.at or timezone.now()
-    link.prev_hash = head.head_hash
-    link.body = canonical(link.chained_fields())
-    link.hash = sha256(link.prev_hash.encode() + link.body).hexdigest()
-    link.save()
-    head.last_seq, head.head_hash = link.seq, link.hash
+def chain_append(head: ChainHead, new: ChainLink, *, head_fields: tuple[str, ...] = ()) -> ChainLink:
+    """Append the link `new` to a head locked by the caller's transaction and move the head."""
+    new.seq = head.last_seq + 1
+    new.at = new.at or timezone.now()
+    new.prev_hash = head.head_hash
+    new.body = canonical(new.chained_fields())
+    new.hash = sha256(new.prev_hash.encode() + new.body).hexdigest()
+    new.save()
+    head.last_seq, head.head_hash = new.seq, new.hash
     head.save(update_fields=["last_seq", "head_hash", *head_fields])
-    return link
+    return new
 
 
 @dataclass

@@ -48,7 +48,7 @@ class Volume(ChainHead):
     def verify_context(self) -> dict:
         # Entries whose sealed columns retention erased: their records may have `sealed` NULL.
         erased = self.records.filter(kind=Record.Kind.AMENDMENT, fields__has_key="erased")
-        return {"number": 0, "erased": set(erased.values_list("entry_id", flat=True))}
+        return {"number": 0, "erased": set(erased.values_list("entry_id", flat=True)), "stored": {}}
 
 
 class Record(ChainLink):
@@ -122,4 +122,27 @@ class Record(ChainLink):
             if self.number != context["number"] + 1:
                 return "serial numbers are not consecutive"
             context["number"] = self.number
+        stored = self.fields.get("stored") if self.appeal_id else None
+        if isinstance(stored, dict):
+            if not _explained(context["stored"].get(self.appeal_id, {}), stored, self.fields):
+                return "stored appeal does not match the chain"
+            context["stored"][self.appeal_id] = stored
         return None
+
+
+# The only records after which an appeal's sealed columns may hold other bytes.
+CONTENT_EVENTS = frozenset({"extended", "resealed"})
+
+
+def _explained(before: dict, after: dict, fields: dict) -> bool:
+    """Between two records of one appeal, the stored row changed only as the later record says:
+    status and category as its fields say (or as before), sealed bytes only when it extends the
+    deadline (a reason), reseals them, or erases them under retention. So a record written after
+    a quiet edit does not make it look legitimate."""
+    if any(after.get(key) != fields.get(key, before.get(key, after.get(key))) for key in ("status", "category")):
+        return False
+    return (
+        not before
+        or after.get("content") == before.get("content")
+        or ("erased" in fields or fields.get("event") in CONTENT_EVENTS)
+    )

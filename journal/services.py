@@ -32,29 +32,33 @@ def volume_for(*, school: School | None = None, district: District | None = None
     return volume
 
 
-def appeal_stored_digest(appeal) -> str:
-    """The SHA-256 of what the appeal row stores that the journal vouches for: status, category and
-    the digest of every binary column (text, author, extension reason, any sealed column added
-    later: a new column left empty does not change the digest of older appeals)."""
-    stored = {"status": appeal.status, "category": appeal.category}
-    for field in APPEAL_BLOBS:
-        blob = getattr(appeal, field)
-        if blob is not None:
-            stored[field] = sha256(bytes(blob)).hexdigest()
-    return sha256(canonical(stored)).hexdigest()
+def appeal_stored(appeal) -> dict:
+    """What the appeal row stores, as the journal vouches for it: status and category in the
+    clear, and one digest of every binary column (text, author, extension reason, and any sealed
+    column added later: one left empty does not change the digest of older appeals)."""
+    blobs = {field: getattr(appeal, field) for field in APPEAL_BLOBS}
+    blobs = {field: sha256(bytes(blob)).hexdigest() for field, blob in blobs.items() if blob is not None}
+    return {"status": appeal.status, "category": appeal.category, "content": sha256(canonical(blobs)).hexdigest()}
+
+
+def journal_restate(*, appeal, event: str = "resealed", actor=None) -> Record:
+    """An amendment saying the appeal's sealed columns were rewritten (e.g. sealed to new keys),
+    so that the journal vouches for the new bytes. Call it in the transaction that rewrote them."""
+    return journal_amend(entry=journal_entry(appeal), fields={"event": event}, actor=actor)
 
 
 def _append(volume: Volume, record: Record) -> Record:
     """Append to a volume already locked by the caller's transaction.
 
-    Every record of an appeal carries the digest of the appeal row as stored now, so a direct
-    change of its text, author, status or category no longer matches its last record.
+    Every record of an appeal carries the appeal row as stored now (`appeal_stored`), so a direct
+    change of its text, author, status or category no longer matches its last record, and a
+    later record cannot vouch for it either (`Record.link_problem`).
     """
     record.volume = volume
     if record.appeal_id is not None:
         # An entry's appeal was saved just now; an amendment reads the row as stored.
         appeal = record.appeal if record.kind == Record.Kind.ENTRY else Appeal.objects.get(pk=record.appeal_id)
-        record.fields = {**record.fields, "stored": appeal_stored_digest(appeal)}
+        record.fields = {**record.fields, "stored": appeal_stored(appeal)}
     if record.sealed is not None:
         record.sealed_digest = sha256(bytes(record.sealed)).hexdigest()
     if record.number:
@@ -103,7 +107,7 @@ def journal_entry(appeal) -> Record:
 
 def journal_verify(volume: Volume, head: str | None = None) -> ChainCheck:
     """Walk the chain of one volume (`ishenim.chain.chain_verify`), then check that every appeal
-    in it still stores what its last record says (`appeal_stored_digest`).
+    in it still stores what its last record says (`appeal_stored`).
 
     On top of the chain's own checks: a sealed blob must match its digest, or be erased with a
     retention amendment to its entry; entries are numbered 1, 2, 3 … without a gap.
@@ -118,9 +122,7 @@ def journal_verify(volume: Volume, head: str | None = None) -> ChainCheck:
     ids = sorted(vouched)
     for low in range(0, len(ids), 2000):
         appeals = Appeal.objects.filter(pk__in=ids[low : low + 2000]).values_list(*columns)
-        found = {
-            row[0]: appeal_stored_digest(SimpleNamespace(**dict(zip(columns, row, strict=True)))) for row in appeals
-        }
+        found = {row[0]: appeal_stored(SimpleNamespace(**dict(zip(columns, row, strict=True)))) for row in appeals}
         bad = [vouched[pk][0] for pk in ids[low : low + 2000] if found.get(pk) != vouched[pk][1]]
         if bad:
             return ChainCheck(check.head, check.records, False, "stored appeal does not match the chain", min(bad))

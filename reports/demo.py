@@ -217,16 +217,17 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
         Appeal.objects.filter(pk=appeal.pk).update(**history)
         for key, value in history.items():
             setattr(appeal, key, value)
-        if appeal.status not in Appeal.OPEN_STATUSES:
-            _close_in_journal(appeal, appeal.status)
-            if appeal.channel == Appeal.Channel.ONLINE and appeal.closed_at and rng.random() < 0.6:
-                FollowUp.objects.create(
-                    appeal=appeal,
-                    writer_key_id=uuid.uuid4(),
-                    writer_public_key=rng.randbytes(32),
-                    solved=rng.choices(list(FollowUp.Solved.values), weights=[6, 2, 2])[0],
-                    solved_at=appeal.closed_at + dt.timedelta(days=2),
-                )
+        if appeal.status != Appeal.Status.REGISTERED:
+            _close_in_journal(appeal, appeal.status)  # the journal vouches for the row as it now is
+        closed = appeal.status not in Appeal.OPEN_STATUSES
+        if closed and appeal.channel == Appeal.Channel.ONLINE and appeal.closed_at and rng.random() < 0.6:
+            FollowUp.objects.create(
+                appeal=appeal,
+                writer_key_id=uuid.uuid4(),
+                writer_public_key=rng.randbytes(32),
+                solved=rng.choices(list(FollowUp.Solved.values), weights=[6, 2, 2])[0],
+                solved_at=appeal.closed_at + dt.timedelta(days=2),
+            )
         appeals.append(appeal)
     _subjects(rng, school, appeals)
     _reports(school, now, careful=careful)

@@ -110,7 +110,36 @@ def test_it_follows_changes_made_through_the_case_services(demo, appeals):
 
     assert journal_verify(volume_of(demo)).ok
     last = Record.objects.filter(appeal=appeals[1]).order_by("-seq").first()
-    assert last.fields["stored"] != journal_entry(appeals[1]).fields["stored"]
+    assert last.fields["stored"]["category"] == "request" and last.fields["stored"]["status"] == "considering"
+    assert journal_entry(appeals[1]).fields["stored"]["category"] == "bullying"
+
+
+def test_it_does_not_let_a_later_record_vouch_for_a_quiet_edit(demo, appeals):
+    """The texts are swapped, then staff change the status as usual: the new record sees the
+    swapped bytes, but nothing in it explains them, so verify still names it."""
+    from django.contrib.auth import get_user_model
+
+    from appeals.services import case_consider
+
+    first, second = stored(appeals[0], "text_sealed"), stored(appeals[1], "text_sealed")
+    sql("UPDATE {appeals} SET text_sealed = %s WHERE id = %s", second, appeals[0].pk)
+    sql("UPDATE {appeals} SET text_sealed = %s WHERE id = %s", first, appeals[1].pk)
+    sql("UPDATE {appeals} SET category = %s WHERE id = %s", "other", appeals[1].pk)
+    case_consider(appeal=appeals[0], actor=get_user_model().objects.get(username="director"))
+
+    check = journal_verify(volume_of(demo))
+
+    laundering = Record.objects.filter(appeal=appeals[0]).order_by("-seq").first()
+    assert (check.ok, check.problem, check.bad_seq) == (False, "stored appeal does not match the chain", laundering.seq)
+
+
+def test_it_accepts_the_bytes_a_deadline_extension_or_a_reseal_writes(demo, appeals):
+    from journal.services import journal_restate
+
+    sql("UPDATE {appeals} SET text_sealed = %s WHERE id = %s", b"\x01resealed", appeals[1].pk)
+    assert not journal_verify(volume_of(demo)).ok
+    journal_restate(appeal=appeals[1])  # in the transaction that resealed it
+    assert journal_verify(volume_of(demo)).ok
 
 
 def test_it_catches_a_gap_in_the_serial_numbers_even_in_a_rebuilt_chain(demo, appeals):
