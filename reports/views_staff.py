@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -145,7 +146,7 @@ def report(request, school, pk):
             "text_form": ReportTextForm(instance=report),
             "finalise_form": FinaliseForm(),
             "agenda_form": AgendaForm(meetings=meetings) if meetings else None,
-            "languages": DocumentLanguageForm.base_fields["language"].choices,
+            "languages": settings.LANGUAGES,
         },
     )
 
@@ -251,11 +252,10 @@ def report_subjects(request, school, pk):
         else:
             messages.success(request, _("The subjects were saved."))
             return redirect("reports:report_subjects", school=school.slug, pk=report.pk)
-    tags = {}
+    tags: dict[int, list[str]] = {}
     for appeal_id, name in SubjectTag.objects.filter(appeal__in=appeals).values_list("appeal_id", "subject__name"):
         tags.setdefault(appeal_id, []).append(name)
-    for appeal in appeals:
-        appeal.subject_names = sorted(tags.get(appeal.pk, []))
+    rows = [(appeal, sorted(tags.get(appeal.pk, []))) for appeal in appeals]
     return render(
         request,
         "reports/staff/subjects.html",
@@ -263,7 +263,7 @@ def report_subjects(request, school, pk):
             "school": school,
             "report": report,
             "period": period,
-            "appeals": appeals,
+            "rows": rows,
             "form": form,
             "known": Subject.objects.filter(school=school).values_list("name", flat=True),
         },
