@@ -65,3 +65,29 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket[:8]}… {self.count}"
+
+
+class Invitation(models.Model):
+    """A one-time link by which a new staff member sets their password.
+
+    Only a keyed hash of the link's token is kept: the link is shown once to print
+    and sent through notify; issuing a new one makes the old one useless."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="invitations", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token (hashed)"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/code/", views.login_code, name="login_code"),
     path("login/two-factor/", views.login_enrol, name="login_enrol"),
     path("logout/", views.logout, name="logout"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("", views.account, name="account"),
     path("password/", views.password_change, name="password_change"),
     path("two-factor/", views.two_factor, name="two_factor"),

@@ -6,7 +6,7 @@ import time
 from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import twofactor
 from accounts.forms import CodeForm, EnrolForm, PasswordChangeForm
+from accounts.invitations import invitation_accept, invitation_find
 from accounts.models import SessionRecord, TwoFactor
 from accounts.sessions import (
     session_box_drop,
@@ -379,3 +380,23 @@ def logout_everywhere(request):
         ngettext("%(n)d other session was logged out.", "%(n)d other sessions were logged out.", ended) % {"n": ended},
     )
     return redirect("accounts:account")
+
+
+# --- the invitation link of a new member ----------------------------------------------------
+
+
+@login_not_required
+@sensitive_post_parameters("new_password1", "new_password2")
+@csrf_protect
+@never_cache
+def invitation(request, token):
+    found = invitation_find(token)
+    if found is None:
+        audit_record(action="ishenim.invitation.refused")
+        return render(request, "accounts/invitation_gone.html", status=410)
+    form = SetPasswordForm(found.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        invitation_accept(invitation=found, password=form.cleaned_data["new_password1"])
+        messages.success(request, _("Your password is set. Log in with it now."))
+        return redirect(reverse("accounts:login") + "?next=" + reverse("schools:welcome"))
+    return render(request, "accounts/invitation.html", {"form": form, "member": found.user})

@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     OPENING_SOON = "opening_soon", _("reminder: box opening")
     MEETINGS_SHORT = "meetings_short", _("reminder: commission meetings")
     OVERDUE_CASES = "overdue_cases", _("reminder: overdue cases")
+    INVITATION = "invitation", _("invitation to Ishenim")
     TEST = "test", _("test message")
 
 

@@ -117,6 +117,12 @@ def demo_create() -> dict:
     if not VaultKey.objects.filter(scope=district.vault_scope).exists():
         codes["osh"] = key_create(scope=district.vault_scope, grantees=[users["district"]])
 
+    from schools.setup import recovery_hold
+
+    for slug, code in codes.items():
+        scope = district.vault_scope if slug == "osh" else School.objects.get(slug=slug).vault_scope
+        recovery_hold(scope=scope, code=code)
+
     for username, _n, roles in STAFF:
         for slug, role, position, parents in roles:
             place = {"district": district} if slug is None else {"school": School.objects.get(slug=slug)}

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Named(models.Model):
-    """A name in Kyrgyz, and optionally in Russian and English."""
+    """A name in Kyrgyz, and optionally in Russian, Uzbek and English."""
 
     name_ky = models.CharField(_("name in Kyrgyz"), max_length=200)
     name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_uz = models.CharField(_("name in Uzbek"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     slug = models.SlugField(_("address in links"), unique=True)
 
@@ -68,6 +69,9 @@ class School(Named):
     box_location = models.CharField(
         _("where the box stands"), max_length=200, blank=True, default=_("at the entrance, in the foyer")
     )
+    box_location_ru = models.CharField(_("where the box stands, in Russian"), max_length=200, blank=True)
+    box_location_uz = models.CharField(_("where the box stands, in Uzbek"), max_length=200, blank=True)
+    box_location_en = models.CharField(_("where the box stands, in English"), max_length=200, blank=True)
     email = models.EmailField(_("email for notifications"), blank=True)
     website = models.URLField(_("official website"), blank=True)
     cadence = models.CharField(_("the box is opened"), max_length=10, choices=Cadence, default=Cadence.WEEKLY)
@@ -92,6 +96,14 @@ class School(Named):
     @property
     def vault_scope(self) -> str:
         return f"school:{self.pk}"
+
+    @property
+    def box_place(self) -> str:
+        """Where the box stands, in the current language (Kyrgyz when not given)."""
+        return self.box_place_in(get_language() or "ky")
+
+    def box_place_in(self, language: str) -> str:
+        return getattr(self, f"box_location_{language[:2]}", "") or self.box_location
 
     def school_year(self, on: dt.date | None = None) -> int:
         """The year the school year containing `on` started in (2026 for 2026–27)."""
@@ -239,3 +251,20 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.school or self.district}"
+
+
+class PendingRecoverySheet(models.Model):
+    """The recovery code of a key made in the browser, kept boxed under the server key
+    until the place's director (or district officer) downloads the sheet once at their
+    first login; then the row goes. Never printed on a terminal."""
+
+    scope = models.CharField(_("key scope"), max_length=40, unique=True)
+    code_boxed = models.BinaryField(_("recovery code (encrypted)"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recovery sheet waiting for its director")
+        verbose_name_plural = _("recovery sheets waiting for their directors")
+
+    def __str__(self) -> str:
+        return self.scope

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the school's page and the staff home
     "school.view": frozenset({_D, _R, _H, _C, _O}),
     "school.settings": frozenset({_D, _R}),
+    "school.staff": frozenset({_D, _O}),  # add, change and end memberships; invite
     "account.two_factor": frozenset({_D, _R, _O}),  # must log in with a second factor
     # appeals
     "appeal.inbox": frozenset({_D, _R, _H, _O}),  # which appeals: `appeal.read_all`, `district.appeals`, assigned
@@ -71,6 +72,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "district.read_school_reports": frozenset({_O}),
     "district.manage_keys": frozenset({_O}),
     "district.audit": frozenset({_O}),
+    "district.setup": frozenset({_O}),  # edit the district, add and import its schools and staff
 }
 
 

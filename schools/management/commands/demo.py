@@ -24,8 +24,11 @@ class Command(BaseCommand):
         for username, full_name, roles in result["staff"]:
             described = ", ".join(f"{role.label} @ {slug or 'osh district'}" for slug, role, _p, _r in roles)
             self.stdout.write(f"  {username:<14} {full_name}: {described}")
-        for scope, code in result["codes"].items():
-            self.stdout.write(f"  recovery code of {scope}: {code}  (shown once)")
+        for scope in result["codes"]:
+            self.stdout.write(
+                f"  recovery sheet of {scope}: its director (district: officer) downloads it once"
+                " at /staff/welcome/ after logging in; it is never printed here"
+            )
         self.stdout.write("")
         if commission:
             self.stdout.write("  the commission of rakhmanov: appointed, chair and secretary elected, one protocol")
