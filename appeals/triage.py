@@ -75,6 +75,9 @@ _FOLD = str.maketrans("өүңэщй", "оунеши", "ьъ")
 _LATFOLD = str.maketrans("ыу", "ии")  # Latin Kyrgyz: y, u and i stand for ы, ү, у and и
 # Children's commonest spelling slips in Russian: unstressed о/а, е/и/я, ю/у («отровился», «умиреть», «хочю»).
 _LOOSE = str.maketrans("оеяюөүжздбвг", "аиауаушстпфк")  # and voiced/voiceless: «замуш», «нош»
+# Kyrgyz keeps its vowels (vowel harmony tells «өгөй» from «агай») but voices a final consonant
+# before an ending: «бычак» → «бычагын», «сабап» → «сабабы».
+_VOICELESS = str.maketrans("жздбвг", "шстпфк")
 LOOSE_MIN = 4  # shorter rule words are compared strictly: «бил» must not be «был»
 _LATIN_TO_CYR = [
     ("shch", "щ"), ("sch", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"),
@@ -138,7 +141,8 @@ class Word:
     end: int
     exact: Form  # Cyrillic, ө/ү/ң kept: for exceptions written without them
     cyr: Form  # ө/ү/ң, э, щ, й, ь, ъ folded; ы/и too when typed in Latin letters
-    loose: Form  # cyr with the vowels children confuse folded together
+    loose: Form  # cyr with the vowels children confuse folded together, and voiced/voiceless
+    voiceless: Form  # cyr with voiced/voiceless consonants folded
     latin: bool
     en: Form
     uz: Form
@@ -166,7 +170,7 @@ def _words(text: str) -> list[Word]:
         words.append(
             Word(
                 m.start(), m.end(), Form.of(cyr_word.replace("ь", "").replace("ъ", "")), Form.of(folded),
-                Form.of(folded.translate(_LOOSE)), latin,
+                Form.of(folded.translate(_LOOSE)), Form.of(folded.translate(_VOICELESS)), latin,
                 Form.of(bare if latin else ""), Form.of(uz),
             )
         )  # fmt: skip
@@ -188,7 +192,8 @@ class Alt:
     form: Form  # in the rule family's compare form
     latin_form: Form  # cyr only: compared with words typed in Latin letters (ы/и folded)
     exact: Form  # cyr only: ө/ү/ң kept, for exceptions written without them
-    loose: Form | None  # cyr only, long enough words: vowels children confuse folded together
+    loose: Form | None  # cyr only, long enough words: the looser reading (see Word.loose, Word.voiceless)
+    vowels: bool  # loose compares Word.loose (Russian rules), else Word.voiceless (Kyrgyz rules)
     prefix: bool
 
 
@@ -201,7 +206,7 @@ class Rule:
     exact: bool = False  # an exception written without ө/ү/ң: compares words as typed
 
 
-def _alt(stream: str, word: str) -> Alt | None:
+def _alt(stream: str, word: str, loose: bool = False) -> Alt | None:
     prefix = word.endswith("*")
     found = _words(word.rstrip("*"))
     if not found:
@@ -209,13 +214,13 @@ def _alt(stream: str, word: str) -> Alt | None:
     w = found[0]
     if stream == "cyr":
         latin = w.cyr if w.latin else Form(_collapse(w.cyr.one.translate(_LATFOLD)), w.cyr.two.translate(_LATFOLD))
-        loose = w.loose if len(w.cyr.one) >= LOOSE_MIN + prefix else None
-        return Alt(w.cyr, latin, w.exact, loose, prefix)
+        reading = (w.loose if loose else w.voiceless) if len(w.cyr.one) >= LOOSE_MIN + prefix else None
+        return Alt(w.cyr, latin, w.exact, reading, loose, prefix)
     form = w.en if stream == "en" else w.uz
-    return Alt(form, form, form, None, prefix)
+    return Alt(form, form, form, None, False, prefix)
 
 
-def rule_parse(line: str, concept: str, stream: str, exception: bool = False) -> Rule | None:
+def rule_parse(line: str, concept: str, stream: str, exception: bool = False, loose: bool = False) -> Rule | None:
     """One line of a rule file: positions separated by spaces, | between alternatives, * a stem,
     .. up to three other words, & parts that must all occur somewhere in the text."""
     source = " ".join(line.split())
@@ -229,7 +234,7 @@ def rule_parse(line: str, concept: str, stream: str, exception: bool = False) ->
                     positions.append(GAP)
                     continue
                 words = (w.rsplit("-", 1)[-1] for w in position.split("|"))
-                alts = tuple(a for a in (_alt(stream, w) for w in words) if a)
+                alts = tuple(a for a in (_alt(stream, w, loose) for w in words) if a)
                 if alts:
                     positions.append(alts)
         while positions and positions[0] == GAP:
@@ -256,7 +261,8 @@ def rules_parse(text: str, concept: str, exception: bool = False) -> list[Rule]:
             continue
         if lang is None:
             raise ValueError(f"a rule before any [language] section in the {concept} rules: {line}")
-        rule = rule_parse(line, concept, STREAMS[lang], exception)
+        # Only Russian words get the loose reading of vowels: in Kyrgyz «өгөй» and «агай» differ by them.
+        rule = rule_parse(line, concept, STREAMS[lang], exception, loose=lang == "ru")
         if rule:
             rules.append(rule)
     return rules
@@ -296,8 +302,9 @@ class Ruleset:
                 if not form.one:
                     continue
                 candidates = self.index.get((stream, form.one[:3]), [])
-                if stream == "cyr" and words[i].loose.one[:3] != form.one[:3]:
-                    candidates = candidates + self.index.get((stream, words[i].loose.one[:3]), [])
+                if stream == "cyr":
+                    for key in {words[i].loose.one[:3], words[i].voiceless.one[:3]} - {form.one[:3]}:
+                        candidates = candidates + self.index.get((stream, key), [])
                 done = set()
                 for rule, n, alt in candidates:
                     if (id(rule), n) in done or not _alt_matches(alt, words[i], form, rule):
@@ -333,7 +340,10 @@ def _alt_matches(alt: Alt, word: Word, form: Form, rule: Rule) -> bool:
         return True
     # Typed in Latin letters, a word already has its vowels folded: no looser reading on top.
     return (
-        rule.stream == "cyr" and alt.loose is not None and not word.latin and _same(alt.loose, word.loose, alt.prefix)
+        rule.stream == "cyr"
+        and alt.loose is not None
+        and not word.latin
+        and _same(alt.loose, word.loose if alt.vowels else word.voiceless, alt.prefix)
     )
 
 

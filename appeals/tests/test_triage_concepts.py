@@ -92,6 +92,8 @@ def test_it_finds_each_concept_in_each_language(concept, language, text):
         # Kyrgyz without ө/ү/ң, typed on a Russian keyboard
         ("Озумду олтургум келет", "suicide"),
         ("Мени кунде сабашат", "violence"),
+        # a Kyrgyz stem voices its last consonant before an ending: «бычак» → «бычагын»
+        ("Ал бычагын чыгарып коркутту", "weapons"),
         ("Кыздарды уйгө киргизбей, ачка калтырышат", "neglect"),
         # Kyrgyz in Latin letters, several schemes
         ("men jashagym kelbeit", "suicide"),
@@ -199,6 +201,12 @@ def test_it_returns_concepts_with_the_words_as_written():
     ]
     # the longer reading wins: "kill" is not listed again inside "kill myself"
     assert triage.urgent_concepts("I want to kill myself") == [("suicide", ["kill myself"])]
+
+
+def test_kyrgyz_vowels_are_not_read_loosely():
+    # Russian rules forgive children's vowels (хочю умиреть); Kyrgyz ones do not: «агай» is not «өгөй»
+    assert not triage.is_urgent("Агай мага тийишет, сабакта көп суроо берет")
+    assert triage.is_urgent("Өгөй атам мага тийишет, апама айта албайм")
 
 
 def test_a_phrase_rule_needs_all_its_parts():
