@@ -6,7 +6,10 @@
 
 The set is `bench/data/triage_eval.jsonl`: appeals written the way children and
 parents write (Kyrgyz, Russian, English, Uzbek, mixed; Latin letters, Kyrgyz
-without ө/ү/ң, typos), half urgent, each urgent one labelled with its concept.
+without ө/ү/ң, typos), half urgent, each urgent one labelled with its concept. One JSON
+object a line: text, language (ky ru en uz mix), script (plain, latin, nodiac = Kyrgyz without
+ө/ү/ң, typos, cyrillic = Uzbek in Cyrillic), urgent (true/false), concept (a code of
+appeals.triage.CONCEPTS, null when not urgent), split (dev or held-out).
 About 30 % is held out (`"split": "held-out"`): its misses are never listed, so
 the rules are not tuned to it. Recall is the share of urgent appeals flagged,
 false alarms the share of harmless appeals flagged. No database is needed.
