@@ -170,3 +170,15 @@ def test_it_not_solved_reopens_and_offers_the_district(page, demo, shots):
     page.click("[data-quick-exit]")
     page.wait_for_url("**/table/")
     page.screenshot(path=shots / "neutral-ky-360.png", full_page=True)
+
+
+def test_it_quick_exit_in_the_schools_frame_takes_the_whole_page_away(page, demo, live_server):
+    school_site = f'<h1>School website</h1><iframe src="{live_server.url}/s/rakhmanov/embed/?language=ru"></iframe>'
+    # another origin on this machine (a public one would be stopped by Chromium's private network rules)
+    outside = live_server.url.replace("127.0.0.1", "localhost") + "/school-site/"
+    page.route(outside, lambda route: route.fulfill(body=school_site, content_type="text/html"))
+    page.goto(outside)
+    frame = page.frame_locator("iframe")
+    with page.expect_navigation():
+        frame.locator("[data-quick-exit]").click()
+    assert page.url.endswith("/table/") and "School website" not in page.content()

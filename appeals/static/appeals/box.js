@@ -15,15 +15,19 @@ function identityToggle() {
 // location.replace swaps the current history entry for the neutral page, so
 // "back" cannot return here; pages are sent no-store, so no browser cache
 // brings a filled form back either.
-let leaving = false;
-function quickExit(link) {
-  if (leaving) return;
-  leaving = true;
+function storageForget() {
   try {
     sessionStorage.clear();
   } catch (error) {
     // storage may be disabled; leaving matters more
   }
+}
+
+let leaving = false;
+function quickExit(link) {
+  if (leaving) return;
+  leaving = true;
+  storageForget();
   const target = link ? link.href : document.querySelector("[data-quick-exit]").href;
   if (window.top !== window.self) {
     try {
@@ -54,6 +58,10 @@ function staysInBox(link) {
 document.addEventListener("click", (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
   const exit = event.target.closest("[data-quick-exit]");
+  if (exit && window.top !== window.self) {
+    storageForget();
+    return; // in the school's page: the link itself (target=_top) takes the whole page away
+  }
   if (exit) {
     event.preventDefault();
     quickExit(exit);
