@@ -46,11 +46,15 @@ def appeal_roles(request: HttpRequest, appeal) -> frozenset[str]:
     An appeal sent to the district (about the school's leadership) is the district
     officers' alone; the school's own appeals are never the district's to handle.
     """
-    roles = roles_at(request, appeal.school)
-    roles = roles & {Role.DISTRICT_OFFICER} if appeal.district_id else roles - {Role.DISTRICT_OFFICER}
-    if appeal.handlers.filter(pk=request.user.pk).exists():
-        roles |= {ASSIGNED}
-    return roles
+    known: dict[int, frozenset[str]] = getattr(request, "_appeal_roles", {})
+    if appeal.pk not in known:
+        roles = roles_at(request, appeal.school)
+        roles = roles & {Role.DISTRICT_OFFICER} if appeal.district_id else roles - {Role.DISTRICT_OFFICER}
+        if appeal.handlers.filter(pk=request.user.pk).exists():
+            roles |= {ASSIGNED}
+        known[appeal.pk] = roles
+        setattr(request, "_appeal_roles", known)  # noqa: B010 - once per appeal and request
+    return known[appeal.pk]
 
 
 def schools_of(request: HttpRequest) -> QuerySet[School]:
