@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     URGENT_ESCALATED = "urgent_escalated", _("urgent appeal not acknowledged")
     URGENT_UNREACHED = "urgent_unreached", _("urgent alert reached nobody")
     CASE_ASSIGNED = "case_assigned", _("case assigned")
+    CASE_REOPENED = "case_reopened", _("case reopened by its writer")
     PROTOCOL_CONFIRM = "protocol_confirm", _("protocol to confirm")
     SEAL_INCIDENT = "seal_incident", _("seal incident")
     WEEKLY_SUMMARY = "weekly_summary", _("weekly summary")

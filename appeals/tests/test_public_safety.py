@@ -343,7 +343,6 @@ def test_it_embed_links_open_the_box_in_the_frames_language(demo):
     assert '<html lang="ky">' in Client().get("/s/rakhmanov/write/?language=xx").content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="notify has no kind 'case_reopened' yet: the call site logs and sends nothing")
 def test_it_not_solved_tells_the_responsible_person(demo, django_capture_on_commit_callbacks):
     from notify.models import Outbox
 
