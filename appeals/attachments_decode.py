@@ -36,7 +36,7 @@ def reencode(content: bytes, fmt: str, max_side: int) -> tuple[str, bytes]:
     image = ImageOps.exif_transpose(image)  # keep the photo upright once its orientation tag is gone
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     image = image.convert("RGBA" if has_alpha else "RGB")
-    image.thumbnail((max_side, max_side))
+    image.thumbnail((max_side, max_side), resample=Image.Resampling.BILINEAR)  # half the time of bicubic
     clean = Image.new(image.mode, image.size)
     clean.paste(image)
     out = io.BytesIO()

@@ -34,8 +34,9 @@ BENCHMARKS = {
     "documents": "5. documents: the journal volume and the quarterly report",
     "triage": "6. urgent triage: recall and false alarms on the evaluation set",
     "alerts": "7. urgent alerts: from the child's POST to a phone (fake Telegram), and escalation",
+    "attacks": "8. the most expensive anonymous requests: CPU seconds and peak memory",
 }
-NEEDS_NO_DATABASE = {"triage"}
+NEEDS_NO_DATABASE = {"triage", "attacks"}
 RESULTS = harness.ROOT / "bench" / "RESULTS.md"
 
 

@@ -230,8 +230,8 @@ def test_attack_05_a_photo_bomb_costs_little(demo, category):
 
 def test_attack_05_decoding_runs_in_a_capped_process(demo, monkeypatch):
     """A picture that passes the header checks but needs more memory than the cap: refused, the worker untouched."""
-    monkeypatch.setattr(attachments, "DECODE_MEMORY", 96 * 1024 * 1024)
-    side = 4000  # 16 MP: within the pixel limit, 64 MB as RGBA
+    monkeypatch.setattr(attachments, "DECODE_MEMORY", 64 * 1024 * 1024)
+    side = 3400  # 11.6 MP: within the pixel limit, 46 MB as RGBA
     out = io.BytesIO()
     Image.new("RGBA", (side, side), (9, 9, 9, 128)).save(out, "PNG")
     upload = SimpleUploadedFile("big.png", out.getvalue(), content_type="image/png")
