@@ -66,7 +66,7 @@ def _redis():
 
 
 def _redis_key(bucket: str) -> str:
-    return f"{getattr(settings, 'CACHE_PREFIX', 'ishenim')}:limit:{bucket}"
+    return f"{settings.CACHE_PREFIX}:limit:{bucket}"
 
 
 _UPSERT = """

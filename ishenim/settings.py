@@ -122,12 +122,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis (optional): the cache, the sessions and the rate-limit counters go there when it is set.
 REDIS_URL = env("REDIS_URL")
+CACHE_PREFIX = env("CACHE_PREFIX", "ishenim")  # several instances may share one Redis
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("REDIS_URL"),
-            "KEY_PREFIX": env("CACHE_PREFIX", "ishenim"),
+            "KEY_PREFIX": CACHE_PREFIX,
         }
     }
 else:
@@ -165,7 +166,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "schools:home"
+LOGIN_REDIRECT_URL = "schools:work"
 LOGOUT_REDIRECT_URL = "home"
 
 # Kyrgyz first; Russian, Uzbek (Latin script) and English complete.

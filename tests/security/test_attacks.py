@@ -370,3 +370,27 @@ def test_attack_10_direction_controls_do_not_reach_staff_pages(demo, login):
     page = login("director").get(f"/staff/rakhmanov/appeals/{appeal.pk}/").content.decode()
     assert "exe.txt" in page
     assert not any(chr(c) in page for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def test_attack_01_redis_counters_are_atomic_and_expire(settings):
+    """With REDIS_URL the counters live in Redis: one round trip, atomic, gone after their window."""
+    import redis
+
+    settings.REDIS_URL = "redis://127.0.0.1:6379/13"
+    settings.CACHE_PREFIX = "t1"
+    throttle._redis.cache_clear()
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        assert throttle.counters_hit(["a", "b"], 60) == [1, 1]
+        assert throttle.counters_hit(["a"], 60) == [2]
+        assert throttle.counters_peek(["a", "b", "c"])[0][0] == 2 and throttle.counters_peek(["c"]) == [(0, 0.0)]
+        assert 0 < server.ttl("t1:limit:a") <= 60
+        throttle.counters_hit(["a"], 3600, sliding=False)
+        assert server.ttl("t1:limit:a") <= 60  # a fixed window is not stretched by later hits
+        throttle.counters_hit(["a"], 3600, sliding=True)
+        assert server.ttl("t1:limit:a") > 60  # a sliding one is
+        throttle.counter_reset("a")
+        assert throttle.counters_peek(["a"]) == [(0, 0.0)]
+    finally:
+        server.delete(*server.keys("t1:limit:*") or ["t1:none"])
+        throttle._redis.cache_clear()
