@@ -64,12 +64,20 @@ def test_it_roles_without_content_access_and_other_schools_get_404(client, demo,
         assert other.get(f"{INBOX}{appeal.pk}/").status_code == 404, username
 
 
-def test_it_handler_sees_only_what_is_assigned_and_then_the_signed_name(client, demo, login):
+def test_it_handler_sees_only_what_is_assigned_and_the_name_only_when_shown(client, demo, login):
+    from appeals.services.cases import case_assign
+    from vault.services import Keyring, user_key_unlock
+
     signed, _ = submit(demo, author={"full_name": "Асел Бекова", "address": "", "class": "8А", "phone": ""}, grade=8)
     login("psychologist")
     assert list(client.get(INBOX).context["page"].object_list) == []
     assert client.get(f"{INBOX}{signed.pk}/").status_code == 404
-    signed.handlers.add(user(demo, "psychologist"))
+    director, psychologist = user(demo, "director"), user(demo, "psychologist")
+    ring = Keyring(director, user_key_unlock(director, DEMO_PASSWORD))
+    case_assign(appeal=signed, handlers=[psychologist], actor=director, ring=ring)
+    page = client.get(f"{INBOX}{signed.pk}/").content.decode()
+    assert "Мектептин короосунда жарык жок" in page and "Асел Бекова" not in page
+    case_assign(appeal=signed, handlers=[psychologist], actor=director, ring=ring, share_identity=True)
     page = client.get(f"{INBOX}{signed.pk}/").content.decode()
     assert "Асел Бекова" in page
 
