@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_record
 from ishenim.documents import pdf_response, render_pdf
 from schools.access import may
+from vault.casekeys import legacy_appeals
 from vault.forms import MemberForm, RecoveryCodeForm, RotateForm
 from vault.models import VaultKey
 from vault.places import Place, district_place, school_place
@@ -55,6 +56,8 @@ def _keys(request, place: Place):
         outsiders=outsiders,
         can_open=bool(key) and ring.private_for(key.id) is not None,
         retired=VaultKey.objects.filter(scope=place.scope).exclude(retired_at=None).count(),
+        # Appeals stored by an earlier version, sealed straight to this key: replacing the key converts them.
+        older=len(legacy_appeals(set(VaultKey.objects.filter(scope=place.scope).values_list("id", flat=True)))),
     )
     return render(request, "vault/staff/keys.html", context)
 

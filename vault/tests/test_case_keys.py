@@ -142,3 +142,14 @@ def test_it_gives_a_case_from_the_assign_form(client, login, demo, staff):
     assert response.status_code == 302
     assert reads_content(ring("psychologist"), appeal, plain)
     assert reads_identity(ring("psychologist"), appeal, plain)
+
+
+def test_it_tells_the_director_to_replace_the_key_while_older_appeals_remain(client, login, demo):
+    legacy_appeal(demo, marker="OLDPAGE")
+    full_appeal(demo, marker="NEWPAGE")
+    login("director")
+    assert client.get("/staff/rakhmanov/keys/").context["older"] == 1
+    client.post("/staff/rakhmanov/keys/rotate/", {"confirm": "on"})
+    page = client.get("/staff/rakhmanov/keys/")
+    assert page.context["older"] == 0
+    assert "danger-line" not in page.content.decode()
