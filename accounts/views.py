@@ -51,7 +51,7 @@ def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
-    return reverse("schools:home")
+    return reverse("schools:work")
 
 
 def _wait_message(seconds: int) -> str:

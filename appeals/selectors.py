@@ -35,6 +35,14 @@ def _visible(request: HttpRequest, school: School) -> Q:
     return Q(school=school) & allowed
 
 
+def visible_in(request: HttpRequest, schools) -> Q:
+    """Which appeals of any of `schools` this user may open (the same rule as one school's inbox)."""
+    allowed = Q(pk__in=[])
+    for school in schools:
+        allowed |= _visible(request, school)
+    return allowed
+
+
 def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> QuerySet[Appeal]:
     """Urgent open appeals first, then newest first; no query per row."""
     appeals = Appeal.objects.filter(_visible(request, school))

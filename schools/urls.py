@@ -6,6 +6,7 @@ from schools import views_staff
 app_name = "schools"
 urlpatterns = [
     path("", views_staff.home, name="home"),
+    path("work/", views_staff.work, name="work"),
     path("welcome/", setup.welcome, name="welcome"),
     path("welcome/recovery-sheet/", setup.recovery_sheet, name="recovery_sheet"),
     path("setup/", setup.setup, name="setup"),

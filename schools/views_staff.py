@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from schools.access import memberships, roles_at, school_for, schools_of
 from schools.forms import BoxHoursFormSet, HelpNumberFormSet, SchoolForm
 from schools.models import Role
+from schools.work import my_work
 
 
 def home(request):
@@ -15,6 +17,19 @@ def home(request):
     if len(schools) == 1 and not any(m.district_id for m in mine):
         return redirect("schools:school", school=schools[0].slug)
     return render(request, "schools/staff/home.html", {"schools": schools, "memberships": mine})
+
+
+def work(request):
+    """'My work', where every login lands: what waits for this person, most pressing first."""
+    mine = memberships(request)
+    districts = [m.district for m in mine if m.district_id]
+    context = {
+        "work": my_work(request),
+        "districts": districts,
+        "own_schools": {m.school_id for m in mine if m.school_id},
+        "today": timezone.localdate(),
+    }
+    return render(request, "schools/staff/work.html", context)
 
 
 def school(request, school):
