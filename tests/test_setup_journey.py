@@ -48,7 +48,7 @@ def log_in(page, username: str, password: str) -> None:
 
 def accept(browser, live_server, link: str, username: str):
     context = browser.new_context(viewport={"width": 390, "height": 900}, base_url=live_server.url)
-    context.add_cookies([{"name": "django_language", "value": "ky", "url": live_server.url}])
+    context.add_cookies([{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "ky", "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(20000)
     page.goto(link.replace(django_settings.SITE_URL.rstrip("/"), live_server.url))
@@ -77,7 +77,7 @@ def workbook(content: bytes, *, mistake: bool) -> bytes:
 
 def test_it_a_district_comes_online_from_a_spreadsheet(page, browser, live_server, demo, settings, tmp_path):
     settings.ISHENIM_TWO_FACTOR_ROLES = ("director", "responsible", "district_officer")
-    page.context.add_cookies([{"name": "django_language", "value": "ky", "url": live_server.url}])
+    page.context.add_cookies([{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "ky", "url": live_server.url}])
     page.goto("/accounts/login/?next=/staff/setup/")
     log_in(page, "admin", DEMO_PASSWORD)
     enrol(page)
