@@ -19,6 +19,7 @@ from commission.services.stubs import PrintedForm
 from ishenim.documents import render_pdf
 from schools.models import School
 
+
 def follow_url(school: School) -> str:
     """The school's public follow-up page, absolute, without any code in it."""
     return settings.SITE_URL.rstrip("/") + reverse("appeals_public:follow", kwargs={"school": school.slug})
