@@ -231,7 +231,10 @@ class Rotation:
 
 @transaction.atomic
 def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
-    """A new key pair for the scope; every re-sealable blob is sealed to it.
+    """A new key pair for the scope; every case key's copy and every other
+    re-sealable blob is sealed to it, and only the members whose role holds the
+    key receive it. Appeals stored before per-case keys get keys of their own
+    (`vault.casekeys.case_keys_convert`).
 
     Blobs covered by a hash chain (journal records) cannot change without
     breaking the chain, so they keep their key: the retired key's private half
@@ -283,7 +286,9 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
     # sealed to the case keys. Appeals stored before per-case keys get theirs now.
     resealed = casekeys.reseal_scope_copies(scope_keys=privates, new=new)
     for appeal_id in sorted(casekeys.legacy_appeals(set(privates))):
-        resealed += casekeys.case_keys_convert(ring=None, appeal=Appeal(pk=appeal_id), scope_key=new, privates=privates)
+        resealed += casekeys.case_keys_convert(
+            ring=None, appeal=Appeal(pk=appeal_id), scope_key=new, privates=privates, by=ring.user
+        )
     kept = 0
     for entry in sealed_fields():
         for pk, blob in entry.rows():
