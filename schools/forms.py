@@ -73,7 +73,7 @@ class MemberForm(forms.Form):
         regex=r"^[\w.@+-]{2,150}$",
         help_text=_("An existing login adds the roles to that person."),
     )
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = forms.EmailField(label=_("Email for the invitation"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     roles = forms.MultipleChoiceField(
         label=_("Roles"),

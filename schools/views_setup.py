@@ -161,7 +161,18 @@ def school_edit(request, school):
 # --- spreadsheets ---------------------------------------------------------------------------
 
 
+def _sets_up(request) -> None:
+    """The templates are for those who import or add staff; others get 404 (deny by default)."""
+    if request.user.is_superuser:
+        return
+    for m in memberships(request):
+        if permitted({m.role}, "district.setup") or permitted({m.role}, "school.staff"):
+            return
+    raise Http404
+
+
 def template_xlsx(request):
+    _sets_up(request)
     response = HttpResponse(imports.template_xlsx(), content_type=imports.XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="ishenim-schools-and-staff.xlsx"'
     return response
@@ -174,10 +185,12 @@ def _csv(kind: str) -> HttpResponse:
 
 
 def template_schools_csv(request):
+    _sets_up(request)
     return _csv("schools")
 
 
 def template_staff_csv(request):
+    _sets_up(request)
     return _csv("staff")
 
 

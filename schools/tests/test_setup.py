@@ -236,6 +236,8 @@ def test_the_district_officer_sets_up_only_their_district(login, demo):
 def test_other_roles_cannot_set_up(login, demo):
     for username in ("responsible", "psychologist"):
         client = login(username)
+        assert client.get("/staff/setup/template.xlsx").status_code == 404
+        assert client.get("/staff/setup/template-staff.csv").status_code == 404
         assert client.get("/staff/rakhmanov/staff/").status_code == 404
         assert client.get("/staff/setup/").status_code == 404
         assert client.get("/staff/setup/districts/osh/import/").status_code == 404
