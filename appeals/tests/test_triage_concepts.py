@@ -290,3 +290,13 @@ def test_the_case_page_shows_the_concepts_and_the_words(client, demo, login, dja
     assert "urgent-concepts" in page
     assert "Суицид или самоповреждение: «хочу умереть»" in page
     assert "Насилие в семье: «отчим избивает маму»" in page
+
+
+@pytest.mark.django_db
+def test_the_urgent_words_page_says_what_triage_recognises(client, demo, login):
+    from django.urls import reverse
+
+    login("director")
+    client.cookies["ishenim_lang"] = "ru"
+    page = client.get(reverse("appeals:urgent_words", args=[demo.slug])).content.decode()
+    assert "на кыргызском, русском, английском и узбекском" in page and "похищение невесты" in page
