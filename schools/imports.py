@@ -153,8 +153,20 @@ def read(upload) -> dict[str, list[dict]]:
     return found
 
 
+LIMITS = {"slug": 50, "address": 300, "email": 254, "website": 200, "full_name": 150, "login": 150, "phone": 20}
+
+
+def _too_long(row: dict) -> list[str]:
+    limits = {**LIMITS, **{c: 200 for c in row if c.startswith(("name_", "box_location"))}}
+    return [
+        _("%(column)s: at most %(n)d characters.") % {"column": column, "n": limit}
+        for column, limit in limits.items()
+        if len(str(row.get(column, ""))) > limit
+    ]
+
+
 def _school_errors(row: dict, seen: set[str]) -> list[str]:
-    errors = []
+    errors = _too_long(row)
     slug = row["slug"].lower()
     row["slug"] = slug
     try:
@@ -186,7 +198,7 @@ def _school_errors(row: dict, seen: set[str]) -> list[str]:
 
 
 def _staff_errors(row: dict, district: District, new_slugs: set[str], seen: set[tuple[str, str]]) -> list[str]:
-    errors = []
+    errors = _too_long(row)
     school = row["school"].lower()
     row["school"] = school
     if school not in new_slugs and not School.objects.filter(slug=school, district=district).exists():

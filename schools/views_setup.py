@@ -5,7 +5,7 @@ import copy
 import hashlib
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -207,6 +207,9 @@ def district_import(request, district):
             result = imports.apply(held["rows"], district, request.user)
         except ValueError:
             messages.error(request, _("The rows have errors: upload the corrected file again."))
+            return redirect("schools:setup_import", district=district.slug)
+        except DatabaseError:
+            messages.error(request, _("The database refused a row, so nothing was imported. Try again."))
             return redirect("schools:setup_import", district=district.slug)
         request.session.pop(IMPORT_SESSION, None)
         audit_record(
