@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 
@@ -54,9 +55,11 @@ def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> Q
     elif show == "unread":
         appeals = appeals.filter(Exists(unread))
     files = Attachment.objects.filter(appeal=OuterRef("pk")).values("appeal").annotate(n=Count("pk")).values("n")
+    handlers = get_user_model().objects.only("pk", "username", "first_name", "last_name")
     return (
         appeals.select_related("school", "district")
         .defer("text_sealed", "author_sealed")
+        .prefetch_related(Prefetch("handlers", queryset=handlers))  # the handler column: one query a page
         .annotate(
             urgent_open=Case(  # 2: nobody has said "I am on it" yet (R22)
                 When(urgent=True, status__in=Appeal.OPEN_STATUSES, acknowledged_at__isnull=True, then=Value(2)),
@@ -68,6 +71,39 @@ def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> Q
             files=Coalesce(Subquery(files), 0),
         )
         .order_by("-urgent_open", "-received_at", "-pk")
+    )
+
+
+def inbox_filter(appeals: QuerySet[Appeal], filters: dict, today) -> QuerySet[Appeal]:
+    """Narrow the inbox by the fields kept in the clear (`appeals.forms_inbox.InboxFilterForm.filters`)."""
+    from reports.selectors import overdue_q  # one rule for "overdue", the reports' own
+
+    for name in ("category", "status", "channel"):
+        if name in filters:
+            appeals = appeals.filter(**{name: filters[name]})
+    if filters.get("urgent"):
+        appeals = appeals.filter(urgent=True)
+    if filters.get("overdue"):
+        appeals = appeals.filter(overdue_q(today))
+    if filters.get("handler") == 0:
+        appeals = appeals.exclude(Exists(Appeal.handlers.through.objects.filter(appeal=OuterRef("pk"))))
+    elif filters.get("handler"):
+        handled = Appeal.handlers.through.objects.filter(appeal=OuterRef("pk"), user_id=filters["handler"])
+        appeals = appeals.filter(Exists(handled))
+    if "since" in filters:
+        appeals = appeals.filter(received_at__date__gte=filters["since"])
+    if "until" in filters:
+        appeals = appeals.filter(received_at__date__lte=filters["until"])
+    return appeals
+
+
+def journal_number_find(request: HttpRequest, school: School, number: int) -> Appeal | None:
+    """The appeal with this journal number that the user may open (the latest school year's first)."""
+    return (
+        Appeal.objects.filter(_visible(request, school), journal_number=number)
+        .only("pk", "school")
+        .order_by("-received_at", "-pk")
+        .first()
     )
 
 

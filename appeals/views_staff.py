@@ -7,21 +7,29 @@ staff member's own keyring, so a session without it shows a notice instead.
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from appeals.forms import MessageForm, UrgentWordsForm
-from appeals.models import Attachment, FollowUp, Message, UrgentWords
-from appeals.selectors import appeal_for_staff, identity_visible, inbox_appeals
+from appeals.forms_inbox import BulkAssignForm, InboxFilterForm
+from appeals.models import Appeal, Attachment, FollowUp, Message, UrgentWords
+from appeals.selectors import appeal_for_staff, identity_visible, inbox_appeals, inbox_filter, journal_number_find
+from appeals.selectors_case import case_permitted
 from appeals.services import message_post, messages_mark_read, urgent_words_save
+from appeals.services.cases import case_assign
 from appeals.triage import concept_label, urgent_concepts
 from appeals.views_case import case_panel_context
 from audit.services import audit_record
 from ishenim.documents import file_response
-from schools.access import school_for
+from schools.access import appeal_roles, may, school_for
+from schools.selectors import school_handlers
 from vault.services import VaultError, keyring
 
 PER_PAGE = 25
@@ -31,8 +39,71 @@ SHOW = ("open", "urgent", "unread", "all")
 def inbox(request, school):
     school = school_for(request, school, "appeal.inbox")
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "open"
-    page = Paginator(inbox_appeals(request, school, show), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "appeals/staff/inbox.html", {"school": school, "page": page, "show": show, "SHOW": SHOW})
+    handlers = list(school_handlers(school))
+    search = InboxFilterForm(request.GET, handlers=handlers)
+    number = search.journal_number()
+    if number is not None:
+        found = journal_number_find(request, school, number)
+        if found is not None:
+            return redirect("appeals:detail", school=school.slug, pk=found.pk)
+        messages.warning(request, _("No appeal you may open has the journal number %(n)d.") % {"n": number})
+    filters = search.filters()
+    appeals = inbox_filter(inbox_appeals(request, school, show), filters, timezone.localdate())
+    page = Paginator(appeals, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "school": school,
+        "page": page,
+        "show": show,
+        "SHOW": SHOW,
+        "search": search,
+        "filtered": bool(filters),
+        "query": query.urlencode(),
+        "handlers": handlers,
+        "may_assign": may(request, school, "case.assign") and bool(handlers),
+    }
+    return render(request, "appeals/staff/inbox.html", context)
+
+
+@require_POST
+def inbox_assign(request, school):
+    """Give several cases to one handler at once, each through `case_assign` (keys sealed to them)."""
+    school = school_for(request, school, "case.assign")
+    handlers = list(school_handlers(school))
+    visible = inbox_appeals(request, school, "all").values_list("pk", flat=True)
+    form = BulkAssignForm(request.POST, appeals=visible, handlers=handlers)
+    if not form.is_valid():
+        messages.error(request, _("Choose the appeals and the person to give them to."))
+        return redirect(_inbox_again(request, school))
+    handler = next(user for user in handlers if user.pk == form.cleaned_data["handler"])
+    ring, given, refused = keyring(request), 0, []
+    for appeal in Appeal.objects.filter(pk__in=form.cleaned_data["appeal"]).select_related("school", "district"):
+        if not case_permitted(appeal_roles(request, appeal), "assign"):
+            refused.append(appeal)
+            continue
+        try:
+            case_assign(appeal=appeal, handlers=[*appeal.handlers.all(), handler], actor=request.user, ring=ring)
+        except ValidationError:
+            refused.append(appeal)
+        else:
+            given += 1
+    if given:
+        messages.success(
+            request,
+            ngettext("%(n)d case was given to %(name)s.", "%(n)d cases were given to %(name)s.", given)
+            % {"n": given, "name": handler.get_full_name() or handler.get_username()},
+        )
+    if refused:
+        numbers = ", ".join(str(a.journal_number or "—") for a in refused)
+        messages.warning(request, _("Not given (already theirs, or closed): № %(numbers)s.") % {"numbers": numbers})
+    return redirect(_inbox_again(request, school))
+
+
+def _inbox_again(request, school) -> str:
+    """The inbox with the filters the person had (only a query string is taken from the form)."""
+    query = request.POST.get("query", "")
+    return reverse("appeals:inbox", args=[school.slug]) + (f"?{query}" if query and "/" not in query else "")
 
 
 def detail(request, school, pk):
