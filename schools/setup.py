@@ -15,7 +15,7 @@ from notify.services import notify_send
 from schools.models import District, Membership, PendingRecoverySheet, Role, School
 from schools.permissions import roles_with
 from schools.services import school_create
-from vault.services import key_holders, key_recover, key_revoke, server_box, server_unbox
+from vault.services import key_holders, key_recover, server_box, server_unbox
 
 PURPOSE = "recovery-sheet"
 
@@ -120,11 +120,12 @@ def member_invite(*, school: School, user, by) -> str:
 
 @transaction.atomic
 def membership_end(*, membership: Membership, by) -> bool:
-    """End one role; when no key-holding role is left at the school, the key goes too.
-    Returns whether the key was revoked."""
+    """End one role. The key goes with the last role that holds it (vault.signals revokes it);
+    returns whether it went."""
+    school = membership.school
+    held = membership.user_id in key_holders(school.vault_scope)
     membership.active = False
     membership.save(update_fields=["active"])
-    school = membership.school
     audit_record(
         action="ishenim.membership.ended",
         scope=school.vault_scope,
@@ -132,13 +133,7 @@ def membership_end(*, membership: Membership, by) -> bool:
         obj=membership,
         detail={"role": membership.role},
     )
-    still = Membership.objects.filter(
-        user=membership.user, school=school, active=True, role__in=roles_with("vault.hold_school_key")
-    ).exists()
-    if not still and key_revoke(scope=school.vault_scope, user=membership.user):
-        audit_record(action="ishenim.key.revoked", scope=school.vault_scope, actor=by, obj=membership.user)
-        return True
-    return False
+    return held and membership.user_id not in key_holders(school.vault_scope)
 
 
 def staff_rows(school: School) -> list[dict]:
