@@ -270,8 +270,10 @@ def chain_verify(head: ChainHead, *, written_head: str | None = None, columns: b
         if not seen_head:
             seen_head = any(map(methodcaller("startswith", written_head), hashes))
         prev, count = hashes[-1], count + len(rows)
-    if count != head.last_seq or prev != head.head_hash:
+    if count != head.last_seq:
         return ChainCheck(head, count, False, "records after the last one found were removed", count + 1)
+    if prev != head.head_hash:  # the last link (or the head) was rewritten since the head was written
+        return ChainCheck(head, count - 1, False, "record was edited", count)
     beyond = next(islice(links.filter(seq__gt=head.last_seq).order_by("seq").values_list("seq", flat=True), 1), None)
     if beyond is not None and type(head).objects.get(pk=head.pk).last_seq < beyond:
         # Not written by chain_append (which moves the head in the same transaction), so slipped in.

@@ -170,6 +170,20 @@ def test_it_catches_a_removed_tail(volume):
     assert (check.problem, check.bad_seq, check.records) == ("records after the last one found were removed", 5, 4)
 
 
+def test_it_catches_the_last_row_rewritten_with_a_valid_hash_but_the_head_left(volume):
+    last = volume.records.get(seq=6)
+    last.taken_on = last.taken_on.replace(year=2020)
+    sql(
+        "UPDATE {t} SET taken_on = %s, body = %s, hash = %s WHERE id = %s",
+        last.taken_on,
+        canonical(last.chained_fields()),
+        link(last.prev_hash, last.chained_fields()),
+        last.pk,
+    )
+    check = journal_verify(volume)
+    assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", 6)
+
+
 def test_it_catches_a_row_appended_without_the_journal(volume):
     last = volume.records.get(seq=6)
     forged = Record(
