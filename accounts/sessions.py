@@ -18,8 +18,10 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.sessions.backends import cache as cache_backend
 from django.contrib.sessions.backends import db as db_backend
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from accounts.models import SessionRecord
 from vault import crypto
@@ -31,7 +33,28 @@ def stored_key(session_key: str) -> str:
 
 
 class HashedDbStore(db_backend.SessionStore):
-    """The database session store, with hashed keys."""
+    """The database session store, with hashed keys.
+
+    A new session is written once, by the INSERT at the end of the request, not
+    by an existence check, an INSERT and an UPDATE: with 165 random bits a key
+    never collides (and if it did, the INSERT would fail rather than overwrite).
+    """
+
+    _unsaved = False
+
+    def create(self):
+        self._session_key = self._get_new_session_key()
+        self._unsaved = True
+        self.modified = True
+
+    def _get_new_session_key(self):
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    def save(self, must_create=False):
+        if self.session_key is None:
+            self.create()
+        unsaved, self._unsaved = self._unsaved, False
+        super().save(must_create=must_create or unsaved)
 
     def _get_session_from_db(self):
         found = self.model.objects.filter(
