@@ -52,7 +52,7 @@ def _generous_limits(settings):
         "WRONG_CODES_PER_BROWSER_15MIN": 10_000,
         "WRONG_CODES_PER_SCHOOL_15MIN": 10_000,
         "MESSAGES_PER_BROWSER_HOUR": 10_000,
-        "MESSAGES_PER_SCHOOL_HOUR": 10_000,
+        "MESSAGES_PER_APPEAL_HOUR": 10_000,
     }
 
 
