@@ -165,14 +165,15 @@ def case_consider(*, appeal: Appeal, actor) -> Appeal:
 
 
 @transaction.atomic
-def case_assign(*, appeal: Appeal, handlers, actor, ring, share_identity: bool = False) -> Appeal:
+def case_assign(*, appeal: Appeal, handlers, actor, ring, share_identity: bool | None = None) -> Appeal:
     """Give the case to handlers (psychologist, social pedagogue, deputy director…).
 
     The case's key is sealed to each new handler's own key, so they can read it
     (`ring`, the assigner's keyring, must open it); a handler taken off the case
     loses their copy. The writer's name and contacts are sealed to the handlers
     too only with `share_identity`, for a signed appeal (see
-    `appeals.selectors.identity_visible`). Assigning the same people again gives
+    `appeals.selectors.identity_visible`); None keeps it shown to those of the
+    remaining handlers who had it, and to nobody new. Assigning the same people again gives
     the keys to those who lost theirs (a password reset by an administrator).
     A registered case goes under consideration at the same time.
     """
@@ -183,7 +184,10 @@ def case_assign(*, appeal: Appeal, handlers, actor, ring, share_identity: bool =
     if not after:
         raise ValidationError(_("Choose at least one person to handle the case."))
     holders, shown = case_key_holders(appeal), case_key_holders(appeal, IDENTITY)
-    shown_wanted = after if share_identity and appeal.author_sealed else set()
+    if share_identity is None:
+        shown_wanted = shown & after
+    else:
+        shown_wanted = after if share_identity and appeal.author_sealed else set()
     if before == after and after <= holders and shown == shown_wanted:
         raise ValidationError(_("These people already handle the case."))
     appeal.handlers.set(handlers)

@@ -71,12 +71,19 @@ def test_it_shows_the_writers_name_only_when_asked_to(demo, staff):
     entry = Record.objects.filter(appeal=appeal, fields__event="assigned").latest("pk")
     assert entry.fields["identity_shown"] == [psychologist.pk]
 
+    # one more handler, the choice left as it was (the inbox's bulk assignment): the name stays
+    # shown to her and to nobody new
+    socped = staff["socped"]
+    case_assign(appeal=appeal, handlers=[psychologist, socped], actor=director, ring=ring("director"))
+    assert reads_identity(ring("psychologist"), appeal, plain)
+    assert not reads_identity(ring("socped"), appeal, plain) and reads_content(ring("socped"), appeal, plain)
+
     # the same people, the name no longer shown: only the identity copy goes
-    case_assign(appeal=appeal, handlers=[psychologist], actor=director, ring=ring("director"))
+    case_assign(appeal=appeal, handlers=[psychologist], actor=director, ring=ring("director"), share_identity=False)
     assert not reads_identity(ring("psychologist"), appeal, plain)
     assert reads_content(ring("psychologist"), appeal, plain)
     with pytest.raises(ValidationError):
-        case_assign(appeal=appeal, handlers=[psychologist], actor=director, ring=ring("director"))
+        case_assign(appeal=appeal, handlers=[psychologist], actor=director, ring=ring("director"), share_identity=False)
 
 
 def test_it_lets_only_someone_who_opens_the_case_give_it(demo, staff):
