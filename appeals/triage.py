@@ -344,6 +344,8 @@ def _alt_matches(alt: Alt, word: Word, form: Form, rule: Rule) -> bool:
         and alt.loose is not None
         and not word.latin
         and _same(alt.loose, word.loose if alt.vowels else word.voiceless, alt.prefix)
+        # Kyrgyz voices a consonant at the end of a stem, not inside its root: «адам» (a person) is not «атам»
+        and (alt.vowels or form.one[:3] == target.one[:3])
     )
 
 
