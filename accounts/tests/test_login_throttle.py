@@ -107,3 +107,11 @@ def test_it_keeps_no_address_of_anyone(client, demo):
         assert "127.0.0.1" not in bucket and "director" not in bucket
     for record in AuditRecord.objects.all():
         assert "127.0.0.1" not in str(record.detail)
+
+
+def test_it_counts_look_alike_names_against_the_account_they_mean(demo):
+    """`𝐝irector` and `directoｒ` log in as `director` (Django normalises NFKC): they share its bucket."""
+    for name in ("director", "\U0001d41director", "directo\uff52", "Director", "DIRECTOR "):
+        assert attempt(Client(), username=name).status_code == 200
+    assert attempt(Client(), password=DEMO_PASSWORD).status_code == 429
+    assert throttle.username_normalise("\U0001d41directo\uff52") == "director"
