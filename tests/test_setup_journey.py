@@ -101,11 +101,14 @@ def test_it_a_district_comes_online_from_a_spreadsheet(page, browser, live_serve
     page.set_input_files("#id_sheet", str(wrong))
     page.click("form[enctype] button")
     page.click("input[name=apply] + button")
-    page.wait_for_selector("table.invitations")
+    page.wait_for_selector("ul.invitations")
+    shot(page, "import-done")
     links = page.locator("code.invitation-link").all_inner_texts()
     assert len(links) == 2
     director_link = next(link for link in links if link)
     assert School.objects.filter(slug__in=["ak-tilek", "manas-7"]).count() == 2
+    page.goto("/staff/setup/districts/osh/")
+    shot(page, "district")
 
     # the director: invitation, password, two-factor, the recovery sheet once
     director = accept(browser, live_server, links[0], "asaparova")
