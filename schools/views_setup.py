@@ -5,6 +5,7 @@ import copy
 import hashlib
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -112,7 +113,7 @@ def officer_add_view(request, district):
     form = MemberForm(request.POST, prefix="officer")
     form.fields["roles"].required = False
     form.fields["position"].required = False
-    if not form.is_valid():
+    if not form.is_valid() or not _not_an_administrator(form):
         messages.error(request, _("Give the officer's full name and login."))
         return redirect("schools:setup_district", district=district.slug)
     data = form.cleaned_data
@@ -255,7 +256,7 @@ def district_import(request, district):
 def staff(request, school):
     school = _school(request, school, "school.staff")
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _not_an_administrator(form):
         data = form.cleaned_data
         result = member_add(
             school=school,
@@ -285,6 +286,14 @@ def staff(request, school):
         "has_key": active_key(school.vault_scope) is not None,
     }
     return render(request, "schools/setup/staff.html", context)
+
+
+def _not_an_administrator(form) -> bool:
+    """The platform administrator's account never becomes a school member."""
+    if get_user_model().objects.filter(username__iexact=form.cleaned_data["username"], is_superuser=True).exists():
+        form.add_error("username", _("This login belongs to an administrator account."))
+        return False
+    return True
 
 
 def _invitation_page(request, school, user, link, district=None):

@@ -282,3 +282,39 @@ def test_the_demo_command_prints_no_recovery_code(db, capsys):
     assert not any(len(w) == 41 and w.count("-") == 6 for w in out.split())
     assert PendingRecoverySheet.objects.count() >= 2
     assert DEMO_PASSWORD and mail
+
+
+def test_the_administrator_adds_a_district_whose_officer_comes_in_and_gets_its_sheet(admin_client, demo):
+    admin_client.post(
+        "/staff/setup/districts/new/",
+        {"name_ky": "Нарын шаары", "name_ru": "город Нарын", "name_uz": "Narin shahri", "slug": "naryn"},
+    )
+    naryn = District.objects.get(slug="naryn")
+    assert naryn.name_in("uz") == "Narin shahri" and active_key(naryn.vault_scope) is not None
+    invited = admin_client.post(
+        "/staff/setup/districts/naryn/officers/",
+        {"officer-full_name": "Жыпар Бекова", "officer-username": "jbekova", "officer-email": "j@edu.example"},
+    )
+    client = _accept(invited.context["link"])
+    client.post("/accounts/login/", {"username": "jbekova", "password": NEW_PASSWORD})
+    sheet = client.post("/staff/welcome/recovery-sheet/", {"scope": naryn.vault_scope})
+    assert sheet["Content-Type"] == "application/pdf"
+    assert User.objects.get(username="jbekova").pk in key_holders(naryn.vault_scope)
+    # the new officer sets up her own district, and imports into it, never into Osh
+    assert client.get("/staff/setup/districts/naryn/import/").status_code == 200
+    upload = io.BytesIO(b"slug,name_ky\r\nnaryn-1,Naryn 1\r\n")
+    upload.name = "schools.csv"
+    assert client.post("/staff/setup/districts/osh/import/", {"sheet": upload}).status_code == 404
+    upload.seek(0)
+    checked = client.post("/staff/setup/districts/naryn/import/", {"sheet": upload})
+    client.post("/staff/setup/districts/naryn/import/", {"apply": checked.context["digest"]})
+    assert School.objects.get(slug="naryn-1").district == naryn
+
+
+def test_the_administrator_account_never_becomes_a_member(login, demo):
+    client = login("director")
+    response = client.post(
+        "/staff/rakhmanov/staff/",
+        {"full_name": "X", "username": "ADMIN", "roles": ["commission"], "position": "other"},
+    )
+    assert response.status_code == 200 and not Membership.objects.filter(user__username="admin").exists()
