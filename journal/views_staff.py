@@ -5,6 +5,8 @@ district office's own journal (appeals about a school's leadership) to the
 district officers. Every read of the sealed columns, print and export is audited.
 """
 
+import time
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -18,10 +20,11 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from ishenim.documents import pdf_response
-from journal.documents import JournalExporter, column_titles, journal_context, journal_pdf
+from journal.documents import JournalExporter, column_titles, journal_context
 from journal.models import Volume
 from journal.selectors import Office, journal_rows
 from journal.services import journal_verify
+from journal.volume_pdf import volume_pdf_ready, volume_pdf_start, volume_sheet
 from schools.access import district_for, school_for
 from vault.services import keyring
 
@@ -177,20 +180,57 @@ def _document(request, office: Office, fmt: str):
     if volume is None:
         raise Http404
     language = form.cleaned_data["language"]
+    if fmt == "pdf":
+        return _bound_journal(request, office, volume, language)
     rows = journal_rows(volume, keyring(request))
     audit_record(
-        action="ishenim.journal.printed" if fmt == "pdf" else "ishenim.journal.exported",
+        action="ishenim.journal.exported",
         scope=office.vault_scope,
         actor=request.user,
         obj=volume,
         detail={"format": fmt, "language": language, "entries": len(rows)},
     )
-    if fmt == "xlsx":
-        return JournalExporter(office, volume, rows, language=language).response("xlsx")
-    context = journal_context(office, volume, rows, language=language, printed_by=request.user)
-    return pdf_response(
-        journal_pdf(context, language=language), f"journal-{office.owner.slug}-{volume.year}-{language}.pdf"
+    return JournalExporter(office, volume, rows, language=language).response("xlsx")
+
+
+def _bound_journal(request, office: Office, volume: Volume, language: str):
+    """The bound journal: made by a child process (`journal.volume_pdf`), kept until the volume's head moves.
+
+    The web worker opens the rows and hands their words to the child; it never lays
+    out the pages, so its memory does not grow with the volume. A small volume is
+    ready within JOURNAL_PDF_WAIT seconds and is answered at once; a big one shows
+    "being prepared", which reloads itself until the file is there.
+    """
+    path = volume_pdf_ready(volume, language)
+    if path is None:
+
+        def sheet():
+            rows = journal_rows(volume, keyring(request))
+            context = journal_context(office, volume, rows, language=language, printed_by=request.user)
+            return volume_sheet(context, language=language)
+
+        path = volume_pdf_start(volume, language, sheet)
+        deadline = time.monotonic() + getattr(settings, "JOURNAL_PDF_WAIT", 8)
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not path.exists():
+            response = render(
+                request,
+                "journal/staff/journal_preparing.html",
+                {"office": office, "school": office.school, "district": office.district, "volume": volume},
+                status=202,
+            )
+            response["Refresh"] = "3"
+            response["Cache-Control"] = "no-store"
+            return response
+    audit_record(
+        action="ishenim.journal.printed",
+        scope=office.vault_scope,
+        actor=request.user,
+        obj=volume,
+        detail={"format": "pdf", "language": language, "entries": volume.last_number, "head": volume.head_hash[:16]},
     )
+    return pdf_response(path.read_bytes(), f"journal-{office.owner.slug}-{volume.year}-{language}.pdf")
 
 
 def pdf(request, school):
