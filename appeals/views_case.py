@@ -24,13 +24,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from appeals import forms_case as forms
-from appeals.letters import answer_letter, forwarding_letter
+from appeals.letters import Letter
 from appeals.models import Answer, Appeal, Forwarding
 from appeals.selectors import appeal_for_staff, identity_visible
 from appeals.selectors_case import case_panel, case_permitted
 from appeals.services import cases
 from appeals.services.urgent import appeal_acknowledge
-from audit.services import audit_record
+from ishenim.documents import document_response
 from schools.access import appeal_roles, district_for, school_for
 from schools.models import Membership, School
 from schools.permissions import roles_with
@@ -239,14 +239,15 @@ def answer_letter_view(request, school, pk, answer):
     if author is None:
         raise Http404  # no letter without the author's name and address, and only for those who may see them
     language, fmt = _letter_choice(request)
-    audit_record(
-        action="ishenim.case.letter_printed",
+    return document_response(
+        request,
+        "answer_letter",
+        Letter(appeal, item, author),
+        fmt=fmt,
+        language=language,
         scope=appeal.vault_scope,
-        actor=request.user,
-        obj=appeal,
-        detail={"answer": item.pk, "format": fmt, "language": language, "identity": True},
+        detail={"answer": item.pk, "identity": True},
     )
-    return answer_letter(request, appeal, item, author, language=language, fmt=fmt)
 
 
 def forwarding_letter_view(request, school, pk, forwarding):
@@ -254,14 +255,15 @@ def forwarding_letter_view(request, school, pk, forwarding):
     item = get_object_or_404(Forwarding, appeal=appeal, pk=forwarding)
     language, fmt = _letter_choice(request)
     author = _author(request, appeal)
-    audit_record(
-        action="ishenim.case.letter_printed",
+    return document_response(
+        request,
+        "forwarding_letter",
+        Letter(appeal, item, author),
+        fmt=fmt,
+        language=language,
         scope=appeal.vault_scope,
-        actor=request.user,
-        obj=appeal,
-        detail={"forwarding": item.pk, "format": fmt, "language": language, "identity": author is not None},
+        detail={"forwarding": item.pk, "identity": author is not None},
     )
-    return forwarding_letter(request, appeal, item, author, language=language, fmt=fmt)
 
 
 def deadline_order(appeals):

@@ -6,14 +6,15 @@ the same words, in the language the reader chose.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import pgettext
 
-from commission.models import Entry, Meeting, Opening
+from commission.models import Meeting, Opening
 from commission.services import members_on, officers
-from ishenim.chain import ChainCheck
-from ishenim.documents import Docx, document_date, render_pdf
+from ishenim.documents import document_date, ky_genitive, local_time, plain_number
 from schools.models import Membership, Role, School
 
 
@@ -24,14 +25,22 @@ def director_name(school: School) -> str:
     return membership.user.get_full_name() if membership else ""
 
 
-def _time(value) -> str:
-    return f"{timezone.localtime(value):%H:%M}" if value else ""
+def _moment(at, language: str, school: School) -> str:
+    return f"{document_date(at, language, school=school)}, {local_time(at, school)}"
+
+
+def head_of(name: str, language: str) -> list[str]:
+    """The lines naming the head of an organisation: «…мектебинин директору», «Директор / …»."""
+    if language == "ky" and (genitive := ky_genitive(name)):
+        return [f"{genitive} директору"]
+    with translation.override(language):
+        return [pgettext("approval", "Director"), name]
 
 
 # --- the protocol ------------------------------------------------------------------------
 
 
-def protocol_context(meeting: Meeting, language: str) -> dict:
+def protocol_context(meeting: Meeting, language: str, request=None) -> dict:
     commission = meeting.commission
     school = commission.school
     members = members_on(commission, meeting.held_on)
@@ -55,7 +64,7 @@ def protocol_context(meeting: Meeting, language: str) -> dict:
                 "role": role,
                 "present": member.pk in present_ids,
                 "confirmation": confirmation,
-                "confirmed_at": f"{timezone.localtime(confirmation.at):%Y-%m-%d %H:%M}" if confirmation else "",
+                "confirmed_at": _moment(confirmation.at, language, school) if confirmation else "",
             }
         )
     return {
@@ -63,6 +72,7 @@ def protocol_context(meeting: Meeting, language: str) -> dict:
         "school": school,
         "school_name": school.name_in(language),
         "date": document_date(meeting.held_on, language),
+        "time": f"{meeting.starts_at:%H:%M}" if meeting.starts_at else "",
         "members": members,
         "present": present,
         "quorum": len(present) * 2 > len(members),
@@ -72,151 +82,61 @@ def protocol_context(meeting: Meeting, language: str) -> dict:
     }
 
 
-def protocol_pdf(meeting: Meeting, language: str) -> bytes:
-    with translation.override(language):
-        context = protocol_context(meeting, language)
-    return render_pdf("commission/documents/protocol.html", context, language=language)
-
-
-def protocol_docx(meeting: Meeting, language: str) -> Docx:
-    with translation.override(language):
-        c = protocol_context(meeting, language)
-        doc = Docx(language)
-        doc.paragraph(c["school_name"], bold=True)
-        doc.heading(_("PROTOCOL No. %(number)s") % {"number": meeting.number}, level=1)
-        doc.paragraph(_("of the meeting of the trust box opening commission"), bold=True)
-        when = c["date"] + (f", {meeting.starts_at:%H:%M}" if meeting.starts_at else "")
-        doc.paragraph(f"{_('Date')}: {when}")
-        if meeting.place:
-            doc.paragraph(f"{_('Place')}: {meeting.place}")
-        doc.paragraph(
-            f"{_('Present')}: "
-            + _("%(present)s of %(members)s members of the commission")
-            % {"present": len(c["present"]), "members": len(c["members"])}
-            + ". "
-            + (_("The meeting has a quorum.") if c["quorum"] else _("The meeting has no quorum."))
-        )
-        doc.paragraph("; ".join(f"{m.full_name} ({m.position_label})" for m in c["present"]))
-        if meeting.invited:
-            doc.paragraph(f"{_('Invited')}: {meeting.invited}")
-        doc.paragraph(_("Agenda:"), bold=True)
-        for n, item in enumerate(c["items"], 1):
-            doc.paragraph(f"{n}. {item.title}")
-        for n, item in enumerate(c["items"], 1):
-            doc.paragraph(f"{n}. {item.title}", bold=True)
-            doc.paragraph(f"{_('HEARD')}: {item.heard or '—'}")
-            doc.paragraph(f"{_('SPOKE')}: {item.spoke or '—'}")
-            doc.paragraph(f"{_('RESOLVED')}: {item.resolved or '—'}")
-        doc.paragraph("")
-        doc.signatures([(s["role"], s["member"].full_name) for s in c["signers"]])
-    return doc
-
-
 # --- the act of removal --------------------------------------------------------------------
 
 
-def act_context(opening: Opening, language: str) -> dict:
+def act_context(opening: Opening, language: str, request=None) -> dict:
     school = opening.school
-    opened = timezone.localtime(opening.opened_at)
     letters = list(opening.letters.select_related("appeal").order_by("position"))
     return {
         "opening": opening,
         "school": school,
         "school_name": school.name_in(language),
         "district_name": school.district.name_in(language),
-        "date": document_date(opened.date(), language),
-        "time": f"{opened:%H:%M}",
-        "sealed_time": _time(opening.sealed_at),
+        "date": document_date(opening.opened_at, language, school=school),
+        "time": local_time(opening.opened_at, school),
+        "sealed_time": local_time(opening.sealed_at, school),
+        "seal_found": plain_number(opening.seal_found_number),
+        "new_seal": plain_number(opening.new_seal_number),
+        "head": head_of(school.name_in(language), language),
         "present": list(opening.present.order_by("full_name")),
         "letters": letters,
         "director": director_name(school),
-        "approval_date": document_date(opened.date(), language),
     }
-
-
-def act_pdf(opening: Opening, language: str) -> bytes:
-    with translation.override(language):
-        context = act_context(opening, language)
-    return render_pdf("commission/documents/act.html", context, language=language)
-
-
-def act_docx(opening: Opening, language: str) -> Docx:
-    with translation.override(language):
-        c = act_context(opening, language)
-        doc = Docx(language)
-        doc.approval(
-            [
-                _("APPROVED"),
-                pgettext("approval", "Director"),
-                c["school_name"],
-                f"____________ {c['director']}",
-                "«____» ______________ 20___",
-            ]
-        )
-        doc.heading(_("ACT No. %(number)s") % {"number": opening.act_number or "—"}, level=1)
-        doc.paragraph(_("of the removal of appeals from the trust box"), bold=True)
-        doc.paragraph(f"{c['school_name']}, {c['district_name']}")
-        doc.paragraph(f"{_('Date and time of opening')}: {c['date']}, {c['time']}")
-        doc.paragraph(f"{_('Place')}: {opening.place}")
-        doc.paragraph(_("We, the members of the opening commission:"))
-        for n, member in enumerate(c["present"], 1):
-            doc.paragraph(f"{n}. {member.full_name} — {member.position_label}")
-        doc.paragraph(
-            _(
-                "opened the trust box. Before the opening the box was sealed with seal No. %(number)s; "
-                "its state: %(state)s."
-            )
-            % {"number": opening.seal_found_number or "—", "state": opening.get_seal_found_state_display()}
-        )
-        if opening.seal_broken:
-            doc.paragraph(f"{_('What was seen')}: {opening.incident_note}")
-        doc.paragraph(
-            ngettext(
-                "%(count)s appeal was removed from the box and registered in the registration journal:",
-                "%(count)s appeals were removed from the box and registered in the registration journal:",
-                len(c["letters"]),
-            )
-            % {"count": len(c["letters"])}
-        )
-        doc.table(
-            [_("No."), _("Journal number"), _("Anonymous or signed"), _("Pages")],
-            [
-                [
-                    str(letter.position),
-                    str(letter.appeal.journal_number or "—"),
-                    _("anonymous") if letter.appeal.anonymous else _("signed"),
-                    str(letter.pages or "—"),
-                ]
-                for letter in c["letters"]
-            ],
-        )
-        doc.paragraph(
-            _(
-                "After the removal the box was sealed in the presence of all the participants "
-                "with seal No. %(number)s at %(time)s."
-            )
-            % {"number": opening.new_seal_number, "time": c["sealed_time"]}
-        )
-        doc.paragraph(_("The content of the appeals is not written in this act."))
-        doc.signatures([(_("Member of the commission"), m.full_name) for m in c["present"]])
-    return doc
 
 
 # --- the box-opening journal ------------------------------------------------------------------
 
 
-def journal_context(school: School, book, entries: list[Entry], check: ChainCheck, language: str) -> dict:
+def journal_context(book, language: str, request=None) -> dict:
+    from commission import selectors, services
+
+    school = book.school
     return {
         "school": school,
         "school_name": school.name_in(language),
         "book": book,
-        "entries": entries,
-        "check": check,
-        "printed": document_date(timezone.localdate(), language),
+        "rows": [_journal_row(entry, language, school) for entry in selectors.book_entries(book)],
+        "check": services.openings_verify(book),
+        "printed": document_date(timezone.now(), language, school=school),
     }
 
 
-def journal_pdf(school: School, book, entries, check, language: str) -> bytes:
-    with translation.override(language):
-        context = journal_context(school, book, entries, check, language)
-    return render_pdf("commission/documents/journal.html", context, language=language)
+def _journal_row(entry, language: str, school: School) -> dict:
+    """An entry of the box-opening journal with its dates in words and its seal numbers as typed."""
+    fields = entry.fields
+    if fields.get("opened_at"):
+        opened = dt.datetime.fromisoformat(fields["opened_at"])
+        when = _moment(opened, language, school)
+    elif fields.get("held_on"):
+        when = document_date(dt.date.fromisoformat(fields["held_on"][:10]), language)
+    else:
+        when = ""
+    sealed = dt.datetime.fromisoformat(fields["sealed_at"]) if fields.get("sealed_at") else None
+    return {
+        "entry": entry,
+        "when": when,
+        "seal_found": plain_number((fields.get("seal_found") or {}).get("number")),
+        "new_seal": plain_number(fields.get("new_seal")),
+        "sealed": local_time(sealed, school) if sealed and sealed.tzinfo else (f"{sealed:%H:%M}" if sealed else ""),
+    }

@@ -32,7 +32,8 @@ from commission.forms import (
 )
 from commission.models import AgendaItem, Meeting, Member, Opening
 from commission.paper_forms import follow_url, paper_forms_pdf
-from ishenim.documents import pdf_response
+from ishenim.document_registry import DOCUMENTS
+from ishenim.documents import document_response, pdf_response
 from schools.access import may, school_for
 from vault.services import keyring
 
@@ -335,21 +336,16 @@ def meeting_paper_sign(request, school, pk):
 
 
 def protocol_pdf(request, school, pk):
-    school, commission, meeting = _meeting(request, school, pk)
-    language = _language(request)
-    audit_record(
-        action="ishenim.commission.protocol_printed", scope=school.vault_scope, actor=request.user, obj=meeting
-    )
-    return pdf_response(documents.protocol_pdf(meeting, language), f"protocol-{meeting.year}-{meeting.number}.pdf")
+    return _protocol(request, school, pk, "pdf")
 
 
 def protocol_docx(request, school, pk):
-    school, commission, meeting = _meeting(request, school, pk)
-    language = _language(request)
-    audit_record(
-        action="ishenim.commission.protocol_printed", scope=school.vault_scope, actor=request.user, obj=meeting
-    )
-    return documents.protocol_docx(meeting, language).response(f"protocol-{meeting.year}-{meeting.number}.docx")
+    return _protocol(request, school, pk, "docx")
+
+
+def _protocol(request, school, pk, fmt):
+    school, commission, meeting = _meeting(request, school, pk, DOCUMENTS["protocol"].permission)
+    return document_response(request, "protocol", meeting, fmt=fmt, scope=school.vault_scope)
 
 
 # --- box openings ------------------------------------------------------------------------------
@@ -583,22 +579,19 @@ def opening_discard(request, school, pk):
     return redirect("commission:openings", school=school.slug)
 
 
-def _done_opening(request, slug, pk):
-    school, commission, opening = _opening(request, slug, pk)
+def _act(request, slug, pk, fmt):
+    school, commission, opening = _opening(request, slug, pk, DOCUMENTS["act"].permission)
     if opening.status != Opening.Status.DONE or not opening.act_number:
         raise Http404
-    audit_record(action="ishenim.openings.act_printed", scope=school.vault_scope, actor=request.user, obj=opening)
-    return school, opening
+    return document_response(request, "act", opening, fmt=fmt, scope=school.vault_scope)
 
 
 def act_pdf(request, school, pk):
-    school, opening = _done_opening(request, school, pk)
-    return pdf_response(documents.act_pdf(opening, _language(request)), f"act-{opening.act_number}.pdf")
+    return _act(request, school, pk, "pdf")
 
 
 def act_docx(request, school, pk):
-    school, opening = _done_opening(request, school, pk)
-    return documents.act_docx(opening, _language(request)).response(f"act-{opening.act_number}.docx")
+    return _act(request, school, pk, "docx")
 
 
 # --- the box-opening journal ---------------------------------------------------------------------
@@ -629,10 +622,9 @@ def journal(request, school, year=None):
 
 def journal_pdf(request, school, year):
     school, books, book = _book(request, school, year)
-    check = services.openings_verify(book)
-    audit_record(action="ishenim.openings.journal_printed", scope=school.vault_scope, actor=request.user, obj=book)
-    content = documents.journal_pdf(school, book, selectors.book_entries(book), check, _language(request))
-    return pdf_response(content, f"opening-journal-{book.year}.pdf")
+    return document_response(
+        request, "opening_journal", book, fmt=request.GET.get("format", "pdf"), scope=school.vault_scope
+    )
 
 
 # --- paper forms ------------------------------------------------------------------------------

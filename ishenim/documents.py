@@ -5,12 +5,16 @@ embedded (it has ң, ө, ү), on A4.
 """
 
 import datetime as dt
-import io
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 MONTHS = {
     # Kyrgyz documents write «2025-жылдын 1-сентябры».
@@ -74,7 +78,65 @@ MONTHS = {
 }
 
 
-def document_date(day: dt.date, language: str) -> str:
+# The same months as the ablative ("from July") and dative ("until September") of a Kyrgyz period.
+KY_FROM = [
+    "январынан",
+    "февралынан",
+    "мартынан",
+    "апрелинен",
+    "майынан",
+    "июнунан",
+    "июлунан",
+    "августунан",
+    "сентябрынан",
+    "октябрынан",
+    "ноябрынан",
+    "декабрынан",
+]
+KY_UNTIL = [
+    "январына",
+    "февралына",
+    "мартына",
+    "апрелине",
+    "майына",
+    "июнуна",
+    "июлуна",
+    "августуна",
+    "сентябрына",
+    "октябрына",
+    "ноябрына",
+    "декабрына",
+]
+UZ_FROM_SUFFIX, UZ_UNTIL_SUFFIX = "dan", "gacha"
+
+
+def school_zone(school=None) -> zoneinfo.ZoneInfo:
+    """The school's time zone: its own if it has one, else the installation's (Asia/Bishkek)."""
+    name = getattr(school, "time_zone", "") or settings.TIME_ZONE
+    return zoneinfo.ZoneInfo(name)
+
+
+def local_day(value: dt.date | dt.datetime, school=None) -> dt.date:
+    """The school's calendar day of a moment (an aware datetime) or a day (returned as it is).
+
+    `.date()` of a stored time is the UTC day: an appeal sent at 00:30 in Bishkek is the
+    previous day in UTC. Every date a document prints goes through here.
+    """
+    if isinstance(value, dt.datetime):
+        if timezone.is_naive(value):
+            return value.date()
+        return value.astimezone(school_zone(school)).date()
+    return value
+
+
+def local_time(value: dt.datetime | None, school=None) -> str:
+    """HH:MM of a moment, in the school's time zone."""
+    return f"{value.astimezone(school_zone(school)):%H:%M}" if value else ""
+
+
+def document_date(value: dt.date | dt.datetime, language: str, *, school=None) -> str:
+    """The official date form: «2026-жылдын 28-ноябры», «28 ноября 2026 г.», «2026-yil 28-noyabr»."""
+    day = local_day(value, school)
     month = MONTHS.get(language, MONTHS["en"])[day.month - 1]
     if language == "ky":
         return f"{day.year}-жылдын {day.day}-{month}"
@@ -85,13 +147,77 @@ def document_date(day: dt.date, language: str) -> str:
     return f"{day.day} {month} {day.year}"
 
 
+def document_period(start: dt.date, end: dt.date, language: str) -> str:
+    """A period in words: «2026-жылдын 1-июлунан 30-сентябрына чейин», «с 1 июля по 30 сентября 2026 г.»."""
+    same_year = start.year == end.year
+    if language == "ky":
+        first = f"{start.year}-жылдын {start.day}-{KY_FROM[start.month - 1]}"
+        last = (
+            f"{end.day}-{KY_UNTIL[end.month - 1]}"
+            if same_year
+            else f"{end.year}-жылдын {end.day}-{KY_UNTIL[end.month - 1]}"
+        )
+        return f"{first} {last} чейин"
+    if language == "ru":
+        months = MONTHS["ru"]
+        first = f"{start.day} {months[start.month - 1]}" + ("" if same_year else f" {start.year} г.")
+        return f"с {first} по {end.day} {months[end.month - 1]} {end.year} г."
+    if language == "uz":
+        months = MONTHS["uz"]
+        first = f"{start.year}-yil {start.day}-{months[start.month - 1]}{UZ_FROM_SUFFIX}"
+        last = f"{'' if same_year else f'{end.year}-yil '}{end.day}-{months[end.month - 1]}{UZ_UNTIL_SUFFIX}"
+        return f"{first} {last}"
+    months = MONTHS["en"]
+    first = f"{start.day} {months[start.month - 1]}" + ("" if same_year else f" {start.year}")
+    return f"{first} – {end.day} {months[end.month - 1]} {end.year}"
+
+
+def plain_number(number: str | int | None) -> str:
+    """A seal or form number without a typed «№» or «No.» (the sentence already says «№»)."""
+    text = str(number or "").strip()
+    return re.sub(r"^(№|No\.?|N)\s*", "", text, flags=re.IGNORECASE).strip() or "—"
+
+
+_KY_HARMONY = {"а": "ы", "ы": "ы", "я": "ы", "е": "и", "и": "и", "э": "и", "о": "у", "у": "у", "ё": "у", "ю": "у"}
+_KY_HARMONY |= {"ө": "ү", "ү": "ү"}
+_KY_VOICELESS = set("пткс шчфхцщ".replace(" ", ""))
+
+
+def ky_genitive(name: str) -> str:
+    """«Н. Рахманов атындагы орто мектеби» → «… мектебинин»: the genitive of the name's last word."""
+    word = name.rstrip()
+    last = word[-1:].lower()
+    vowel = next((_KY_HARMONY[c] for c in reversed(word.lower()) if c in _KY_HARMONY), None)
+    if vowel is None or not last.isalpha():
+        return ""
+    if last in _KY_HARMONY:
+        start = "н"
+    elif last in _KY_VOICELESS:
+        start = "т"
+    else:
+        start = "д"
+    return f"{word}{start}{vowel}н"
+
+
+def render_html(template: str, context: dict, *, language: str) -> str:
+    """The document's one definition: its template filled with its context, in `language`."""
+    with translation.override(language):
+        return render_to_string(template, {**context, "LANGUAGE": language, "FONTS": _fonts_url()})
+
+
 def render_pdf(template: str, context: dict, *, language: str) -> bytes:
     """Render a template extending `documents/base.html` to PDF bytes."""
     from weasyprint import HTML  # Pango is needed only when a document is made
 
-    with translation.override(language):
-        html = render_to_string(template, {**context, "LANGUAGE": language, "FONTS": _fonts_url()})
+    html = render_html(template, context, language=language)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_docx(template: str, context: dict, *, language: str) -> bytes:
+    """The same template, the same context and the same words, written as a Word file."""
+    from ishenim.docx_writer import html_to_docx
+
+    return html_to_docx(render_html(template, context, language=language))
 
 
 def _fonts_url() -> str:
@@ -113,59 +239,73 @@ def pdf_response(content: bytes, filename: str, *, inline: bool = False) -> Http
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class Docx:
-    """A small builder over python-docx for the school's documents."""
+@dataclass(frozen=True)
+class DocumentType:
+    """One document the product makes: its template, the context it is filled with, who may have it.
 
-    def __init__(self, language: str):
-        from docx import Document
-        from docx.shared import Pt
+    `context(obj, language, request)` builds everything the template prints (inside the
+    reader's language); the PDF and the DOCX are both made from the same template and
+    context, so their words cannot drift. `permission` is a name of `schools.permissions`
+    (None: a public document); `audit` is the action code written when it is printed.
+    """
 
-        self.language = language
-        self.document = Document()
-        style = self.document.styles["Normal"]
-        style.font.name = "Noto Sans"
-        style.font.size = Pt(11)
-        section = self.document.sections[0]
-        from docx.shared import Mm
+    code: str
+    template: str
+    context: Callable[..., dict]
+    filename: Callable[[Any, str], str]
+    permission: str | None
+    audit: str | None
+    language: Callable[[HttpRequest, Any], str] = field(default=lambda request, obj: reader_language(request))
+    formats: tuple[str, ...] = ("pdf", "docx")
 
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(20)
+    def render(self, obj, *, language: str, fmt: str, request: HttpRequest | None = None) -> bytes:
+        if fmt not in self.formats:
+            raise Http404
+        with translation.override(language):
+            context = self.context(obj, language, request)
+        render = render_pdf if fmt == "pdf" else render_docx
+        return render(self.template, context, language=language)
 
-    def approval(self, lines: list[str]) -> None:
-        """The approval block (БЕКИТЕМ / УТВЕРЖДАЮ) at the top right."""
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-        for line in lines:
-            self.document.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+def reader_language(request: HttpRequest | None) -> str:
+    """?lang= (or ?language=) if it is one of ours, else the language the reader uses."""
+    languages = dict(settings.LANGUAGES)
+    if request is not None:
+        for key in ("lang", "language"):
+            if request.GET.get(key) in languages:
+                return request.GET[key]
+    current = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    return current if current in languages else settings.LANGUAGE_CODE
 
-    def heading(self, text: str, level: int = 1) -> None:
-        self.document.add_heading(text, level=level)
 
-    def paragraph(self, text: str, *, bold: bool = False) -> None:
-        run = self.document.add_paragraph().add_run(text)
-        run.bold = bold
+def document_response(
+    request: HttpRequest,
+    code: str,
+    obj,
+    *,
+    fmt: str,
+    scope: str = "",
+    language: str | None = None,
+    detail: dict | None = None,
+    inline: bool = False,
+) -> HttpResponse:
+    """Serve a registered document: the view has checked `permission`; this audits, renders, answers."""
+    from ishenim.document_registry import DOCUMENTS
 
-    def table(self, headers: list[str], rows: list[list[str]]) -> None:
-        table = self.document.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            cell.text = str(text)
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for row in rows:
-            cells = table.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = "" if text is None else str(text)
+    document = DOCUMENTS[code]
+    language = language or document.language(request, obj)
+    content = document.render(obj, language=language, fmt=fmt, request=request)
+    if document.audit:
+        from audit.services import audit_record
 
-    def signatures(self, people: list[tuple[str, str]]) -> None:
-        """Signature lines: (role, full name)."""
-        for role, name in people:
-            self.document.add_paragraph(f"{role}: ____________________ {name}")
-
-    def bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        self.document.save(buffer)
-        return buffer.getvalue()
-
-    def response(self, filename: str) -> HttpResponse:
-        return file_response(self.bytes(), filename, DOCX_TYPE)
+        audit_record(
+            action=document.audit,
+            scope=scope or "platform",
+            actor=request.user,
+            obj=getattr(obj, "audit_object", obj) if hasattr(obj, "pk") or hasattr(obj, "audit_object") else None,
+            detail={"format": fmt, "language": language, **(detail or {})},
+        )
+    filename = f"{document.filename(obj, language)}.{fmt}"
+    if fmt == "pdf":
+        return pdf_response(content, filename, inline=inline)
+    return file_response(content, filename, DOCX_TYPE)

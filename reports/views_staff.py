@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from ishenim.documents import DOCX_TYPE, file_response, pdf_response
+from ishenim.document_registry import DOCUMENTS
+from ishenim.documents import document_response
 from reports.compliance import BROKEN, compliance, school_compliance
 from reports.compliance.attestations import AttestationForm, attestation_record
-from reports.documents import report_context, report_docx, report_filename, report_pdf
+from reports.documents import report_context
 from reports.exporters import DistrictSchools, JournalClear, QuarterStatistics, statistics_filename
 from reports.forms import AgendaForm, DocumentLanguageForm, FinaliseForm, LanguageForm, ReportTextForm, SubjectForm
 from reports.models import Attestation, Subject, SubjectTag
@@ -209,18 +210,9 @@ def report_finalise(request, school, pk):
 
 
 def report_document(request, school, pk, fmt):
-    school, report = _report(request, school, pk)
+    school, report = _report(request, school, pk, DOCUMENTS["quarterly_report"].permission)
     language = _document_language(request)
-    audit_record(
-        action="ishenim.report.printed",
-        scope=school.vault_scope,
-        actor=request.user,
-        obj=report,
-        detail={"format": fmt, "language": language},
-    )
-    if fmt == "pdf":
-        return pdf_response(report_pdf(report, language), report_filename(report, "pdf"))
-    return file_response(report_docx(report, language), report_filename(report, "docx"), DOCX_TYPE)
+    return document_response(request, "quarterly_report", report, fmt=fmt, language=language, scope=school.vault_scope)
 
 
 def report_subjects(request, school, pk):

@@ -1,0 +1,66 @@
+"""Every document the product prints, in one list: a new document is one entry here.
+
+Each entry names its template (the one definition of its words and layout), the
+function that builds its context, the permission a reader needs (a name of
+`schools.permissions`; None for the public documents), the audit action written
+when it is printed, how its language is chosen and its formats. The PDF is made
+by WeasyPrint and the DOCX by `ishenim.docx_writer` from the same rendered HTML.
+"""
+
+from appeals.letters import answer_context, forwarding_context
+from commission.documents import act_context, journal_context, protocol_context
+from ishenim.documents import DocumentType
+from reports.documents import report_document_context, report_filename
+
+_ENTRIES = [
+    DocumentType(
+        code="act",
+        template="commission/documents/act.html",
+        context=act_context,
+        filename=lambda opening, language: f"act-{opening.act_number}-{language}",
+        permission="commission.read",
+        audit="ishenim.openings.act_printed",
+    ),
+    DocumentType(
+        code="protocol",
+        template="commission/documents/protocol.html",
+        context=protocol_context,
+        filename=lambda meeting, language: f"protocol-{meeting.year}-{meeting.number}-{language}",
+        permission="commission.read",
+        audit="ishenim.commission.protocol_printed",
+    ),
+    DocumentType(
+        code="opening_journal",
+        template="commission/documents/journal.html",
+        context=journal_context,
+        filename=lambda book, language: f"opening-journal-{book.year}-{language}",
+        permission="commission.read",
+        audit="ishenim.openings.journal_printed",
+    ),
+    DocumentType(
+        code="answer_letter",
+        template="appeals/staff/case_letter_answer.html",
+        context=answer_context,
+        filename=lambda letter, language: f"answer-{letter.appeal.journal_number}-{language}",
+        permission="case.print_letters",
+        audit="ishenim.case.letter_printed",
+    ),
+    DocumentType(
+        code="forwarding_letter",
+        template="appeals/staff/case_letter_forward.html",
+        context=forwarding_context,
+        filename=lambda letter, language: f"forwarding-{letter.appeal.journal_number}-{language}",
+        permission="case.print_letters",
+        audit="ishenim.case.letter_printed",
+    ),
+    DocumentType(
+        code="quarterly_report",
+        template="reports/documents/quarterly.html",
+        context=report_document_context,
+        filename=report_filename,
+        permission="reports.read",
+        audit="ishenim.report.printed",
+    ),
+]
+
+DOCUMENTS: dict[str, DocumentType] = {entry.code: entry for entry in _ENTRIES}

@@ -1,0 +1,351 @@
+"""Every document in every language, read as a person would read it: the PDF's text and the DOCX's XML.
+
+A Kyrgyz, Russian or Uzbek document must not carry the English labels the templates use,
+every label must be translated, every date must be the school's day (an appeal sent at
+00:30 in Bishkek is that day, not the UTC day before), and the forms of official
+documents must hold («АКТ № 1», no «№ №», one A4 page for the poster).
+"""
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+import zoneinfo
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.template.loader import get_template
+from django.utils import translation
+
+from appeals.models import Answer, Appeal, Forwarding
+from appeals.services import appeal_submit
+from commission.services import (
+    commission_from_accounts,
+    commission_of,
+    meeting_add_agenda_item,
+    meeting_circulate,
+    meeting_confirm,
+    meeting_create,
+    order_record,
+)
+from ishenim.document_registry import DOCUMENTS
+from ishenim.documents import document_date
+
+LANGUAGES = ["ky", "ru", "uz", "en"]
+BISHKEK = zoneinfo.ZoneInfo("Asia/Bishkek")
+# 00:30 on 28 November in Bishkek is 18:30 on 27 November in UTC.
+SENT = dt.datetime(2026, 11, 28, 0, 30, tzinfo=BISHKEK)
+
+# The English labels the document templates print; none may show in a ky/ru/uz document.
+ENGLISH = [
+    "APPROVED",
+    "ACT No",
+    "PROTOCOL No",
+    "Date and time",
+    "Place",
+    "Present",
+    "Agenda",
+    "HEARD",
+    "SPOKE",
+    "RESOLVED",
+    "Member of the commission",
+    "Chair of the commission",
+    "Secretary of the commission",
+    "Director",
+    "Journal number",
+    "Anonymous or signed",
+    "anonymous",
+    "Pages",
+    "Period",
+    "Key figures",
+    "Analysis",
+    "Proposed measures",
+    "Responsible person",
+    "Dear",
+    "On your appeal",
+    "Author",
+    "Attachment",
+    "page",
+    "confirmed in Ishenim",
+    "signed on paper",
+    "absent",
+    "quorum",
+    "Trust box",
+    "Help numbers",
+    "this quarter",
+    "share",
+    "of the removal",
+    "seal No",
+    "forwarding",
+    "Copy of appeal",
+    "Registered on",
+]
+ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
+CYRILLIC_MONTH_UTC = "27-ноябры"
+
+
+def pdf_text(content: bytes, tmp_path: Path, name: str) -> str:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_pages(content: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def docx_text(content: bytes) -> str:
+    """The text of the DOCX's XML, one paragraph per line."""
+    xml = zipfile.ZipFile(io.BytesIO(content)).read("word/document.xml").decode()
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S)
+    return "\n".join("".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", p)) for p in paragraphs)
+
+
+def template_msgids(template_name: str) -> list[tuple[str, str | None]]:
+    """The strings a document template asks to translate (and those of the templates it extends)."""
+    found = []
+    template = get_template(template_name).template
+    sources = [template.source]
+    for match in re.finditer(r'{% extends "([^"]+)" %}', template.source):
+        sources.append(get_template(match.group(1)).template.source)
+    for source in sources:
+        for text, context in re.findall(r'{% translate "([^"]+)"(?: context "([^"]+)")?', source):
+            found.append((text, context or None))
+        for body in re.findall(r"{% blocktranslate[^%]*%}(.*?){% (?:endblocktranslate|plural) %}", source, re.S):
+            found.append((re.sub(r"{{ (\w+) }}", r"%(\1)s", body), None))
+    return found
+
+
+@pytest.fixture
+def printed(demo, client, login):
+    """Every staff document of the demo school, printed through its page, in every language and format."""
+    users = get_user_model().objects
+    director = users.get(username="director")
+    commission = commission_of(demo)
+    order = order_record(
+        commission=commission, number="45-к", issued_on=dt.date(2026, 9, 1), scan=None, scan_type="", actor=director
+    )
+    commission_from_accounts(commission=commission, on=dt.date(2026, 9, 1), order=order, actor=director)
+
+    meeting = meeting_create(
+        commission=commission,
+        actor=director,
+        attendees=commission.members.exclude(user__username="teacher"),
+        held_on=dt.date(2026, 10, 6),
+        place="12",
+    )
+    meeting_add_agenda_item(
+        meeting=meeting,
+        title="Ишеним кутучасынын иши",
+        heard="Н. Асанова",
+        spoke="Э. Сыдыков",
+        resolved="Эске алынсын.",
+    )
+    meeting_circulate(meeting=meeting, actor=director)
+    parent = commission.members.get(user__username="parent")
+    meeting_confirm(meeting=meeting, member=parent, actor=parent.user)
+
+    appeal = appeal_submit(
+        school=demo,
+        channel=Appeal.Channel.PAPER,
+        text="Балам 7Б классында куугунтукка кабылып жатат.",
+        category=Appeal.Category.BULLYING,
+        author_kind=Appeal.AuthorKind.PARENT,
+        author={"full_name": "Айгүл Токтогулова", "address": "Ош ш., Ленин к. 5", "phone": "0555 000000"},
+        grade=7,
+        received_at=SENT,
+    )
+    for day, category in ((3, Appeal.Category.BULLYING), (10, Appeal.Category.SUGGESTION)):
+        appeal_submit(
+            school=demo,
+            text="Тест",
+            category=category,
+            author_kind=Appeal.AuthorKind.STUDENT,
+            received_at=dt.datetime(2026, 8, day, 10, tzinfo=BISHKEK),
+        )
+    client = login("director")
+    base = f"/staff/rakhmanov/cases/{appeal.pk}/"
+    forward = {"body": "ombudsman", "addressee": "", "forwarded_on": "2026-11-28", "cover": "Шашылыш."}
+    assert client.post(f"{base}forward/", forward).status_code == 302
+    answer = {"mode": "letter", "given_on": "2026-11-28", "text": "Чаралар көрүлдү."}
+    assert client.post(f"{base}answer/", answer).status_code == 302
+    answer, forwarding = Answer.objects.get(appeal=appeal), Forwarding.objects.get(appeal=appeal)
+
+    opening = _opening(client, commission)
+    from reports.periods import quarter_in
+    from reports.services import quarterly_report_draft
+
+    report = quarterly_report_draft(school=demo, period=quarter_in("calendar", dt.date(2026, 8, 1)))
+    urls = {
+        "act": lambda lang, fmt: f"/staff/rakhmanov/commission/openings/{opening.pk}/act.{fmt}?lang={lang}",
+        "protocol": lambda lang, fmt: f"/staff/rakhmanov/commission/meetings/{meeting.pk}/protocol.{fmt}?lang={lang}",
+        "answer_letter": lambda lang, fmt: f"{base}answers/{answer.pk}/letter/?language={lang}&format={fmt}",
+        "forwarding_letter": lambda lang,
+        fmt: f"{base}forwardings/{forwarding.pk}/letter/?language={lang}&format={fmt}",
+        "quarterly_report": lambda lang,
+        fmt: f"/staff/rakhmanov/reports/quarterly/{report.pk}/report.{fmt}?language={lang}",
+        "opening_journal": lambda lang,
+        fmt: f"/staff/rakhmanov/commission/journal/{opening.opened_at.year}/print.pdf?lang={lang}&format={fmt}",
+    }
+    result = {}
+    for code, url in urls.items():
+        for language in LANGUAGES:
+            for fmt in DOCUMENTS[code].formats:
+                response = client.get(url(language, fmt))
+                assert response.status_code == 200, (code, language, fmt, response.status_code)
+                result[code, language, fmt] = response.content
+    result["poster"] = {lang: client.get(f"/s/rakhmanov/poster.pdf?language={lang}").content for lang in LANGUAGES}
+    return result
+
+
+def _opening(client, commission):
+    from django.utils import timezone
+
+    from commission.models import Opening
+
+    base = "/staff/rakhmanov/commission"
+    client.post(f"{base}/openings/start/")
+    opening = Opening.objects.latest("pk")
+    present = [m.pk for m in commission.members.filter(user__username__in=["responsible", "parent", "deputy"])]
+    step = f"{base}/openings/{opening.pk}/step"
+    when = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(minutes=30)
+    client.post(f"{step}/present/", {"opened_at": when.strftime("%Y-%m-%dT%H:%M"), "place": "фойе", "present": present})
+    client.post(f"{step}/seal/", {"number": "№ 004571", "state": "intact", "note": ""})
+    client.post(f"{step}/count/", {"letters_found": 1})
+    letter = {"category": "bullying", "author_kind": "student", "signed": "0", "summary": "Кордолот", "language": "ky"}
+    client.post(f"{step}/letters/", letter)
+    client.post(
+        f"{step}/close/", {"new_seal_number": "№004572", "sealed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    )
+    opening.refresh_from_db()
+    assert opening.act_number == 1, opening.status
+    return opening
+
+
+def test_it_reads_every_document_in_every_language(printed, tmp_path):
+    faults = []
+    for (code, language, fmt), content in ((k, v) for k, v in printed.items() if k != "poster"):
+        text = pdf_text(content, tmp_path, f"{code}-{language}") if fmt == "pdf" else docx_text(content)
+        where = f"{code} {language} {fmt}"
+        if language != "en":
+            faults += [f"{where}: English «{w}»" for w in ENGLISH if re.search(rf"(?<![\w-]){w}(?![\w-])", text)]
+        if ISO_DATE.search(text):
+            faults.append(f"{where}: ISO date {ISO_DATE.search(text).group()}")
+        if re.search(r"№\s*№", text):
+            faults.append(f"{where}: «№ №»")
+        if re.search(r"№\s*\d+\s+(АКТ|акт)", text):
+            faults.append(f"{where}: the number before «АКТ»")
+
+    def check(condition, fault):
+        if not condition:
+            faults.append(fault)
+
+    def flat(text):
+        return " ".join(text.split())
+
+    for language in LANGUAGES:
+        act = docx_text(printed["act", language, "docx"])
+        check("004571" in act and "004572" in act, f"act {language}: the seal numbers")
+    ky_act = flat(pdf_text(printed["act", "ky", "pdf"], tmp_path, "act"))
+    check(re.search(r"АКТ № 1\b", ky_act), "act ky: «АКТ № 1»")
+    check("мектебинин директору" in ky_act, "act ky: «…мектебинин директору»")
+    ky_report = flat(pdf_text(printed["quarterly_report", "ky", "pdf"], tmp_path, "report"))
+    check("2026-жылдын 1-июлунан 30-сентябрына чейин" in ky_report, "report ky: the period in words")
+    for fmt in ("pdf", "docx"):
+        content = printed["protocol", "ky", fmt]
+        ky_protocol = flat(pdf_text(content, tmp_path, "p") if fmt == "pdf" else docx_text(content))
+        for word in ("УГУЛДУ", "ЧЫГЫП СҮЙЛӨШТҮ", "ТОКТОМ КЫЛЫНДЫ"):
+            check(word in ky_protocol, f"protocol ky {fmt}: {word}")
+        check("ырасталды" in ky_protocol, f"protocol ky {fmt}: the member's confirmation")
+        content = printed["protocol", "ru", fmt]
+        ru_protocol = flat(pdf_text(content, tmp_path, "p") if fmt == "pdf" else docx_text(content))
+        for word in ("СЛУШАЛИ", "ВЫСТУПИЛИ", "ПОСТАНОВИЛИ"):
+            check(word in ru_protocol, f"protocol ru {fmt}: {word}")
+    for language in LANGUAGES:  # the quarterly report's charts are pictures in the DOCX too
+        names = zipfile.ZipFile(io.BytesIO(printed["quarterly_report", language, "docx"])).namelist()
+        check(any(n.startswith("word/media/") and n.endswith(".png") for n in names), f"report {language}: charts")
+    assert not faults, "\n".join(faults)
+
+
+def test_letters_print_the_school_day_of_an_appeal_sent_at_half_past_midnight(printed, tmp_path):
+    day = SENT.date()
+    for language in LANGUAGES:
+        for code in ("answer_letter", "forwarding_letter"):
+            for fmt in ("pdf", "docx"):
+                content = printed[code, language, fmt]
+                text = pdf_text(content, tmp_path, code) if fmt == "pdf" else docx_text(content)
+                flat = " ".join(text.split())
+                assert document_date(day, language) in flat, (code, language, fmt)
+                assert document_date(day - dt.timedelta(days=1), language) not in flat, (code, language, fmt)
+    ru = " ".join(docx_text(printed["forwarding_letter", "ru", "docx"]).split())
+    assert re.search(r"под № \d+ от 28 ноября 2026 г\.", ru), ru
+
+
+def test_the_poster_is_one_a4_page_with_the_hours_and_help_numbers(printed, tmp_path):
+    for language, content in printed["poster"].items():
+        assert pdf_pages(content, tmp_path) == 1, language
+        text = pdf_text(content, tmp_path, f"poster-{language}")
+        assert "111" in text or "150" in text, text  # a help number
+
+
+def test_every_label_of_every_document_is_translated():
+    missing = []
+    for document in DOCUMENTS.values():
+        for msgid, context in template_msgids(document.template):
+            if not re.search(r"[A-Za-z]{2}", msgid):
+                continue
+            for language in ("ky", "ru", "uz"):
+                with translation.override(language):
+                    shown = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+                if shown == msgid:
+                    missing.append(f"{document.code} {language}: {msgid}")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_the_docx_of_the_act_and_the_protocol_print_the_same_lines_as_their_pdfs(printed, tmp_path):
+    """LibreOffice turns each DOCX into a PDF; its words, line by line, are the words of our PDF."""
+    files = []
+    for code in ("act", "protocol"):
+        for language in ("ky", "ru"):
+            path = tmp_path / f"{code}-{language}.docx"
+            path.write_bytes(printed[code, language, "docx"])
+            files.append(path)
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path)]
+        + [str(f) for f in files],
+        capture_output=True,
+        check=True,
+        timeout=240,
+    )
+    for path in files:
+        code, language = path.stem.split("-")
+        ours = _words(pdf_text(printed[code, language, "pdf"], tmp_path, "ours"), language)
+        theirs = _words(pdf_text(path.with_suffix(".pdf").read_bytes(), tmp_path, "theirs"), language)
+        assert ours == theirs, (path.stem, _first_difference(ours, theirs))
+
+
+def _words(text: str, language: str) -> str:
+    """The letters in reading order, without the page footer our PDF adds («бет 1 / 1»).
+
+    Spaces are left out: the two programs wrap lines at different places and spread
+    letters differently («Б ЕКИТЕМ»), but every character must come in the same order.
+    """
+    with translation.override(language):
+        page = translation.gettext("page")
+    text = re.sub(rf"{re.escape(page)}\s+\d+\s*/\s*\d+", " ", text)
+    return "".join(text.replace("_", "").split())
+
+
+def _first_difference(ours: str, theirs: str) -> str:
+    for n, (a, b) in enumerate(zip(ours, theirs, strict=False)):
+        if a != b:
+            return f"at {n}: ours …{ours[max(0, n - 30) : n + 30]}… theirs …{theirs[max(0, n - 30) : n + 30]}…"
+    return f"lengths {len(ours)} and {len(theirs)}"
