@@ -316,11 +316,11 @@ class Ruleset:
                     if len(rule.parts) == 1:
                         hits.append((rule, i, end))
                     else:
-                        seen_parts.setdefault(id(rule), (rule, {}))[1].setdefault(n, (i, end))
+                        seen_parts.setdefault(id(rule), (rule, {}))[1].setdefault(n, []).append((i, end))
         for rule, found in seen_parts.values():
-            if len(found) == len(rule.parts):
-                for i, end in found.values():
-                    hits.append((rule, i, end))
+            if len(found) == len(rule.parts):  # every occurrence: an exception drops the hits at each of them
+                for spans in found.values():
+                    hits.extend((rule, i, end) for i, end in spans)
         return hits
 
 

@@ -4,14 +4,19 @@
     python -m bench.triage --misses dev    # also list what the development part gets wrong
     python -m bench --only triage          # through the common runner
 
-The set is `bench/data/triage_eval.jsonl`: appeals written the way children and
+The set is `bench/data/triage_eval.jsonl` plus two batches written later, each by someone
+who had not read the rules when writing it and measured before any rule was changed for it
+(`triage_eval_fresh.jsonl`, split "fresh"; `triage_eval_fresh2.jsonl`, split "fresh2"):
+appeals written the way children and
 parents write (Kyrgyz, Russian, English, Uzbek, mixed; Latin letters, Kyrgyz
 without ө/ү/ң, typos), half urgent, each urgent one labelled with its concept. One JSON
 object a line: text, language (ky ru en uz mix), script (plain, latin, nodiac = Kyrgyz without
 ө/ү/ң, typos, cyrillic = Uzbek in Cyrillic), urgent (true/false), concept (a code of
 appeals.triage.CONCEPTS, null when not urgent), split (dev or held-out).
-About 30 % is held out (`"split": "held-out"`): its misses are never listed, so
-the rules are not tuned to it. Recall is the share of urgent appeals flagged,
+About 30 % of the first file is held out (`"split": "held-out"`): its misses are never
+listed, so the rules are not tuned to it. The first figures of each fresh batch were the
+honest estimate of unseen phrasings (see the README): fresh 83.7 % recall / 9.4 % false alarms
+before the rules were widened, fresh2 74.0 % / 6.1 % after the first widening. Recall is the share of urgent appeals flagged,
 false alarms the share of harmless appeals flagged. No database is needed.
 """
 
@@ -27,12 +32,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "triage_eval.jsonl"
+FILES = (DATA, DATA.with_name("triage_eval_fresh.jsonl"), DATA.with_name("triage_eval_fresh2.jsonl"))
+SPLITS = ("dev", "held-out", "fresh", "fresh2")
 RECALL_TARGET = 0.98
 FALSE_ALARM_TARGET = 0.08
 
 
 def load(split: str | None = None) -> list[dict]:
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for path in FILES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return [r for r in rows if split is None or r["split"] == split]
 
 
@@ -112,14 +121,19 @@ def run(scale: float = 1.0) -> list:
     whole, held = scores["all"], scores["split:held-out"]
     figures = [
         Figure("triage", "appeals in the evaluation set", f"{len(rows)} ({whole.urgent} urgent)",
-               note=f"held out: {held.urgent + held.harmless}; bench/data/triage_eval.jsonl"),
+               note=f"held out: {held.urgent + held.harmless}; " + ", ".join(f"bench/data/{p.name}" for p in FILES)),
         Figure("triage", "recall, all appeals", whole.recall * 100, "%", "≥ 98 %", whole.recall >= RECALL_TARGET),
         Figure("triage", "false alarms, all appeals", whole.false_alarms * 100, "%", "≤ 8 %",
                whole.false_alarms <= FALSE_ALARM_TARGET),
-        Figure("triage", "recall, held-out part", held.recall * 100, "%", "≥ 98 %", held.recall >= RECALL_TARGET),
-        Figure("triage", "false alarms, held-out part", held.false_alarms * 100, "%", "≤ 8 %",
-               held.false_alarms <= FALSE_ALARM_TARGET),
     ]  # fmt: skip
+    for split in SPLITS:
+        score = scores[f"split:{split}"]
+        figures += [
+            Figure("triage", f"recall, {split} part", score.recall * 100, "%", "≥ 98 %", score.recall >= RECALL_TARGET,
+                   note=f"{score.urgent + score.harmless} appeals"),
+            Figure("triage", f"false alarms, {split} part", score.false_alarms * 100, "%", "≤ 8 %",
+                   score.false_alarms <= FALSE_ALARM_TARGET),
+        ]  # fmt: skip
     for kind in ("language", "script", "concept"):
         for group in sorted(g for g in scores if g.startswith(kind + ":")):
             score = scores[group]

@@ -209,6 +209,19 @@ def test_kyrgyz_vowels_are_not_read_loosely():
     assert triage.is_urgent("Өгөй атам мага тийишет, апама айта албайм")
 
 
+def test_kyrgyz_voicing_is_forgiven_only_at_the_end_of_a_stem():
+    # «бычак» → «бычагын» is the same word; «адам» (a person) is not «атам» (my father)
+    assert "weapons" in dict(triage.urgent_concepts("Бычагын сумкасына салып алып келди"))
+    assert "domestic" in dict(triage.urgent_concepts("Атам урат"))
+    assert "domestic" not in dict(triage.urgent_concepts("Ал адам урат"))
+
+
+def test_an_exception_with_parts_covers_every_occurrence_of_a_part():
+    # "otib" and "o'ldirdim" both read as the second part of the games exception: both hits are dropped
+    assert not triage.is_urgent("Kompyuter o'yinida dushmanlarni otib o'ldirdim, zo'r o'yin")
+    assert triage.is_urgent("Sinfdoshim maktabga pichoq olib kelib, hammani o'ldiraman dedi")
+
+
 def test_a_phrase_rule_needs_all_its_parts():
     assert not triage.is_urgent("Тренер обнимает всех после победы")
     assert triage.is_urgent("Тренер обнимает меня и говорит: никому не рассказывай")
