@@ -11,7 +11,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
@@ -305,3 +316,38 @@ def meetings_for_agenda(school: School) -> list[Meeting]:
             commission__school=school, status=Meeting.Status.DRAFT, held_on__gte=timezone.localdate()
         ).order_by("held_on")
     )
+
+
+def district_workload(district: District, *, today: dt.date | None = None) -> list[dict]:
+    """What each school of the district must act on now: open, overdue, urgent and unanswered cases.
+
+    Exact counts, never masked: this is workload the district officer must follow up,
+    not a figure about children shown to the public or exported (those are masked).
+    Two GROUP BYs; no content.
+    """
+    from appeals.models import Answer
+
+    today = today or timezone.localdate()
+    answered = Answer.objects.filter(appeal=OuterRef("pk"))
+    open_now = Appeal.objects.filter(school__district=district, status__in=Appeal.OPEN_STATUSES)
+    counted = (
+        open_now.values("school_id")
+        .annotate(  # names of their own: an annotation called `urgent` would shadow the field in the filters
+            n_open=Count("pk"),
+            n_overdue=Count("pk", filter=Q(LessThan(due_expr(), today))),
+            n_urgent=Count("pk", filter=Q(urgent=True)),
+            n_unacknowledged=Count("pk", filter=Q(urgent=True, acknowledged_at__isnull=True)),
+        )
+        .order_by()
+    )
+    rows = {row.pop("school_id"): {key.removeprefix("n_"): value for key, value in row.items()} for row in counted}
+    unanswered = dict(
+        open_now.exclude(Exists(answered)).values("school_id").annotate(n=Count("pk")).values_list("school_id", "n")
+    )
+    for school_id, row in rows.items():
+        row["unanswered"] = unanswered.get(school_id, 0)
+    empty = {"open": 0, "overdue": 0, "urgent": 0, "unacknowledged": 0, "unanswered": 0}
+    return [
+        {"school": school, **{key: rows.get(school.pk, empty)[key] for key in empty}}
+        for school in district.schools.order_by("name_ky")
+    ]

@@ -1,9 +1,23 @@
 from django.urls import path
 
+from reports import views_district
 from reports import views_staff as v
 
 app_name = "reports_district"
 urlpatterns = [
     path("", v.district_dashboard, name="dashboard"),
     path("export/", v.district_export, name="export"),
+    path("schools/", views_district.district_schools, name="schools"),
+    path(
+        "schools/quarterly/<int:pk>/report.pdf",
+        views_district.district_report_document,
+        {"fmt": "pdf"},
+        name="report_pdf",
+    ),
+    path(
+        "schools/quarterly/<int:pk>/report.docx",
+        views_district.district_report_document,
+        {"fmt": "docx"},
+        name="report_docx",
+    ),
 ]
