@@ -12,13 +12,13 @@ sent no weekly summaries and has its last report still in draft.
 
 import datetime as dt
 import random
-import uuid
 
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.models import Appeal, FollowUp
-from appeals.services import appeal_submit
+from appeals.models import Appeal, FollowUp, Message
+from appeals.receipts import receipt_code_new
+from appeals.services import appeal_submit, message_post
 from ishenim.workdays import add_working_days
 from journal.models import Record
 from journal.services import journal_amend
@@ -115,7 +115,12 @@ def _appeal(rng: random.Random, school: School, channel: str, received: dt.datet
     signed = rng.random() < 0.35
     author = None
     if signed:
-        author = {"name": rng.choice(NAMES), "address": "Ош ш.", "class": str(grade or ""), "phone": "+996 555 000 000"}
+        author = {
+            "full_name": rng.choice(NAMES),
+            "address": "Ош ш.",
+            "class": str(grade or ""),
+            "phone": "+996 555 000 000",
+        }
     appeal = appeal_submit(
         school=school,
         text=TEXTS[category],
@@ -126,10 +131,38 @@ def _appeal(rng: random.Random, school: School, channel: str, received: dt.datet
         grade=grade,
         language="ky",
         received_at=received,
+        # Every online writer keeps a receipt code, so online appeals can have a conversation.
+        receipt_code=receipt_code_new() if channel == Appeal.Channel.ONLINE else None,
     )
     # Marked urgent afterwards: these old cases must not send today's urgent notices.
     appeal.urgent = appeal.urgent or (category in (C.BULLYING, C.CHILD_RIGHTS) and rng.random() < 0.3)
     return appeal
+
+
+QUESTIONS = [
+    "Саламатсызбы. Кайрылуумду окудуңуздарбы? Дагы эмне жазышым керек?",
+    "Кечиресиз, бир нерсени кошумчалайын: бул бир жолу эмес, дайыма болот.",
+    "Качан жооп бересиздер? Абал ошол бойдон.",
+]
+REPLIES = [
+    "Саламатсызбы. Кайрылууңуз катталды, психолог менен директордун орун басары карап жатат.",
+    "Рахмат, жазганыңыз жакшы болду. Ушул аптада класс жетекчи менен сүйлөшөбүз.",
+    "Кайрылууңуз боюнча чара көрүлүүдө. Жоопту ушул код менен ушул жерден окуй аласыз.",
+]
+
+
+def _conversation(rng: random.Random, appeal: Appeal, school: School, *, now: dt.datetime) -> None:
+    """The writer asks with their receipt code, staff answer online; the newest question may wait unread."""
+    staff = school.memberships.filter(role__in=[Role.RESPONSIBLE, Role.DIRECTOR], active=True).first()
+    asked = min(appeal.received_at + dt.timedelta(hours=rng.randint(6, 72)), now - dt.timedelta(minutes=30))
+    question = message_post(appeal=appeal, side=Message.Side.WRITER, body=rng.choice(QUESTIONS))
+    waiting = appeal.is_open and now - asked < dt.timedelta(days=5)
+    Message.objects.filter(pk=question.pk).update(created_at=asked, read_at=None if waiting else asked)
+    if waiting or staff is None:
+        return
+    reply = message_post(appeal=appeal, side=Message.Side.STAFF, body=rng.choice(REPLIES), sender=staff.user)
+    answered = min(asked + dt.timedelta(hours=rng.randint(2, 30)), now)
+    Message.objects.filter(pk=reply.pk).update(created_at=answered)
 
 
 def _close_in_journal(appeal: Appeal, status: str) -> None:
@@ -220,11 +253,10 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
         if appeal.status != Appeal.Status.REGISTERED:
             _close_in_journal(appeal, appeal.status)  # the journal vouches for the row as it now is
         closed = appeal.status not in Appeal.OPEN_STATUSES
+        if appeal.channel == Appeal.Channel.ONLINE and rng.random() < 0.45:
+            _conversation(rng, appeal, school, now=now)
         if closed and appeal.channel == Appeal.Channel.ONLINE and appeal.closed_at and rng.random() < 0.6:
-            FollowUp.objects.create(
-                appeal=appeal,
-                writer_key_id=uuid.uuid4(),
-                writer_public_key=rng.randbytes(32),
+            FollowUp.objects.filter(appeal=appeal).update(
                 solved=rng.choices(list(FollowUp.Solved.values), weights=[6, 2, 2])[0],
                 solved_at=appeal.closed_at + dt.timedelta(days=2),
             )
