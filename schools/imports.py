@@ -104,6 +104,7 @@ def _text(value) -> str:
 
 def _rows_of(header, rows) -> tuple[str, list[dict]]:
     names = [_text(h).lower() for h in header]
+    columns: tuple[str, ...]
     if "full_name" in names:
         kind, columns = "staff", STAFF_COLUMNS
     elif "slug" in names:

@@ -123,6 +123,7 @@ def membership_end(*, membership: Membership, by) -> bool:
     """End one role. The key goes with the last role that holds it (vault.signals revokes it);
     returns whether it went."""
     school = membership.school
+    assert school is not None, "a school's staff page ends school memberships only"
     held = membership.user_id in key_holders(school.vault_scope)
     membership.active = False
     membership.save(update_fields=["active"])

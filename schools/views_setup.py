@@ -54,8 +54,9 @@ def _school(request, slug: str, permission: str) -> School:
 
 
 def setup(request):
+    districts: list[District]
     if request.user.is_superuser:
-        districts = District.objects.all()
+        districts = list(District.objects.all())
     else:
         districts = [m.district for m in memberships(request) if m.district and permitted({m.role}, "district.setup")]
     if not districts and not request.user.is_superuser:
@@ -337,7 +338,7 @@ def membership_invite(request, school, membership):
 
 
 def _sheet_places(request) -> list[Place]:
-    places = []
+    places: list[Place] = []
     for m in memberships(request):
         if m.school and permitted({m.role}, "vault.manage_keys"):
             place = Place(scope=m.school.vault_scope, name=m.school.name, school=m.school)
@@ -348,6 +349,11 @@ def _sheet_places(request) -> list[Place]:
         if recovery_waiting(place.scope) and place.scope not in {p.scope for p in places}:
             places.append(place)
     return places
+
+
+def sheets_waiting(request) -> bool:
+    """Whether a recovery sheet waits for this member (shown on their home page until taken)."""
+    return bool(_sheet_places(request))
 
 
 @never_cache

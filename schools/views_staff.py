@@ -8,6 +8,7 @@ from audit.services import audit_record
 from schools.access import memberships, roles_at, school_for, schools_of
 from schools.forms import BoxHoursFormSet, HelpNumberFormSet, SchoolForm
 from schools.models import Role
+from schools.views_setup import sheets_waiting
 from schools.work import my_work
 
 
@@ -16,7 +17,8 @@ def home(request):
     schools = list(schools_of(request))
     if len(schools) == 1 and not any(m.district_id for m in mine):
         return redirect("schools:school", school=schools[0].slug)
-    return render(request, "schools/staff/home.html", {"schools": schools, "memberships": mine})
+    context = {"schools": schools, "memberships": mine, "sheets_waiting": sheets_waiting(request)}
+    return render(request, "schools/staff/home.html", context)
 
 
 def work(request):
@@ -35,7 +37,8 @@ def work(request):
 def school(request, school):
     school = school_for(request, school)
     roles = [Role(role).label for role in sorted(roles_at(request, school))]
-    return render(request, "schools/staff/school.html", {"school": school, "roles": roles})
+    context = {"school": school, "roles": roles, "sheets_waiting": sheets_waiting(request)}
+    return render(request, "schools/staff/school.html", context)
 
 
 def settings(request, school):

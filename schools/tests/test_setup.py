@@ -185,13 +185,15 @@ def test_a_new_director_comes_in_by_invitation_and_gets_the_recovery_sheet_once(
         client.post("/accounts/login/", {"username": "asaparova", "password": "a-long-pass-phrase-9"}).status_code
         == 302
     )
-    assert "/staff/welcome/" in client.get("/staff/welcome/").request["PATH_INFO"]
+    assert "/staff/welcome/" in client.get("/staff/ak-tilek/").content.decode()  # until she takes it
     scope = school.vault_scope
     sheet = client.post("/staff/welcome/recovery-sheet/", {"scope": scope})
     assert sheet.status_code == 200 and sheet["Content-Type"] == "application/pdf"
     director = User.objects.get(username="asaparova")
     assert director.pk in key_holders(scope)
     assert client.post("/staff/welcome/recovery-sheet/", {"scope": scope}).status_code == 404  # once
+    assert "/staff/welcome/" not in client.get("/staff/ak-tilek/").content.decode()
+    assert client.get("/staff/welcome/").status_code == 302
     assert AuditRecord.objects.filter(action="ishenim.key.recovery_delivered", chain__scope=scope).exists()
 
     # the director adds a responsible person, who comes in and waits for the key
