@@ -391,8 +391,7 @@ def logout_everywhere(request):
 @never_cache
 def invitation(request, token):
     found = invitation_find(token)
-    if found is None:
-        audit_record(action="ishenim.invitation.refused")
+    if found is None:  # not audited: an anonymous request must not grow the trail
         return render(request, "accounts/invitation_gone.html", status=410)
     form = SetPasswordForm(found.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -90,7 +90,9 @@ def test_it_imports_schools_and_staff_all_or_nothing(admin_client, demo):
     assert not osmonov.has_usable_password()
     links = [i["link"] for i in done.context["invited"]]
     assert len(links) == 2 and all("/accounts/invitation/" in link for link in links)
-    assert Outbox.objects.filter(kind="invitation", recipient__username="asaparova").exists()
+    [message] = Outbox.objects.filter(kind="invitation", recipient__username="asaparova")
+    assert message.channel == "email" and message.address == "asaparova@school.example"
+    assert message.language == "ky" and links[0] in message.body and "Ак-Тилек" in message.subject
     assert AuditRecord.objects.filter(action="ishenim.import.applied").count() == 1
 
 
