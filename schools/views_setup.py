@@ -18,7 +18,15 @@ from audit.services import audit_record
 from ishenim.documents import pdf_response, render_pdf
 from schools import imports
 from schools.access import district_for, memberships, school_for
-from schools.forms import DistrictForm, ImportForm, MemberForm, SchoolCreateForm, SchoolForm
+from schools.forms import (
+    BoxHoursFormSet,
+    DistrictForm,
+    HelpNumberFormSet,
+    ImportForm,
+    MemberForm,
+    SchoolCreateForm,
+    SchoolForm,
+)
 from schools.models import District, Membership, Role, School
 from schools.permissions import permitted
 from schools.setup import (
@@ -147,17 +155,22 @@ def school_new(request, district):
 
 @never_cache
 def school_edit(request, school):
+    """Everything of a school the district sets: names, the box's place, schedule, hours, help numbers."""
     school = _school(request, school, "district.setup")
-    form = SchoolForm(request.POST or None, instance=school)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = SchoolForm(data, instance=school)
+    numbers = HelpNumberFormSet(data, instance=school, prefix="numbers")
+    hours = BoxHoursFormSet(data, instance=school, prefix="hours")
+    if data is not None and form.is_valid() and numbers.is_valid() and hours.is_valid():
         with transaction.atomic():
             form.save()
+            numbers.save()
+            hours.save()
             audit_record(action="ishenim.school.changed", scope=school.vault_scope, actor=request.user, obj=school)
         messages.success(request, _("The school's settings were saved."))
         return redirect("schools:setup_district", district=school.district.slug)
-    return render(
-        request, "schools/setup/school_form.html", {"form": form, "district": school.district, "edited": school}
-    )
+    context = {"school": school, "form": form, "numbers": numbers, "hours": hours}
+    return render(request, "schools/staff/settings.html", context)
 
 
 # --- spreadsheets ---------------------------------------------------------------------------

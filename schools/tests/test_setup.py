@@ -249,7 +249,8 @@ def test_an_expired_or_replaced_invitation_is_refused(admin_client, demo):
 def test_the_district_officer_sets_up_only_their_district(login, demo):
     client = login("district")
     assert client.get("/staff/setup/districts/osh/").status_code == 200
-    assert client.get("/staff/setup/schools/rakhmanov/").status_code == 200
+    page = client.get("/staff/setup/schools/rakhmanov/")
+    assert page.status_code == 200 and "numbers-TOTAL_FORMS" in page.content.decode()
     naryn = District.objects.create(slug="naryn", name_ky="Нарын")
     School.objects.create(district=naryn, slug="naryn1", name_ky="Нарын 1")
     assert client.get("/staff/setup/districts/naryn/").status_code == 404
@@ -322,3 +323,34 @@ def test_the_administrator_account_never_becomes_a_member(login, demo):
         {"full_name": "X", "username": "ADMIN", "roles": ["commission"], "position": "other"},
     )
     assert response.status_code == 200 and not Membership.objects.filter(user__username="admin").exists()
+
+
+def _posted(form) -> dict:
+    """What the browser would send back for an unchanged form."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        key = form.add_prefix(name)
+        data[key] = value.strftime("%H:%M") if hasattr(value, "strftime") and "time" in name else value
+    return data
+
+
+def test_the_district_officer_edits_a_schools_hours_and_help_numbers(login, demo):
+    client = login("district")
+    page = client.get("/staff/setup/schools/rakhmanov/")
+    data = _posted(page.context["form"])
+    data["opening_time"] = "12:00"
+    data["schedule_start"] = "2026-09-01"
+    for formset in (page.context["numbers"], page.context["hours"]):
+        data.update({formset.management_form.add_prefix(k): v for k, v in formset.management_form.initial.items()})
+        for form in formset.forms:
+            data.update(_posted(form))
+    data["numbers-0-number"] = "112-1"
+    data["box_location_uz"] = "kirish yonida"
+    response = client.post("/staff/setup/schools/rakhmanov/", data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else ""
+    school = School.objects.get(slug="rakhmanov")
+    assert school.help_numbers.filter(number="112-1").exists() and school.box_place_in("uz") == "kirish yonida"
+    assert AuditRecord.objects.filter(action="ishenim.school.changed", chain__scope=school.vault_scope).exists()
