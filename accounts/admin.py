@@ -31,12 +31,12 @@ def admin_password_change(request, extra_context=None):
     return redirect("accounts:password_change")
 
 
-admin.site.has_permission = admin_permitted
-admin.site.login = admin_login
 def admin_logout(request, extra_context=None):
     return views.logout(request)
 
 
+admin.site.has_permission = admin_permitted
+admin.site.login = admin_login
 admin.site.password_change = admin_password_change
 admin.site.logout = admin_logout
 
