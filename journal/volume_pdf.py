@@ -115,7 +115,7 @@ def volume_sheet(context: dict, *, language: str) -> dict:
 def cache_dir() -> Path:
     from django.conf import settings
 
-    return Path(getattr(settings, "JOURNAL_PDF_DIR", settings.BASE_DIR / "var" / "journal-pdf"))
+    return Path(getattr(settings, "JOURNAL_PDF_DIR", settings.VAR_DIR / "journal-pdf"))
 
 
 def cached_path(volume, language: str) -> Path:

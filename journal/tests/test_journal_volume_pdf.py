@@ -1,0 +1,138 @@
+"""The bound journal volume: made by a child process, kept until the volume's head moves, what a school files."""
+
+import shutil
+import subprocess
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from appeals.models import Appeal
+from appeals.services import appeal_submit
+from audit.models import AuditRecord
+from journal.documents import column_titles
+from journal.models import Volume
+from journal.tests import test_journal_pages
+
+filled = test_journal_pages.filled  # the fixture: a few signed and anonymous entries, one with measures
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is needed")
+
+UZBEK = "Oʻquvchilarga gʻamxoʻrlik qilinmayapti, oshxonada ovqat sovuq."
+
+
+@pytest.fixture
+def cache(settings, tmp_path):
+    settings.JOURNAL_PDF_DIR = tmp_path / "journal-pdf"
+    return settings.JOURNAL_PDF_DIR
+
+
+def _text(content: bytes, tmp_path, *pages: int) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(content)
+    args = ["pdftotext", "-layout"]
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    return subprocess.run([*args, str(path), "-"], capture_output=True, check=True).stdout.decode()
+
+
+def _page_count(content: bytes, tmp_path) -> int:
+    path = tmp_path / "count.pdf"
+    path.write_bytes(content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
+    return next(int(line.split()[1]) for line in info.splitlines() if line.startswith("Pages:"))
+
+
+def _print(client, year, language="ky"):
+    return client.get(reverse("journal:pdf", args=["rakhmanov"]), {"language": language, "year": year})
+
+
+def test_the_kyrgyz_journal_has_its_title_page_numbered_pages_entries_and_certification(
+    client, login, filled, cache, tmp_path
+):
+    login("director")
+    response = _print(client, filled.year)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    pages = _page_count(response.content, tmp_path)
+    assert pages >= 3  # title page, the table, the certification
+    with translation.override("ky"):
+        title, statement = (
+            _("Registration journal"),
+            _("This journal holds {entries} entries on {pages} pages, numbered and bound."),
+        )
+        page_of = _("page {page} of {pages}")
+        certification = _("Closing certification")
+        director = _("Director")
+        columns = column_titles()
+    first = _text(response.content, tmp_path, 1)
+    assert title.upper() in first and page_of.format(page=1, pages=pages) in first
+    table = _text(response.content, tmp_path, 2)
+    assert columns[0].split()[0] in table and columns[-1] in table and columns[-2] in table  # the header
+    assert page_of.format(page=2, pages=pages) in table
+    last = _text(response.content, tmp_path, pages)
+    assert certification.upper() in last and director in last
+    assert " ".join(statement.format(entries=filled.last_number, pages=pages).split()) in " ".join(last.split())
+    assert filled.head_hash[:32] in last and filled.head_hash[32:] in last
+    text = _text(response.content, tmp_path)
+    for letter in "ңөү":
+        assert letter in text
+    # Every entry once, in order: the summaries are numbered "Кайрылуу N:".
+    found = [n for n in range(1, filled.last_number + 1) if f"Кайрылуу {n}:" in text]
+    assert found == list(range(1, filled.last_number + 1))
+    words = text.split()  # a cell's lines are cut where the column ends
+    assert {"Асанова", "Айпери,", "Ашкананын", "жетекчиси", "сүйлөшүлдү."} <= set(words)
+    assert AuditRecord.objects.filter(action="ishenim.journal.printed").count() == 1
+
+
+def test_it_is_kept_until_a_record_is_appended_then_made_again(client, login, filled, demo, cache, tmp_path):
+    login("director")
+    first = _print(client, filled.year)
+    kept = list(cache.glob("*.pdf"))
+    assert first.status_code == 200 and len(kept) == 1 and filled.head_hash[:24] in kept[0].name
+    made = kept[0].stat().st_mtime_ns
+    again = _print(client, filled.year)
+    assert again.content == first.content and kept[0].stat().st_mtime_ns == made  # served, not made again
+
+    appeal_submit(school=demo, text=UZBEK, category="request", author_kind=Appeal.AuthorKind.STUDENT)
+    volume = Volume.objects.get(pk=filled.pk)
+    assert volume.head_hash != filled.head_hash
+    after = _print(client, filled.year)
+    files = list(cache.glob("*.pdf"))
+    assert [f.name for f in files] == [f"volume-{volume.pk}-{volume.head_hash[:24]}-ky.pdf"]  # the old one removed
+    text = _text(after.content, tmp_path)
+    assert "Oʻquvchilarga" in text and "gʻamxoʻrlik" in text  # oʻ gʻ with the modifier letter, in Noto Sans
+    assert volume.head_hash[:32] in text
+    # Another language is another file.
+    assert _print(client, filled.year, "ru").status_code == 200
+    assert len(list(cache.glob("*.pdf"))) == 2
+
+
+def test_the_web_worker_does_not_lay_it_out(client, login, filled, cache, settings, tmp_path):
+    """The request returns before the file exists; a child process writes it while no request runs."""
+    settings.JOURNAL_PDF_WAIT = 0
+    login("director")
+    response = _print(client, filled.year)
+    assert response.status_code == 202 and response["Refresh"] == "3"
+    with translation.override("ky"):
+        assert _("Download the bound journal (PDF)") in response.content.decode()
+    assert not list(cache.glob("*.pdf")) and list(cache.glob("*.job"))  # the child's job, not yet a file
+    assert not AuditRecord.objects.filter(action="ishenim.journal.printed").exists()
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("*.pdf")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(cache.glob("*.pdf")) and not list(cache.glob("*.job"))  # the job (clear words) is removed
+    ready = _print(client, filled.year)
+    assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
+    assert AuditRecord.objects.filter(action="ishenim.journal.printed").count() == 1
+
+
+def test_a_second_request_while_it_is_being_made_does_not_start_another(client, login, filled, cache, settings):
+    settings.JOURNAL_PDF_WAIT = 0
+    login("director")
+    assert _print(client, filled.year).status_code == 202
+    job = next(cache.glob("*.job"))
+    written = job.stat().st_mtime_ns
+    assert _print(client, filled.year).status_code in (200, 202)
+    assert not job.exists() or job.stat().st_mtime_ns == written
