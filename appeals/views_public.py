@@ -7,7 +7,6 @@ code travels only in POST bodies; afterwards it is kept boxed in the session
 
 from functools import wraps
 
-import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -36,7 +35,7 @@ from appeals.services import (
     receipt_find,
 )
 from ishenim.decorators import embeddable
-from ishenim.documents import document_date, pdf_response, render_pdf
+from ishenim.documents import document_date, document_response, pdf_response, render_pdf
 from schools.models import BoxHours, HelpNumber, School
 
 
@@ -378,12 +377,8 @@ def _language_asked(request: HttpRequest) -> str:
 @login_not_required
 def poster(request, school):
     school = public_school(school)
-    language = _language_asked(request)
-    url = box_url(school)
-    qr = segno.make(url, error="m")
-    context = _context(school, box_url=url, qr=qr.svg_data_uri(scale=6, border=2), next_opening=school.next_opening())
-    pdf = render_pdf("appeals/documents/poster.html", context, language=language)
-    return pdf_response(pdf, f"ishenim-poster-{school.slug}-{language}.pdf", inline=True)
+    fmt = "docx" if request.GET.get("format") == "docx" else "pdf"
+    return document_response(request, "poster", school, fmt=fmt, language=_language_asked(request), inline=True)
 
 
 @login_not_required

@@ -9,14 +9,14 @@ put in a link, the writer types it there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from appeals.models import Appeal
 from commission.services.stubs import PrintedForm
-from ishenim.documents import render_pdf
 from schools.models import School
 
 
@@ -29,24 +29,34 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#000")
 
 
-def paper_forms_pdf(*, school: School, forms: list[PrintedForm], size: str, language: str) -> bytes:
+@dataclass
+class PaperForms:
+    """A batch of printed forms: the school, the forms (number and stub code) and the paper size."""
+
+    school: School
+    forms: list[PrintedForm]
+    size: str
+
+
+def paper_forms_context(batch: PaperForms, language: str, request=None) -> dict:
     """One page (A4 or A5) per form: its number on the form, its code on the stub."""
+    school = batch.school
     url = follow_url(school)
-    with translation.override(language):
-        categories = [str(label) for value, label in Appeal.Category.choices if value != Appeal.Category.OTHER]
-    help_numbers = list(school.help_numbers.all()[:6])
-    return render_pdf(
-        "commission/documents/paper_form.html",
-        {
-            "school": school,
-            "school_name": school.name_in(language),
-            "forms": forms,
-            "size": size,
-            "follow_url": url,
-            "qr": qr_data_uri(url),
-            "categories": categories,
-            "help_numbers": help_numbers,
-            "text_lines": range(10 if size == "A4" else 3),
-        },
-        language=language,
-    )
+    categories = [str(label) for value, label in Appeal.Category.choices if value != Appeal.Category.OTHER]
+    return {
+        "school": school,
+        "school_name": school.name_in(language),
+        "forms": batch.forms,
+        "size": batch.size,
+        "follow_url": url,
+        "qr": qr_data_uri(url),
+        "categories": categories,
+        "help_numbers": list(school.help_numbers.all()[:6]),
+        "text_lines": range(10 if batch.size == "A4" else 3),
+    }
+
+
+def paper_forms_pdf(*, school: School, forms: list[PrintedForm], size: str, language: str) -> bytes:
+    from ishenim.document_registry import DOCUMENTS
+
+    return DOCUMENTS["paper_forms"].render(PaperForms(school, forms, size), language=language, fmt="pdf")

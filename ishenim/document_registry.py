@@ -7,8 +7,10 @@ when it is printed, how its language is chosen and its formats. The PDF is made
 by WeasyPrint and the DOCX by `ishenim.docx_writer` from the same rendered HTML.
 """
 
+from appeals.documents import poster_context
 from appeals.letters import answer_context, forwarding_context
 from commission.documents import act_context, journal_context, protocol_context
+from commission.paper_forms import paper_forms_context
 from ishenim.documents import DocumentType
 from reports.documents import report_document_context, report_filename
 
@@ -60,6 +62,26 @@ _ENTRIES = [
         filename=report_filename,
         permission="reports.read",
         audit="ishenim.report.printed",
+    ),
+]
+
+_ENTRIES += [
+    DocumentType(
+        code="poster",
+        template="appeals/documents/poster.html",
+        context=poster_context,
+        filename=lambda school, language: f"ishenim-poster-{school.slug}-{language}",
+        permission=None,  # public: hung on the school's walls
+        audit=None,
+    ),
+    DocumentType(
+        code="paper_forms",
+        template="commission/documents/paper_form.html",
+        context=paper_forms_context,
+        filename=lambda batch, language: f"ishenim-forms-{batch.school.slug}-{language}",
+        permission="commission.manage",
+        audit=None,  # the batch itself is audited when it is made (stub_batch_create)
+        formats=("pdf",),  # printed and cut; a Word copy would be a second set of valid codes
     ),
 ]
 

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal
+from ishenim.documents import local_day
 from journal.models import Record, Volume
 from schools.models import District, School
 from vault.crypto import VaultError
@@ -172,7 +173,7 @@ def journal_rows(volume: Volume, ring=None, *, numbers: range | None = None) -> 
         if event == "measures" and sealed.get("measures"):
             row.measures.append(
                 Measure(
-                    dt.date.fromisoformat(fields.get("on", "")[:10] or amendment.at.date().isoformat()),
+                    dt.date.fromisoformat(fields["on"][:10]) if fields.get("on") else local_day(amendment.at),
                     sealed["measures"],
                 )
             )
