@@ -246,7 +246,7 @@ def render_sheet(sheet: dict) -> bytes:
         xs.append(xs[-1] + w)
 
     # The header: titles, then the column numbers 1..9 on a grey band.
-    head_lines = [_wrap(t, FONT, HEAD_SIZE, w - 2 * 0.5 * MM) for t, w in zip(sheet["columns"], widths, strict=True)]
+    head_lines = [_wrap(t, BOLD, HEAD_SIZE, w - 2 * 0.8 * MM) for t, w in zip(sheet["columns"], widths, strict=True)]
     head_h = max(len(lines) for lines in head_lines) * HEAD_SIZE * 1.2 + 2 * PAD_Y
     numbers_h = HEAD_SIZE * 1.2 + 1 * MM
 
