@@ -69,8 +69,9 @@ def _received_times(rng: random.Random, school: School, start: dt.datetime, end:
     for _ in range(int(per_week * weeks * 0.6)):
         times.append(("online", start + dt.timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))))
     for when in openings:
+        times.append(("opening", when))
         for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
-            times.append(("paper", when + dt.timedelta(minutes=rng.randint(0, 30))))
+            times.append(("paper", when + dt.timedelta(minutes=rng.randint(1, 30))))
     return sorted(times, key=lambda pair: pair[1])
 
 
@@ -165,6 +166,77 @@ def _conversation(rng: random.Random, appeal: Appeal, school: School, *, now: dt
     Message.objects.filter(pk=reply.pk).update(created_at=answered)
 
 
+class _Box:
+    """The physical box: each scheduled opening since the commission was appointed is recorded through
+    the commission's own services (members present, seal, letters registered as paper appeals, new
+    seal, the box-opening journal), so the paper appeals come from recorded openings and the
+    missed-openings list and the weekly summaries agree."""
+
+    def __init__(self, school: School, now: dt.datetime):
+        from commission.models import Commission
+
+        self.school, self.now, self.seal = school, now, 0
+        commission = Commission.objects.filter(school=school).first()
+        self.members = list(commission.members.select_related("user")) if commission else []
+        director = school.memberships.filter(role=Role.DIRECTOR, active=True).select_related("user").first()
+        self.actor = director.user if director else None
+
+    def members_on(self, when: dt.datetime) -> list:
+        day = timezone.localdate(when)
+        return [m for m in self.members if m.serves_on(day)] if self.actor else []
+
+    def record(self, rng: random.Random, when: dt.datetime) -> list[Appeal] | None:
+        from commission.services.openings import (
+            opening_close,
+            opening_letter_register,
+            opening_set_count,
+            opening_set_present,
+            opening_set_seal,
+            opening_start,
+        )
+
+        present = self.members_on(when)
+        if len(present) < 3 or when > self.now - dt.timedelta(hours=1):
+            return None
+        letters = rng.choice([0, 0, 1, 1, 2, 3])
+        opening = opening_start(school=self.school, actor=self.actor, planned_for=when)
+        opening_set_present(
+            opening=opening,
+            opened_at=when,
+            place=self.school.box_location or "1-кабат",
+            present=present[:4],
+            actor=self.actor,
+        )
+        found = f"OSH-{4100 + self.seal}" if self.seal else f"OSH-{4100}"
+        opening_set_seal(opening=opening, number=found, state="intact", note="", actor=self.actor, expected=found)
+        opening_set_count(opening=opening, letters_found=letters, actor=self.actor)
+        found_letters: list[Appeal] = []
+        for _ in range(letters):
+            category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+            kind = rng.choices([K.STUDENT, K.PARENT, K.CITIZEN], weights=[55, 35, 10])[0]
+            signed = rng.random() < 0.35
+            letter = opening_letter_register(
+                opening=opening,
+                actor=self.actor,
+                category=category,
+                author_kind=kind,
+                summary=TEXTS[category],
+                author={"full_name": rng.choice(NAMES), "address": "Ош ш.", "class": "", "phone": ""}
+                if signed
+                else None,
+                grade=rng.choice(range(5, 12)) if kind == K.STUDENT else None,
+            )
+            found_letters.append(letter.appeal)
+        self.seal += 1
+        opening_close(
+            opening=opening,
+            new_seal_number=f"OSH-{4100 + self.seal}",
+            sealed_at=when + dt.timedelta(minutes=25),
+            actor=self.actor,
+        )
+        return found_letters
+
+
 def _close_in_journal(appeal: Appeal, status: str) -> None:
     entry = Record.objects.filter(appeal=appeal, kind=Record.Kind.ENTRY).first()
     if entry is not None:
@@ -244,29 +316,48 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
         school.website = f"https://{school.slug}.school.example"
         school.save(update_fields=["website"])
     appeals = []
-    for channel, received in _received_times(rng, school, now - dt.timedelta(days=365), now, per_week):
-        appeal = _appeal(rng, school, channel, received, careful=careful)
-        history = {**_history(rng, appeal, careful=careful, now=now), "urgent": appeal.urgent}
-        Appeal.objects.filter(pk=appeal.pk).update(**history)
-        for key, value in history.items():
-            setattr(appeal, key, value)
-        if appeal.status != Appeal.Status.REGISTERED:
-            _close_in_journal(appeal, appeal.status)  # the journal vouches for the row as it now is
-        closed = appeal.status not in Appeal.OPEN_STATUSES
-        if appeal.channel == Appeal.Channel.ONLINE and rng.random() < 0.45:
-            _conversation(rng, appeal, school, now=now)
-        if closed and appeal.channel == Appeal.Channel.ONLINE and appeal.closed_at and rng.random() < 0.6:
-            FollowUp.objects.filter(appeal=appeal).update(
-                solved=rng.choices(list(FollowUp.Solved.values), weights=[6, 2, 2])[0],
-                solved_at=appeal.closed_at + dt.timedelta(days=2),
-            )
-        appeals.append(appeal)
+    start = now - dt.timedelta(days=365)
+    # The school has used Ishenim for the year the demo shows: its missed-openings list looks back that far.
+    School.objects.filter(pk=school.pk).update(created_at=start)
+    school.created_at = start
+    box = _Box(school, now)
+    recorded = False  # whether the box's last opening was recorded (its letters came in with it)
+    for channel, received in _received_times(rng, school, start, now, per_week):
+        if channel == "opening":
+            letters = box.record(rng, received)
+            recorded = letters is not None
+            fresh = letters or []
+        elif channel == "paper" and recorded:
+            continue  # registered by the opening it was found at
+        else:
+            fresh = [_appeal(rng, school, channel, received, careful=careful)]
+        for appeal in fresh:
+            _settle(rng, appeal, school, careful=careful, now=now)
+            appeals.append(appeal)
     _subjects(rng, school, appeals)
     _reports(school, now, careful=careful)
     if careful:
         _summaries(school, now)
         _attestations(school, now)
     return len(appeals)
+
+
+def _settle(rng: random.Random, appeal: Appeal, school: School, *, careful: bool, now: dt.datetime) -> None:
+    """How the case went since, written onto the row as case handling would have left it."""
+    history = {**_history(rng, appeal, careful=careful, now=now), "urgent": appeal.urgent}
+    Appeal.objects.filter(pk=appeal.pk).update(**history)
+    for key, value in history.items():
+        setattr(appeal, key, value)
+    if appeal.status != Appeal.Status.REGISTERED:
+        _close_in_journal(appeal, appeal.status)  # the journal vouches for the row as it now is
+    closed = appeal.status not in Appeal.OPEN_STATUSES
+    if appeal.channel == Appeal.Channel.ONLINE and rng.random() < 0.45:
+        _conversation(rng, appeal, school, now=now)
+    if closed and appeal.channel == Appeal.Channel.ONLINE and appeal.closed_at and rng.random() < 0.6:
+        FollowUp.objects.filter(appeal=appeal).update(
+            solved=rng.choices(list(FollowUp.Solved.values), weights=[6, 2, 2])[0],
+            solved_at=appeal.closed_at + dt.timedelta(days=2),
+        )
 
 
 def _attestations(school: School, now: dt.datetime) -> None:
