@@ -78,6 +78,9 @@ def test_it_staff_pages_fit_a_390_px_phone(phone, demo):
     in_view(phone, ".case-panel .facts dd")
     phone.goto("/staff/rakhmanov/commission/")
     check(phone, "commission")
+    phone.goto("/accounts/")  # a staff page outside a school keeps the one-line header too
+    check(phone, "account")
+    phone.goto("/staff/rakhmanov/commission/")
     # the menu opens on a tap and shows the school's links and "My work"
     assert not phone.locator(".staff-nav").is_visible()
     phone.locator(".menu-button").click()
