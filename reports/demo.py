@@ -26,6 +26,7 @@ from reports.models import Attestation, QuarterlyReport, Subject, SubjectTag, We
 from reports.periods import last_complete_quarter, last_summary_day, summary_week
 from reports.services import quarterly_report_draft, weekly_figures
 from schools.models import Role, School
+from schools.permissions import roles_with
 
 C, K = Appeal.Category, Appeal.AuthorKind
 
@@ -154,7 +155,7 @@ REPLIES = [
 
 def _conversation(rng: random.Random, appeal: Appeal, school: School, *, now: dt.datetime) -> None:
     """The writer asks with their receipt code, staff answer online; the newest question may wait unread."""
-    staff = school.memberships.filter(role__in=[Role.RESPONSIBLE, Role.DIRECTOR], active=True).first()
+    staff = school.memberships.filter(role__in=roles_with("appeal.read_all"), active=True).first()
     asked = min(appeal.received_at + dt.timedelta(hours=rng.randint(6, 72)), now - dt.timedelta(minutes=30))
     question = message_post(appeal=appeal, side=Message.Side.WRITER, body=rng.choice(QUESTIONS))
     waiting = appeal.is_open and now - asked < dt.timedelta(days=5)
