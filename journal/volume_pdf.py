@@ -36,6 +36,12 @@ BODY, SMALL_SIZE, HEAD_SIZE, LEADING = 8.5, 7.3, 7.5, 1.3
 PAD_X, PAD_Y = 1.5 * MM, 1.2 * MM
 FONT, BOLD = "NotoSans", "NotoSans-Bold"
 STALE_JOB = 600  # seconds after which an unfinished job is started again
+FAILED_PAUSE = 60  # seconds during which a failed layout is reported, not tried again
+
+
+class RenderFailed(RuntimeError):
+    """The layout child failed (its message is kept beside the file); it is tried again a minute later."""
+
 
 # --- the web worker's side: strings only ---------------------------------------------------------
 
@@ -140,6 +146,11 @@ def volume_pdf_start(volume, language: str, make_sheet) -> Path:
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     job = path.with_suffix(".job")
+    failed = path.with_suffix(".failed")
+    if failed.exists():
+        if time.time() - failed.stat().st_mtime < FAILED_PAUSE:
+            raise RenderFailed(failed.read_text(encoding="utf-8", errors="replace")[-2000:])
+        failed.unlink(missing_ok=True)
     try:
         fd = os.open(job, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -415,6 +426,11 @@ def main(argv: list[str]) -> int:
         with os.fdopen(fd, "wb") as f:
             f.write(pdf)
         os.replace(part, out)
+    except Exception:
+        import traceback
+
+        out.with_suffix(".failed").write_text(traceback.format_exc(), encoding="utf-8")
+        raise
     finally:
         sheet_path.unlink(missing_ok=True)
     return 0

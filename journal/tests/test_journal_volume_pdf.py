@@ -136,3 +136,18 @@ def test_a_second_request_while_it_is_being_made_does_not_start_another(client, 
     written = job.stat().st_mtime_ns
     assert _print(client, filled.year).status_code in (200, 202)
     assert not job.exists() or job.stat().st_mtime_ns == written
+
+
+def test_a_failed_layout_is_reported_and_not_started_again_at_once(filled, cache, tmp_path):
+    from journal.volume_pdf import RenderFailed, cached_path, main, volume_pdf_start
+
+    path = cached_path(filled, "ky")
+    path.parent.mkdir(parents=True)
+    job = path.with_suffix(".job")
+    job.write_text("{}", encoding="utf-8")  # a sheet without its words
+    with pytest.raises(KeyError):
+        main([str(job), str(path)])
+    assert not job.exists() and not path.exists()  # the clear words are not left behind
+    assert "KeyError" in path.with_suffix(".failed").read_text()
+    with pytest.raises(RenderFailed):
+        volume_pdf_start(filled, "ky", lambda: pytest.fail("the rows are not opened again"))
