@@ -14,4 +14,10 @@ def poster_context(school: School, language: str, request=None) -> dict:
 
     url = box_url(school)
     qr = segno.make(url, error="m")
-    return _context(school, box_url=url, qr=qr.svg_data_uri(scale=6, border=2), next_opening=school.next_opening())
+    return _context(
+        school,
+        school_name=school.name_in(language),
+        box_url=url,
+        qr=qr.svg_data_uri(scale=6, border=2),
+        next_opening=school.next_opening(),
+    )

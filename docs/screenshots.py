@@ -123,6 +123,7 @@ def main() -> None:
         page = uzbek.new_page()
         shoot(page, f"{base}/s/rakhmanov/", "public-box-uz")
         shoot(page, f"{base}/s/rakhmanov/write/", "public-form-uz")
+        document(uzbek, f"{base}/s/rakhmanov/poster.pdf?language=uz", "document-poster-uz")
 
         desk = browser.new_context(viewport={"width": 1280, "height": 800})
         staff = login(desk, base, "responsible")
@@ -135,9 +136,17 @@ def main() -> None:
         report = QuarterlyReport.objects.filter(school__slug="rakhmanov").order_by("-pk").first()
         if report:
             document(desk, f"{base}/staff/rakhmanov/reports/quarterly/{report.pk}/report.pdf", "document-report-ky")
+            document(
+                desk,
+                f"{base}/staff/rakhmanov/reports/quarterly/{report.pk}/report.pdf?language=uz",
+                "document-report-uz",
+            )
         opening = Opening.objects.filter(school__slug="rakhmanov", letters__isnull=False).order_by("-pk").first()
         if opening:
             document(desk, f"{base}/staff/rakhmanov/commission/openings/{opening.pk}/act.pdf", "document-act-ky")
+            document(
+                desk, f"{base}/staff/rakhmanov/commission/openings/{opening.pk}/act.pdf?lang=uz", "document-act-uz"
+            )
         meeting = Meeting.objects.filter(commission__school__slug="rakhmanov").order_by("-pk").first()
         if meeting:
             document(

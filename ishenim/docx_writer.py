@@ -19,7 +19,8 @@ from lxml import html as lxml_html
 SKIP = {"head", "style", "script", "title"}
 BLOCKS = {"p", "div", "section", "h1", "h2", "h3", "h4", "li", "ol", "ul", "table", "header", "footer", "article"}
 RIGHT = {"approval", "to"}
-CENTRE = {"head", "sub", "school", "lead", "scan", "url", "danger", "qr", "letterhead", "centre"}
+BOLD = {"name", "subject", "title", "danger", "draft"}
+CENTRE = {"head", "sub", "school", "lead", "scan", "url", "danger", "qr", "letterhead", "centre", "center", "draft"}
 
 
 def html_to_docx(markup: str) -> bytes:
@@ -99,7 +100,7 @@ class _Writer:
             self.paragraph = None
             return
         style = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3", "h4": "Heading 3"}.get(tag)
-        bold = bold or tag in ("h1", "h2", "h3", "h4") or bool(classes & {"name", "subject", "title", "danger"})
+        bold = bold or tag in ("h1", "h2", "h3", "h4") or bool(classes & BOLD)
         has_blocks = any(isinstance(c.tag, str) and c.tag in BLOCKS for c in element)
         if not has_blocks:
             paragraph = self.new_paragraph(style=style, align=align, container=container)
@@ -214,6 +215,8 @@ class _Writer:
                     self.block(td, align=None, container=cell, bold=header)
                     if not cell.paragraphs:
                         cell.add_paragraph()
+                elif "sigline" in _classes(td):
+                    paragraph.add_run("____________________")
                 else:
                     self.inline(td, paragraph, bold=header)
                 for run in paragraph.runs if header else ():
