@@ -48,11 +48,6 @@ def _errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _language(request) -> str:
-    lang = request.GET.get("lang") or get_language() or "ky"
-    return lang if lang in ("ky", "ru", "en") else "ky"
-
-
 # --- the commission ---------------------------------------------------------------------
 
 
