@@ -94,10 +94,18 @@ KEY_MATERIAL = {
     # A writer's public key (the private half comes from their receipt code, never stored).
     "appeals.FollowUp.writer_public_key",
     "commission.Stub.writer_public_key",
-    "commission.Stub.writer_public_key",
     # Server-side secrets boxed under the server key: not content.
     "accounts.TwoFactor.secret_boxed",
+    # A recovery code made in the browser, until the director downloads the sheet at their
+    # first login (schools.setup.recovery_hold). Boxed under the server key: while the row
+    # exists, a copy of the database together with the server key opens the school's key
+    # (docs/security.md, "Known limits").
+    "schools.PendingRecoverySheet.code_boxed",
 }
+
+# The exact bytes a hash chain hashed (ishenim/chain.py): canonical JSON of the chained
+# columns, with digests of sealed columns, never the sealed content itself.
+CHAIN_BYTES = {"audit.AuditRecord.body", "journal.Record.body", "commission.Entry.body"}
 
 
 def unregistered_binary_fields() -> list[str]:
@@ -107,6 +115,6 @@ def unregistered_binary_fields() -> list[str]:
         for field in model._meta.concrete_fields:
             if isinstance(field, models.BinaryField):
                 label = f"{model._meta.label}.{field.name}"
-                if label not in _fields and label not in KEY_MATERIAL:
+                if label not in _fields and label not in KEY_MATERIAL | CHAIN_BYTES:
                     found.append(label)
     return found
