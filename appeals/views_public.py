@@ -15,13 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import throttle
 from appeals import followup
+from appeals.documents import Receipt
 from appeals.forms import AppealForm, MessageForm, ReceiptCodeForm, SendOnForm, SolvedForm
 from appeals.models import Appeal, FollowUp, Message
 from appeals.receipts import receipt_code_new
@@ -35,7 +36,7 @@ from appeals.services import (
     receipt_find,
 )
 from ishenim.decorators import embeddable
-from ishenim.documents import document_date, document_response, pdf_response, render_pdf
+from ishenim.documents import document_response
 from schools.models import BoxHours, HelpNumber, School
 
 
@@ -199,17 +200,9 @@ def receipt_pdf(request, school):
     if kept is None:
         raise Http404
     code, appeal = kept
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    context = _context(
-        school,
-        code=code,
-        appeal=appeal,
-        sent_on=document_date(timezone.localdate(appeal.received_at), language),
-        sent_at=timezone.localtime(appeal.received_at),
-        follow_url=box_url(school) + "follow/",
+    return document_response(
+        request, "receipt", Receipt(school, appeal, code), fmt="pdf", language=_language_asked(request)
     )
-    pdf = render_pdf("appeals/documents/receipt.html", context, language=language)
-    return pdf_response(pdf, f"ishenim-receipt-{timezone.localdate(appeal.received_at):%Y-%m-%d}.pdf")
 
 
 @login_not_required

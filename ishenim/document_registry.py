@@ -7,7 +7,7 @@ when it is printed, how its language is chosen and its formats. The PDF is made
 by WeasyPrint and the DOCX by `ishenim.docx_writer` from the same rendered HTML.
 """
 
-from appeals.documents import poster_context
+from appeals.documents import Receipt, poster_context, receipt_context
 from appeals.letters import answer_context, forwarding_context
 from commission.documents import act_context, journal_context, protocol_context
 from commission.paper_forms import paper_forms_context
@@ -73,6 +73,15 @@ _ENTRIES += [
         filename=lambda school, language: f"ishenim-poster-{school.slug}-{language}",
         permission=None,  # public: hung on the school's walls
         audit=None,
+    ),
+    DocumentType(
+        code="receipt",
+        template="appeals/documents/receipt.html",
+        context=receipt_context,
+        filename=Receipt.filename,
+        permission=None,  # public: only the session that sent the appeal holds its code (appeals.views_public._kept)
+        audit=None,  # a public request leaves no trace
+        formats=("pdf",),
     ),
     DocumentType(
         code="paper_forms",
