@@ -30,6 +30,7 @@ def work(request):
         "districts": districts,
         "own_schools": {m.school_id for m in mine if m.school_id},
         "today": timezone.localdate(),
+        "sheets_waiting": sheets_waiting(request),
     }
     return render(request, "schools/staff/work.html", context)
 
