@@ -26,7 +26,7 @@ from journal.selectors import Office, journal_rows
 from journal.services import journal_verify
 from journal.volume_pdf import volume_pdf_ready, volume_pdf_start, volume_sheet
 from schools.access import district_for, school_for
-from vault.services import keyring
+from vault.services import active_key, keyring
 
 PER_PAGE = 50
 
@@ -201,15 +201,19 @@ def _bound_journal(request, office: Office, volume: Volume, language: str):
     ready within JOURNAL_PDF_WAIT seconds and is answered at once; a big one shows
     "being prepared", which reloads itself until the file is there.
     """
-    path = volume_pdf_ready(volume, language)
+    ring = keyring(request)
+    office_key = active_key(office.vault_scope)
+    # The kept file is in clear words: only a holder of the office's key may have it.
+    reader = "" if office_key is not None and ring.private_for(office_key.id) is not None else f"u{request.user.pk}"
+    path = volume_pdf_ready(volume, language, reader)
     if path is None:
 
         def sheet():
-            rows = journal_rows(volume, keyring(request))
+            rows = journal_rows(volume, ring)
             context = journal_context(office, volume, rows, language=language, printed_by=request.user)
             return volume_sheet(context, language=language)
 
-        path = volume_pdf_start(volume, language, sheet)
+        path = volume_pdf_start(volume, language, sheet, reader)
         deadline = time.monotonic() + getattr(settings, "JOURNAL_PDF_WAIT", 8)
         while not path.exists() and time.monotonic() < deadline:
             time.sleep(0.1)

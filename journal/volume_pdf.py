@@ -124,23 +124,29 @@ def cache_dir() -> Path:
     return Path(getattr(settings, "JOURNAL_PDF_DIR", settings.VAR_DIR / "journal-pdf"))
 
 
-def cached_path(volume, language: str) -> Path:
-    """Where the volume's PDF at its present head, in `language`, is kept."""
-    return cache_dir() / f"volume-{volume.pk}-{volume.head_hash[:24]}-{language}.pdf"
+def cached_path(volume, language: str, reader: str = "") -> Path:
+    """Where the volume's PDF at its present head, in `language`, is kept.
+
+    `reader` is empty for the file every holder of the office's key may have; a
+    reader without that key gets a file of their own (made with their keyring,
+    "sealed" where it cannot open), never the clear one.
+    """
+    suffix = f"-{reader}" if reader else ""
+    return cache_dir() / f"volume-{volume.pk}-{volume.head_hash[:24]}-{language}{suffix}.pdf"
 
 
-def volume_pdf_ready(volume, language: str) -> Path | None:
-    path = cached_path(volume, language)
+def volume_pdf_ready(volume, language: str, reader: str = "") -> Path | None:
+    path = cached_path(volume, language, reader)
     return path if path.exists() else None
 
 
-def volume_pdf_start(volume, language: str, make_sheet) -> Path:
+def volume_pdf_start(volume, language: str, make_sheet, reader: str = "") -> Path:
     """Start the child that makes the volume's PDF, unless it is made or being made; return its path.
 
     `make_sheet()` is called only when a child is started (it opens the sealed rows).
     Files of the volume at an older head are removed: their head no longer proves anything new.
     """
-    path = cached_path(volume, language)
+    path = cached_path(volume, language, reader)
     if path.exists():
         return path
     folder = path.parent
@@ -158,7 +164,7 @@ def volume_pdf_start(volume, language: str, make_sheet) -> Path:
             return path  # another request started it
         job.unlink(missing_ok=True)
         fd = os.open(job, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    for old in folder.glob(f"volume-{volume.pk}-*-{language}.pdf"):
+    for old in folder.glob(f"volume-{volume.pk}-*-{language}{f'-{reader}' if reader else ''}.pdf"):
         old.unlink(missing_ok=True)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(make_sheet(), out, ensure_ascii=False)

@@ -151,3 +151,22 @@ def test_a_failed_layout_is_reported_and_not_started_again_at_once(filled, cache
     assert "KeyError" in path.with_suffix(".failed").read_text()
     with pytest.raises(RenderFailed):
         volume_pdf_start(filled, "ky", lambda: pytest.fail("the rows are not opened again"))
+
+
+def test_a_reader_without_the_office_key_never_gets_the_kept_clear_file(
+    client, login, filled, cache, tmp_path, django_user_model
+):
+    from vault.models import KeyGrant
+
+    login("director")
+    clear = _print(client, filled.year)
+    assert "Айпери" in _text(clear.content, tmp_path)  # the author of entry 1
+    responsible = django_user_model.objects.get(username="responsible")
+    KeyGrant.objects.filter(user=responsible).delete()  # a member whose key grant is not (yet) given
+    login("responsible")
+    own = _print(client, filled.year)
+    assert own.status_code == 200 and own.content != clear.content
+    text = _text(own.content, tmp_path)
+    with translation.override("ky"):
+        assert "Айпери" not in text and _("sealed") in text
+    assert sorted(f.name.rsplit("-", 1)[-1] for f in cache.glob("*.pdf")) == ["ky.pdf", f"u{responsible.pk}.pdf"]
