@@ -111,3 +111,25 @@ def test_it_500_page_needs_no_database(django_assert_num_queries):
     with django_assert_num_queries(0):
         html = loader.get_template("500.html").render({})
     assert 'href="/staff/work/"' in html and 'lang="ky"' in html
+
+
+def test_it_makes_no_query_per_appeal(client, demo, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    psychologist = get_user_model().objects.get(username="psychologist")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(WORK).status_code == 200
+        return len(queries)
+
+    for n in range(3):
+        submit(demo, text=f"{n}. Мени коркутушат, үйгө баргым келбейт.", urgent=True).handlers.add(psychologist)
+    login("director")
+    few = count()
+    for n in range(15):
+        submit(demo, text=f"{n}. Мени коркутушат, үйгө баргым келбейт.", urgent=True).handlers.add(psychologist)
+    assert count() == few
+    login("psychologist")
+    assert len(client.get(WORK).context["work"].cases) == 18
