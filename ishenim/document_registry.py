@@ -13,6 +13,7 @@ from commission.documents import act_context, journal_context, protocol_context
 from commission.paper_forms import paper_forms_context
 from ishenim.documents import DocumentType
 from reports.documents import report_document_context, report_filename
+from vault.documents import recovery_sheet_context
 
 _ENTRIES = [
     DocumentType(
@@ -82,6 +83,15 @@ _ENTRIES += [
         permission=None,  # public: only the session that sent the appeal holds its code (appeals.views_public._kept)
         audit=None,  # a public request leaves no trace
         formats=("pdf",),
+    ),
+    DocumentType(
+        code="recovery_sheet",
+        template="vault/documents/recovery_sheet.html",
+        context=recovery_sheet_context,
+        filename=lambda sheet, language: "ishenim-recovery-sheet",
+        permission="vault.manage_keys",  # a district's sheet: "district.manage_keys" (vault.views_staff.Place)
+        audit="ishenim.key.recovery_printed",
+        formats=("pdf",),  # a Word copy would be one more file holding the code
     ),
     DocumentType(
         code="paper_forms",

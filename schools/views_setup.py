@@ -9,13 +9,12 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from ishenim.documents import pdf_response, render_pdf
+from ishenim.documents import document_response
 from schools import imports
 from schools.access import district_for, memberships, school_for
 from schools.forms import (
@@ -40,6 +39,7 @@ from schools.setup import (
     school_set_up,
     staff_rows,
 )
+from vault.documents import RecoverySheet
 from vault.places import Place
 from vault.services import active_key, key_create
 
@@ -387,11 +387,5 @@ def recovery_sheet(request):
     if code is None:
         raise Http404
     request._vault_keyring = None
-    pdf = render_pdf(
-        "vault/documents/recovery_sheet.html",
-        {"place": place, "code": code, "key": active_key(place.scope), "printed_on": timezone.localdate()},
-        language=request.LANGUAGE_CODE,
-    )
-    response = pdf_response(pdf, "ishenim-recovery-sheet.pdf")
-    response["Cache-Control"] = "no-store"
-    return response
+    sheet = RecoverySheet(place, code, active_key(place.scope))
+    return document_response(request, "recovery_sheet", sheet, fmt="pdf", scope=place.scope)

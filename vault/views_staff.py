@@ -5,16 +5,16 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
-from ishenim.documents import pdf_response, render_pdf
+from ishenim.documents import document_response
 from schools.access import may
 from vault.casekeys import legacy_appeals
+from vault.documents import RecoverySheet
 from vault.forms import MemberForm, RecoveryCodeForm, RotateForm
 from vault.models import VaultKey
 from vault.places import Place, district_place, school_place
@@ -144,17 +144,8 @@ def _recovery_pdf(request, place: Place):
     if not form.is_valid() or recovery_check(scope=place.scope, code=form.cleaned_data["code"]) is None:
         messages.error(request, _("That is not the current recovery code: make a new recovery sheet."))
         return redirect(place.url("keys"))
-    key = active_key(place.scope)
-    language = request.LANGUAGE_CODE
-    pdf = render_pdf(
-        "vault/documents/recovery_sheet.html",
-        {"place": place, "code": form.cleaned_data["code"], "key": key, "printed_on": timezone.localdate()},
-        language=language,
-    )
-    audit_record(action="ishenim.key.recovery_printed", scope=place.scope, actor=request.user, obj=key)
-    response = pdf_response(pdf, "ishenim-recovery-sheet.pdf")
-    response["Cache-Control"] = "no-store"
-    return response
+    sheet = RecoverySheet(place, form.cleaned_data["code"], active_key(place.scope))
+    return document_response(request, "recovery_sheet", sheet, fmt="pdf", scope=place.scope)
 
 
 def _recover(request, place: Place):
