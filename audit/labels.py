@@ -29,6 +29,7 @@ ACTIONS = {
     "ishenim.case.reopened_by_writer": _("case reopened: the writer said it was not solved"),
     "ishenim.case.sent_to_district_by_writer": _("case sent on to the district by its writer"),
     "ishenim.school.changed": _("school settings changed"),
+    "ishenim.setup.template_downloaded": _("spreadsheet template downloaded"),
     "ishenim.compliance.confirmed": _("requirement confirmed for the compliance page"),
     "ishenim.audit.viewed": _("audit trail viewed"),
     "ishenim.audit.exported": _("audit trail exported"),

@@ -176,18 +176,19 @@ def school_edit(request, school):
 # --- spreadsheets ---------------------------------------------------------------------------
 
 
-def _sets_up(request) -> None:
-    """The templates are for those who import or add staff; others get 404 (deny by default)."""
-    if request.user.is_superuser:
-        return
-    for m in memberships(request):
-        if permitted({m.role}, "district.setup") or permitted({m.role}, "school.staff"):
-            return
-    raise Http404
+def _sets_up(request, kind: str) -> None:
+    """The templates are for those who import or add staff; others get 404 (deny by default).
+    A blank template holds no data, but every download is audited like any export."""
+    allowed = request.user.is_superuser or any(
+        permitted({m.role}, "district.setup") or permitted({m.role}, "school.staff") for m in memberships(request)
+    )
+    if not allowed:
+        raise Http404
+    audit_record(action="ishenim.setup.template_downloaded", actor=request.user, detail={"template": kind})
 
 
 def template_xlsx(request):
-    _sets_up(request)
+    _sets_up(request, "xlsx")
     response = HttpResponse(imports.template_xlsx(), content_type=imports.XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="ishenim-schools-and-staff.xlsx"'
     return response
@@ -200,12 +201,12 @@ def _csv(kind: str) -> HttpResponse:
 
 
 def template_schools_csv(request):
-    _sets_up(request)
+    _sets_up(request, "schools.csv")
     return _csv("schools")
 
 
 def template_staff_csv(request):
-    _sets_up(request)
+    _sets_up(request, "staff.csv")
     return _csv("staff")
 
 
