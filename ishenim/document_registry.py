@@ -12,6 +12,8 @@ from appeals.letters import answer_context, forwarding_context
 from commission.documents import act_context, journal_context, protocol_context
 from commission.paper_forms import paper_forms_context
 from ishenim.documents import DocumentType
+from journal.documents import TEMPLATE as JOURNAL_TEMPLATE
+from journal.documents import volume_context
 from reports.documents import report_document_context, report_filename
 from vault.documents import recovery_sheet_context
 
@@ -92,6 +94,17 @@ _ENTRIES += [
         permission="vault.manage_keys",  # a district's sheet: "district.manage_keys" (vault.views_staff.Place)
         audit="ishenim.key.recovery_printed",
         formats=("pdf",),  # a Word copy would be one more file holding the code
+    ),
+    # The journal views lay the bound volume out in a child process (journal.volume_pdf), kept
+    # until the volume's head moves; this entry is the same template and context, for the DOCX
+    # and for an in-process PDF. Changing the volume's PDF engine does not touch the other documents.
+    DocumentType(
+        code="journal_volume",
+        template=JOURNAL_TEMPLATE,
+        context=volume_context,
+        filename=lambda bound, language: f"journal-{bound.office.owner.slug}-{bound.volume.year}-{language}",
+        permission="journal.print",
+        audit="ishenim.journal.printed",
     ),
     DocumentType(
         code="paper_forms",

@@ -6,6 +6,8 @@ use the page count (`counter(pages)`), and the PDF is laid out once.
 """
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -76,6 +78,25 @@ def journal_context(office: Office, volume: Volume, rows: list[JournalRow], *, l
             ),
             "columns": column_titles(),
         }
+
+
+@dataclass
+class BoundVolume:
+    """A volume to print: whose journal, which volume, its rows (opened or "sealed"), who prints it."""
+
+    office: Office
+    volume: Volume
+    rows: list[JournalRow]
+    printed_by: Any
+
+    @property
+    def audit_object(self) -> Volume:
+        return self.volume
+
+
+def volume_context(bound: BoundVolume, language: str, request=None) -> dict:
+    """The journal volume's context for the document registry (its DOCX, and its PDF made in-process)."""
+    return journal_context(bound.office, bound.volume, bound.rows, language=language, printed_by=bound.printed_by)
 
 
 def journal_pdf(context: dict, *, language: str) -> bytes:

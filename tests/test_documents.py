@@ -201,6 +201,17 @@ def printed(demo, client, login):
                 response = client.get(url(language, fmt))
                 assert response.status_code == 200, (code, language, fmt, response.status_code)
                 result[code, language, fmt] = response.content
+    from journal.documents import BoundVolume
+    from journal.models import Volume
+    from journal.selectors import Office, journal_rows
+
+    volume = Volume.objects.filter(school=demo).order_by("-year").first()
+    bound = BoundVolume(Office(school=demo), volume, journal_rows(volume), director)
+    for language in LANGUAGES:
+        for fmt in DOCUMENTS["journal_volume"].formats:
+            result["journal_volume", language, fmt] = DOCUMENTS["journal_volume"].render(
+                bound, language=language, fmt=fmt
+            )
     result["poster"] = {lang: client.get(f"/s/rakhmanov/poster.pdf?language={lang}").content for lang in LANGUAGES}
     return result
 
