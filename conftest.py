@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Cheap Argon2 for the keys derived from passwords: the cost is a setting,
     # stored with each wrapped key, and production keeps the default.
@@ -34,6 +34,8 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Printed journal volumes are kept as files: each test keeps its own.
+    settings.JOURNAL_PDF_DIR = tmp_path / "journal-pdf"
 
 
 @pytest.fixture

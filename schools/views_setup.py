@@ -374,7 +374,7 @@ def sheets_waiting(request) -> bool:
 def welcome(request):
     places = _sheet_places(request)
     if not places:
-        return redirect("schools:home")
+        return redirect("schools:work")
     return render(request, "schools/setup/welcome.html", {"places": places})
 
 
