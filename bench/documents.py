@@ -70,7 +70,7 @@ def journal_pdf_measured(language: str = "ky") -> dict:
     from journal.documents import journal_context
     from journal.models import Volume
     from journal.selectors import Office, journal_rows
-    from journal.volume_pdf import cached_path, volume_sheet
+    from journal.volume_pdf import cached_path, file_key, volume_pdf_read, volume_sheet
     from vault.services import Keyring, user_key_unlock
 
     user = get_user_model().objects.get(username="bench-director")
@@ -92,20 +92,21 @@ def journal_pdf_measured(language: str = "ky") -> dict:
     sheet = volume_sheet(journal_context(office, volume, rows, language=language, printed_by=user), language=language)
     out = cached_path(volume, language)
     out.parent.mkdir(parents=True, exist_ok=True)
-    job = out.with_suffix(".job")
-    job.write_text(json.dumps(sheet, ensure_ascii=False), encoding="utf-8")
+    key = file_key(ring.user_private, out)
+    payload = json.dumps({"key": key.hex(), "sheet": sheet}, ensure_ascii=False).encode()
     entries = len(rows)
     del rows, sheet
     web_cpu = time.process_time() - cpu_before
     subprocess.run(  # noqa: S603 - the command the download view starts
-        [sys.executable, "-m", "journal.volume_pdf", str(job), str(out)],
+        [sys.executable, "-m", "journal.volume_pdf", str(out)],
         cwd=str(Path(settings.BASE_DIR)),
+        input=payload,
         check=True,
     )
     seconds = time.perf_counter() - started
     child = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = _resident_mib()
-    pdf = out.read_bytes()
+    pdf = volume_pdf_read(out, key)
     return {
         "seconds": seconds,
         "anchor": anchor,

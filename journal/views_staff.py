@@ -24,9 +24,9 @@ from journal.documents import JournalExporter, column_titles, journal_context
 from journal.models import Volume
 from journal.selectors import Office, journal_rows
 from journal.services import journal_verify
-from journal.volume_pdf import volume_pdf_ready, volume_pdf_start, volume_sheet
+from journal.volume_pdf import file_key, volume_pdf_read, volume_pdf_ready, volume_pdf_start, volume_sheet
 from schools.access import district_for, school_for
-from vault.services import active_key, keyring
+from vault.services import active_key, keyring, server_hmac
 
 PER_PAGE = 50
 
@@ -203,8 +203,11 @@ def _bound_journal(request, office: Office, volume: Volume, language: str):
     """
     ring = keyring(request)
     office_key = active_key(office.vault_scope)
-    # The kept file is in clear words: only a holder of the office's key may have it.
-    reader = "" if office_key is not None and ring.private_for(office_key.id) is not None else f"u{request.user.pk}"
+    office_private = ring.private_for(office_key.id) if office_key is not None else None
+    # The kept file opens with the office's key: a reader without it gets a file of their own
+    # ("sealed" where their keys do not open), under their own key.
+    reader = "" if office_private is not None else f"u{request.user.pk}"
+    secret = office_private or ring.user_private or server_hmac("journal-pdf", reader).encode()
     path = volume_pdf_ready(volume, language, reader)
     if path is None:
 
@@ -213,7 +216,7 @@ def _bound_journal(request, office: Office, volume: Volume, language: str):
             context = journal_context(office, volume, rows, language=language, printed_by=request.user)
             return volume_sheet(context, language=language)
 
-        path = volume_pdf_start(volume, language, sheet, reader)
+        path = volume_pdf_start(volume, language, sheet, secret, reader)
         deadline = time.monotonic() + getattr(settings, "JOURNAL_PDF_WAIT", 8)
         while not path.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -234,7 +237,8 @@ def _bound_journal(request, office: Office, volume: Volume, language: str):
         obj=volume,
         detail={"format": "pdf", "language": language, "entries": volume.last_number, "head": volume.head_hash[:16]},
     )
-    return pdf_response(path.read_bytes(), f"journal-{office.owner.slug}-{volume.year}-{language}.pdf")
+    pdf = volume_pdf_read(path, file_key(secret, path))
+    return pdf_response(pdf, f"journal-{office.owner.slug}-{volume.year}-{language}.pdf")
 
 
 def pdf(request, school):

@@ -4,11 +4,18 @@ WeasyPrint needed 30 s and 512 MiB for 2,000 entries (190 s and 2.1 GiB for
 10,000), inside the web worker, which kept the memory. Here the web worker only
 opens the rows and turns the journal's context into a "sheet" of plain strings
 (`volume_sheet`, in the reader's language); a child process
-(`python -m journal.volume_pdf SHEET OUT`, no Django) measures every cell, cuts
-the rows into pages (so the page count is known before anything is drawn:
-"page N of M" and the closing statement in one pass) and draws them. The
-finished file is kept under `var/journal-pdf/` by volume, head hash and
-language: a new record moves the head, and the next print makes a new file.
+(`python -m journal.volume_pdf OUT`, no Django) reads the sheet from a pipe,
+measures every cell, cuts the rows into pages (so the page count is known
+before anything is drawn: "page N of M" and the closing statement in one pass)
+and draws them. The finished file is kept under `var/journal-pdf/` by volume,
+head hash and language: a new record moves the head, and the next print makes a
+new file.
+
+The journal's words never touch the disk in the clear: the sheet goes to the
+child through its standard input, and the kept file is encrypted (AES-GCM)
+under a key derived from the private key that opened the rows (the office's, or
+the reader's own), which only a logged-in reader's keyring holds. A stolen disk
+holds no readable journal.
 
 The page is what the WeasyPrint template printed: a title page, the landscape
 table with the columns a)–f) and channel, category, status (its header repeated
@@ -19,13 +26,18 @@ the number of entries and pages, the chain's head and the signatures; Noto Sans
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+
+from vault import crypto
 
 MM = 72 / 25.4
 PAGE_W, PAGE_H = 297 * MM, 210 * MM  # A4 landscape
@@ -135,15 +147,26 @@ def cached_path(volume, language: str, reader: str = "") -> Path:
     return cache_dir() / f"volume-{volume.pk}-{volume.head_hash[:24]}-{language}{suffix}.pdf"
 
 
+def file_key(secret: bytes, path: Path) -> bytes:
+    """The key of one kept file, from a private key only a logged-in reader's keyring holds."""
+    return hmac.new(secret, b"ishenim journal pdf\x00" + path.name.encode(), hashlib.sha256).digest()
+
+
+def volume_pdf_read(path: Path, key: bytes) -> bytes:
+    return crypto.unbox(key, path.read_bytes())
+
+
 def volume_pdf_ready(volume, language: str, reader: str = "") -> Path | None:
     path = cached_path(volume, language, reader)
     return path if path.exists() else None
 
 
-def volume_pdf_start(volume, language: str, make_sheet, reader: str = "") -> Path:
+def volume_pdf_start(volume, language: str, make_sheet, secret: bytes, reader: str = "") -> Path:
     """Start the child that makes the volume's PDF, unless it is made or being made; return its path.
 
-    `make_sheet()` is called only when a child is started (it opens the sealed rows).
+    `make_sheet()` is called only when a child is started (it opens the sealed rows);
+    `secret` is the private key the file's key is derived from (`file_key`). The
+    `.job` file only marks that a child is at work: the words go through a pipe.
     Files of the volume at an older head are removed: their head no longer proves anything new.
     """
     path = cached_path(volume, language, reader)
@@ -166,27 +189,29 @@ def volume_pdf_start(volume, language: str, make_sheet, reader: str = "") -> Pat
         fd = os.open(job, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     for old in folder.glob(f"volume-{volume.pk}-*-{language}{f'-{reader}' if reader else ''}.pdf"):
         old.unlink(missing_ok=True)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(make_sheet(), out, ensure_ascii=False)
-    subprocess.Popen(  # noqa: S603 - our own module, no shell
-        [sys.executable, "-m", "journal.volume_pdf", str(job), str(path)],
+    os.close(fd)
+    payload = json.dumps({"key": file_key(secret, path).hex(), "sheet": make_sheet()}, ensure_ascii=False)
+    child = subprocess.Popen(  # noqa: S603 - our own module, no shell
+        [sys.executable, "-m", "journal.volume_pdf", str(path)],
         cwd=str(Path(__file__).resolve().parent.parent),
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    with child.stdin:
+        child.stdin.write(payload.encode())
     return path
 
 
-def volume_pdf_wait(path: Path, timeout: float = 120) -> bytes:
-    """For the command line and the tests: wait for the child's file."""
+def volume_pdf_wait(path: Path, key: bytes, timeout: float = 120) -> bytes:
+    """For the command line and the tests: wait for the child's file and open it."""
     deadline = time.monotonic() + timeout
     while not path.exists():
         if time.monotonic() > deadline:
             raise TimeoutError(path)
         time.sleep(0.05)
-    return path.read_bytes()
+    return volume_pdf_read(path, key)
 
 
 # --- the child's side: reportlab, no Django ------------------------------------------------------
@@ -421,16 +446,17 @@ def render_sheet(sheet: dict) -> bytes:
     return buffer.getvalue()
 
 
-def main(argv: list[str]) -> int:
-    """`python -m journal.volume_pdf SHEET.json OUT.pdf`: render, write OUT atomically, remove SHEET."""
-    sheet_path, out = Path(argv[0]), Path(argv[1])
+def main(argv: list[str], source=None) -> int:
+    """`python -m journal.volume_pdf OUT.pdf` with {"key", "sheet"} on standard input: render,
+    encrypt, write OUT atomically, remove OUT's `.job` mark."""
+    out = Path(argv[0])
     try:
-        sheet = json.loads(sheet_path.read_text(encoding="utf-8"))
-        pdf = render_sheet(sheet)
+        payload = json.load(source if source is not None else sys.stdin)
+        pdf = render_sheet(payload["sheet"])
         part = out.with_suffix(".part")
         fd = os.open(part, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as f:
-            f.write(pdf)
+            f.write(crypto.box(uuid.UUID(int=0), bytes.fromhex(payload["key"]), pdf))
         os.replace(part, out)
     except Exception:
         import traceback
@@ -438,7 +464,7 @@ def main(argv: list[str]) -> int:
         out.with_suffix(".failed").write_text(traceback.format_exc(), encoding="utf-8")
         raise
     finally:
-        sheet_path.unlink(missing_ok=True)
+        out.with_suffix(".job").unlink(missing_ok=True)
     return 0
 
 

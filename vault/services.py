@@ -504,6 +504,11 @@ class Keyring:
                     continue
         self._load_case_keys(ids)
 
+    @property
+    def user_private(self) -> bytes | None:
+        """The member's own private key, when the session unlocked it."""
+        return self._user_private
+
     def private_for(self, key_id: uuid.UUID) -> bytes | None:
         keys = self._load()
         if key_id not in keys:

@@ -1,5 +1,6 @@
 """The bound journal volume: made by a child process, kept until the volume's head moves, what a school files."""
 
+import io
 import shutil
 import subprocess
 import time
@@ -144,13 +145,23 @@ def test_a_failed_layout_is_reported_and_not_started_again_at_once(filled, cache
     path = cached_path(filled, "ky")
     path.parent.mkdir(parents=True)
     job = path.with_suffix(".job")
-    job.write_text("{}", encoding="utf-8")  # a sheet without its words
+    job.touch()  # the mark of a child at work
     with pytest.raises(KeyError):
-        main([str(job), str(path)])
-    assert not job.exists() and not path.exists()  # the clear words are not left behind
+        main([str(path)], io.StringIO('{"key": "00"}'))  # a payload without its sheet
+    assert not job.exists() and not path.exists()
     assert "KeyError" in path.with_suffix(".failed").read_text()
     with pytest.raises(RenderFailed):
-        volume_pdf_start(filled, "ky", lambda: pytest.fail("the rows are not opened again"))
+        volume_pdf_start(filled, "ky", lambda: pytest.fail("the rows are not opened again"), b"k" * 32)
+
+
+def test_the_kept_file_holds_no_clear_words(client, login, filled, cache):
+    """A stolen disk: the kept journal is encrypted, and nothing of it was ever written in the clear."""
+    login("director")
+    assert _print(client, filled.year).status_code == 200
+    [kept] = cache.glob("*.pdf")
+    stored = kept.read_bytes()
+    assert not stored.startswith(b"%PDF") and "Айпери".encode() not in stored
+    assert not list(cache.glob("*.job")) and not list(cache.glob("*.part"))
 
 
 def test_a_reader_without_the_office_key_never_gets_the_kept_clear_file(
