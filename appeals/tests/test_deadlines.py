@@ -61,7 +61,9 @@ def test_it_extends_the_deadline_with_a_reason_as_a_journal_amendment(appeal, dj
     appeal.refresh_from_db()
     assert appeal.due() == new_due and appeal.extended_due_on == new_due
     amendment = Record.objects.get(appeal=appeal, kind="amendment")
+    stored = amendment.fields.pop("stored")  # what the appeal row holds now, vouched for by the chain
     assert amendment.fields == {"event": "extended", "status": "registered", "due": new_due.isoformat()}
+    assert stored["status"] == "registered" and stored["category"] == appeal.category
     assert amendment.sealed and b"\xd0\x9a\xd2\xaf\xd0\xb1" not in bytes(amendment.sealed)
     assert AuditRecord.objects.filter(action="ishenim.case.extended", object_id=str(appeal.pk)).exists()
 
