@@ -80,7 +80,7 @@ def test_it_walks_an_online_and_a_paper_appeal_to_the_answer(page, demo, browser
     _walk(page, online, answer_mode="receipt")
     _walk(page, paper, answer_mode="letter")
     letter = page.locator(".letter-form").last
-    assert letter.locator("select[name=language]").input_value() == "ky"  # the language of the appeal by default
+    assert letter.locator("select[name=language]").input_value() == "en"  # the language the appeal is written in
     letter.locator("select[name=language]").select_option("en")
     with page.expect_download() as download:
         letter.get_by_role("button", name="PDF").click()
