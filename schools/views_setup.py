@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -153,10 +154,9 @@ def school_new(request, district):
     return render(request, "schools/setup/school_form.html", {"form": form, "district": district})
 
 
-@never_cache
-def school_edit(request, school):
-    """Everything of a school the district sets: names, the box's place, schedule, hours, help numbers."""
-    school = _school(request, school, "district.setup")
+def school_settings_edit(request, school, done: str):
+    """The school's settings form with its help numbers and box hours: one page for the
+    school's own staff and for the district that sets schools up."""
     data = request.POST if request.method == "POST" else None
     form = SchoolForm(data, instance=school)
     numbers = HelpNumberFormSet(data, instance=school, prefix="numbers")
@@ -168,9 +168,18 @@ def school_edit(request, school):
             hours.save()
             audit_record(action="ishenim.school.changed", scope=school.vault_scope, actor=request.user, obj=school)
         messages.success(request, _("The school's settings were saved."))
-        return redirect("schools:setup_district", district=school.district.slug)
+        return redirect(done)
     context = {"school": school, "form": form, "numbers": numbers, "hours": hours}
     return render(request, "schools/staff/settings.html", context)
+
+
+@never_cache
+def school_edit(request, school):
+    """Everything of a school the district sets: names, the box's place, schedule, hours, help numbers."""
+    school = _school(request, school, "district.setup")
+    return school_settings_edit(
+        request, school, reverse("schools:setup_district", kwargs={"district": school.district.slug})
+    )
 
 
 # --- spreadsheets ---------------------------------------------------------------------------

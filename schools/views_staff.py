@@ -1,14 +1,10 @@
-from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from audit.services import audit_record
 from schools.access import memberships, roles_at, school_for, schools_of
-from schools.forms import BoxHoursFormSet, HelpNumberFormSet, SchoolForm
 from schools.models import Role
-from schools.views_setup import sheets_waiting
+from schools.views_setup import school_settings_edit, sheets_waiting
 from schools.work import my_work
 
 
@@ -44,20 +40,4 @@ def school(request, school):
 
 def settings(request, school):
     school = school_for(request, school, "school.settings")
-    data = request.POST if request.method == "POST" else None
-    form = SchoolForm(data, instance=school)
-    numbers = HelpNumberFormSet(data, instance=school, prefix="numbers")
-    hours = BoxHoursFormSet(data, instance=school, prefix="hours")
-    if data is not None and form.is_valid() and numbers.is_valid() and hours.is_valid():
-        with transaction.atomic():
-            form.save()
-            numbers.save()
-            hours.save()
-            audit_record(action="ishenim.school.changed", scope=school.vault_scope, actor=request.user, obj=school)
-        messages.success(request, _("The school's settings were saved."))
-        return redirect("schools:settings", school=school.slug)
-    return render(
-        request,
-        "schools/staff/settings.html",
-        {"school": school, "form": form, "numbers": numbers, "hours": hours},
-    )
+    return school_settings_edit(request, school, reverse("schools:settings", kwargs={"school": school.slug}))
