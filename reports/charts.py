@@ -76,10 +76,8 @@ def suppressed_bars(title: str, labels: Sequence[str], values: Sequence[int], *,
     """Like `bars`, but counts from 1 to SMALL_COUNT-1 are not drawn, so no small group shows."""
     limit = small_count()
     shown = [{"value": None if 0 < v < limit else v} for v in values]
-    names = [
-        f"{label} ({_('fewer than %(n)s') % {'n': limit}})" if 0 < v < limit else label
-        for label, v in zip(labels, values, strict=True)
-    ]
+    fewer = _("fewer than %(n)s") % {"n": limit}
+    names = [f"{label} ({fewer})" if 0 < v < limit else label for label, v in zip(labels, values, strict=True)]
     if not any(item["value"] for item in shown):
         return ""  # every group is small: a chart would show nothing
     chart = pygal.HorizontalBar(
