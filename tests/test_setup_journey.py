@@ -1,7 +1,8 @@
 """Issue 14's set-up journey in a real browser, as a new user would do it: the platform
 administrator imports two schools and their staff from the XLSX template (a row with a
 mistake, fixed after the dry run), the director comes in by the invitation link, sets up
-two-factor login, receives the recovery sheet, adds a psychologist and gives her the key.
+two-factor login, receives the recovery sheet, adds a psychologist and gives her the key;
+then an appeal arrives and the psychologist handles it from "My work" on a 390 px phone.
 Screens are in Kyrgyz; screenshots at 390 and 1280 px go to var/screenshots/."""
 
 import io
@@ -13,6 +14,8 @@ import pytest
 from django.conf import settings as django_settings
 from openpyxl import load_workbook
 
+from appeals.models import Appeal
+from appeals.services import appeal_submit
 from schools.demo import DEMO_PASSWORD
 from schools.models import School
 from vault.services import key_holders
@@ -141,3 +144,22 @@ def test_it_a_district_comes_online_from_a_spreadsheet(page, browser, live_serve
     assert director.locator(".waiting-for-key").count() == 0
     assert re.search(r"/staff/", psychologist.url)
     assert director_link
+
+    # an appeal arrives; the psychologist finds it on "My work" on her phone and takes it up
+    appeal = appeal_submit(
+        school=school,
+        text="Биздин класста бир бала мени шылдыңдап, телефонумду тартып алат.",
+        category=Appeal.Category.BULLYING,
+        author_kind=Appeal.AuthorKind.STUDENT,
+    )
+    psychologist.set_viewport_size({"width": 390, "height": 900})
+    psychologist.goto("/staff/work/")
+    psychologist.click(f"a[href$='/appeals/{appeal.pk}/']")
+    psychologist.wait_for_url(f"**/appeals/{appeal.pk}/")
+    assert "телефонумду тартып алат" in psychologist.inner_text("main")  # opened with her own key
+    assert psychologist.evaluate("document.scrollingElement.scrollWidth") <= 390
+    psychologist.click("form[action$='/consider/'] button.primary")
+    psychologist.wait_for_load_state()
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.CONSIDERING
+    shot(psychologist, "case")
