@@ -92,7 +92,7 @@ def volume_sheet(context: dict, *, language: str) -> dict:
             "title": _("Registration journal"),
             "what": _("of appeals received through the Trust Box (the physical box and the online box)"),
             "year": _("School year %(school_year)s") % {"school_year": context["school_year"]},
-            "running": f"{_('Registration journal')} · {context['school_year']}",
+            "running": _("Registration journal") + f" · {context['school_year']}",
             "facts": [
                 [_("Started") + ":", context["started"]],
                 [_("Last entry") + ":", context["finished"]],
