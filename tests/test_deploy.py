@@ -13,7 +13,13 @@ DEPLOY = ROOT / "deploy"
 TOOLS = all(
     shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists() for tool in ("systemd-analyze", "nginx", "openssl")
 )
-needs_tools = pytest.mark.skipif(not TOOLS, reason="systemd-analyze, nginx and openssl are needed")
+# No skipping: a machine without the tools fails here, as `.ci/run` (which installs them) would.
+needs_tools = pytest.mark.usefixtures("_tools")
+
+
+@pytest.fixture
+def _tools():
+    assert TOOLS, "systemd-analyze, nginx and openssl are needed (apt: systemd nginx-light openssl)"
 
 
 def check(deploy: Path) -> subprocess.CompletedProcess:

@@ -19,7 +19,13 @@ from journal.tests import test_journal_pages
 
 filled = test_journal_pages.filled  # the fixture: a few signed and anonymous entries, one with measures
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is needed")
+pytestmark = pytest.mark.usefixtures("_pdftotext")
+
+
+@pytest.fixture
+def _pdftotext():
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
+
 
 UZBEK = "Oʻquvchilarga gʻamxoʻrlik qilinmayapti, oshxonada ovqat sovuq."
 
