@@ -117,6 +117,17 @@ def main() -> None:
         print("docs/img/public-receipt-ky.png")
         document(phone, f"{base}/s/rakhmanov/poster.pdf", "document-poster-ky")
 
+        # "I or someone else is in danger right now": the receipt puts the child's numbers first.
+        urgent = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1).new_page()
+        urgent.goto(f"{base}/s/rakhmanov/write/")
+        urgent.check("input[name=danger]")
+        urgent.check("input[name=author_kind][value=student]")
+        urgent.select_option("select[name=category]", "child_rights")
+        urgent.fill("textarea[name=text]", "Досум үйүнөн кетип калам деп жатат, эки күндөн бери сабакка келген жок.")
+        urgent.click("form button[type=submit].primary")
+        urgent.screenshot(path=str(OUT / "public-urgent-receipt-ky.png"), full_page=True)
+        print("docs/img/public-urgent-receipt-ky.png")
+
         # The same public pages in Uzbek (Latin script), as a family in Osh sees them.
         uzbek = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
         uzbek.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "uz", "url": base}])
@@ -127,6 +138,7 @@ def main() -> None:
 
         desk = browser.new_context(viewport={"width": 1280, "height": 800})
         staff = login(desk, base, "responsible")
+        shoot(staff, f"{base}/staff/work/", "staff-work-ky", full_page=False)
         shoot(staff, f"{base}/staff/rakhmanov/appeals/", "staff-inbox-ky", full_page=False)
         shoot(staff, f"{base}/staff/rakhmanov/journal/", "staff-journal-ky", full_page=False)
         shoot(staff, f"{base}/staff/rakhmanov/commission/", "staff-commission-ky", full_page=False)
@@ -152,6 +164,9 @@ def main() -> None:
             document(
                 desk, f"{base}/staff/rakhmanov/commission/meetings/{meeting.pk}/protocol.pdf", "document-protocol-ky"
             )
+
+        handset = browser.new_context(viewport={"width": 390, "height": 844})
+        shoot(login(handset, base, "psychologist"), f"{base}/staff/work/", "staff-work-phone-ky")
 
         district = browser.new_context(viewport={"width": 1280, "height": 800})
         shoot(login(district, base, "district"), f"{base}/district/osh/", "district-dashboard-ky", full_page=False)
