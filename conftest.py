@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from notify.testing import edge_fixtures
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -121,3 +123,8 @@ def _cache_table(request):
 
     call_command("createcachetable", verbosity=0)
     cache.clear()
+
+
+# Real servers on loopback at the edge of the world: a fake Telegram Bot API, a fake SMS
+# gateway and an SMTP server (aiosmtpd), each wired into the settings.
+telegram, sms_gateway, smtp_server = edge_fixtures()

@@ -66,9 +66,6 @@ _ENTRIES = [
         permission="reports.read",
         audit="ishenim.report.printed",
     ),
-]
-
-_ENTRIES += [
     DocumentType(
         code="poster",
         template="appeals/documents/poster.html",

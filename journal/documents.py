@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ishenim.documents import document_date, render_pdf
+from ishenim.documents import document_date
 from ishenim.exporters import Exporter
 from journal.models import Volume
 from journal.selectors import JournalRow, Office
@@ -97,11 +97,6 @@ class BoundVolume:
 def volume_context(bound: BoundVolume, language: str, request=None) -> dict:
     """The journal volume's context for the document registry (its DOCX, and its PDF made in-process)."""
     return journal_context(bound.office, bound.volume, bound.rows, language=language, printed_by=bound.printed_by)
-
-
-def journal_pdf(context: dict, *, language: str) -> bytes:
-    """The bound journal: title page, the numbered entries, the closing certification with the page count."""
-    return render_pdf(TEMPLATE, context, language=language)
 
 
 class JournalExporter(Exporter):

@@ -15,12 +15,10 @@ from django.utils import timezone
 from appeals.models import Appeal
 from appeals.services.urgent import urgent_escalate_due
 from notify.models import ChannelSettings
-from notify.testing import edge_fixtures
 from schools.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-telegram, sms_gateway, smtp_server = edge_fixtures()
 
 TEXT = "Өгөй атам мени кечээ кечинде катуу сабады, үйгө баргым келбейт. Коркуп жатам."
 WORDS = ("Өгөй", "сабады", "баргым", "Коркуп")

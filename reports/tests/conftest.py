@@ -1,9 +1,6 @@
-"""Fixtures of the reports' tests: appeals made through the real intake, and a real SMTP server."""
+"""Fixtures of the reports' tests: appeals made through the real intake (the SMTP server is the root `smtp_server`)."""
 
 import datetime as dt
-import email
-import socket
-from email import policy
 
 import pytest
 from django.utils import timezone
@@ -50,34 +47,6 @@ def submit():
         return appeal
 
     return make
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on loopback; Django's SMTP backend sends to it. Yields the received messages."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield inbox.messages
-    controller.stop()
 
 
 def text_of(message) -> str:

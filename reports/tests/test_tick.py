@@ -23,7 +23,7 @@ def schools(demo):
 
 
 def test_it_emails_the_weekly_summary_to_the_director_in_their_language(
-    schools, submit, smtp, django_capture_on_commit_callbacks
+    schools, submit, smtp_server, django_capture_on_commit_callbacks
 ):
     rakhmanov, _other = schools
     submit(rakhmanov, received=at("2026-11-16"), category="smoking", channel="paper", urgent=True)
@@ -38,8 +38,8 @@ def test_it_emails_the_weekly_summary_to_the_director_in_their_language(
     summary = WeeklySummary.objects.get(school=rakhmanov)
     assert (summary.week_start, summary.week_end) == (dt.date(2026, 11, 13), dt.date(2026, 11, 19))
     assert summary.sent_at is not None and summary.sent_to == 1
-    mail = [m for m in smtp if m["To"] == director.email and "/reports/weekly/" in text_of(m)]
-    assert len(mail) == 1, [m["Subject"] for m in smtp]
+    mail = [m for m in smtp_server if m["To"] == director.email and "/reports/weekly/" in text_of(m)]
+    assert len(mail) == 1, [m["Subject"] for m in smtp_server]
     body = text_of(mail[0])
     assert "Еженедельная сводка" in mail[0]["Subject"]
     assert "Поступило обращений: 2" in body
@@ -48,16 +48,16 @@ def test_it_emails_the_weekly_summary_to_the_director_in_their_language(
     assert "Тест" not in body  # figures only, never content
 
 
-def test_it_does_the_same_duty_only_once(schools, smtp, django_capture_on_commit_callbacks):
+def test_it_does_the_same_duty_only_once(schools, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = tick(FRIDAY)
-    sent = len(smtp)
+    sent = len(smtp_server)
     with django_capture_on_commit_callbacks(execute=True):
         second = tick(FRIDAY + dt.timedelta(minutes=1))
 
     assert {d.name for d in first} >= {"weekly_summary"}
     assert second == []
-    assert sent and len(smtp) == sent
+    assert sent and len(smtp_server) == sent
     assert WeeklySummary.objects.count() == 2
 
 

@@ -1,3 +1,0 @@
-from notify.testing import edge_fixtures
-
-telegram, sms_gateway, smtp_server = edge_fixtures()
