@@ -9,8 +9,6 @@ reports need no key.
 
 import datetime as dt
 import json
-import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,12 +21,10 @@ from audit.services import audit_record
 from journal.models import Record
 from journal.services import journal_amend, journal_entry
 from notify.models import Kind
-from notify.services import notify_send
+from notify.services import notify_send, recipients
 from schools.models import Role
 from vault.casekeys import IDENTITY, case_key_holders, case_keys_give, case_keys_take, case_seal_text
 from vault.crypto import VaultError
-
-log = logging.getLogger(__name__)
 
 __all__ = [
     "case_actions",
@@ -344,7 +340,7 @@ def case_reopen_by_writer(*, appeal: Appeal) -> Appeal:
     Nobody on the staff did this, so the journal amendment and the audit record
     have no actor and say the writer's answer caused it. The people on the case
     (its handlers and the responsible person; for an appeal sent to the district,
-    its officers) are told after the commit.
+    its officers) are told through the outbox.
     """
     appeal = _locked(appeal)
     _move(appeal, S.CONSIDERING)
@@ -357,24 +353,18 @@ def case_reopen_by_writer(*, appeal: Appeal) -> Appeal:
         fields={"by": "writer", "solved": "no"},
         action="ishenim.case.reopened_by_writer",
     )
-    transaction.on_commit(partial(_reopened_notify, appeal.pk))
+    _reopened_notify(appeal)
     return appeal
 
 
-def _reopened_notify(appeal_id: int) -> None:
-    """Tell the people on the case; a failure here must not turn the writer's answer into an error."""
-    from notify.services import notify_send, recipients
-
-    try:
-        appeal = Appeal.objects.select_related("school", "district").get(pk=appeal_id)
-        if appeal.district_id:
-            office, people = appeal.district, list(recipients(appeal.district, Role.DISTRICT_OFFICER))
-        else:
-            office = appeal.school
-            people = list(appeal.handlers.filter(is_active=True)) + list(recipients(office, Role.RESPONSIBLE))
-        notify_send(users=people, kind="case_reopened", office=office, appeal=appeal)
-    except Exception:  # noqa: BLE001 - logged with the appeal id only; the inbox shows the case open again
-        log.exception("appeal %s reopened by its writer: the notice could not be queued", appeal_id)
+def _reopened_notify(appeal: Appeal) -> None:
+    """Tell the people on the case; notify_send queues the messages for after the commit."""
+    if appeal.district_id:
+        office, people = appeal.district, list(recipients(appeal.district, Role.DISTRICT_OFFICER))
+    else:
+        office = appeal.school
+        people = list(appeal.handlers.filter(is_active=True)) + list(recipients(office, Role.RESPONSIBLE))
+    notify_send(users=people, kind=Kind.CASE_REOPENED, office=office, appeal=appeal)
 
 
 @transaction.atomic
