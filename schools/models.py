@@ -45,6 +45,18 @@ class District(Named):
         return f"district:{self.pk}"
 
 
+class TimeZone(models.TextChoices):
+    """The time zones of Kyrgyzstan and its neighbours (zoneinfo names): a school's dates are its own day."""
+
+    BISHKEK = "Asia/Bishkek", _("Kyrgyzstan (Bishkek, UTC+6)")
+    TASHKENT = "Asia/Tashkent", _("Uzbekistan (Tashkent, UTC+5)")
+    SAMARKAND = "Asia/Samarkand", _("Uzbekistan (Samarkand, UTC+5)")
+    DUSHANBE = "Asia/Dushanbe", _("Tajikistan (Dushanbe, UTC+5)")
+    ALMATY = "Asia/Almaty", _("Kazakhstan (Almaty, UTC+5)")
+    URUMQI = "Asia/Urumqi", _("China, Xinjiang (Urumqi, UTC+6)")
+    SHANGHAI = "Asia/Shanghai", _("China (Beijing time, UTC+8)")
+
+
 class School(Named):
     class Cadence(models.TextChoices):
         DAILY = "daily", _("every working day")
@@ -86,12 +98,24 @@ class School(Named):
     year_start_month = models.PositiveSmallIntegerField(_("school year starts in month"), default=9)
     summary_weekday = models.PositiveSmallIntegerField(_("weekly summary on"), choices=Weekday, default=Weekday.FRIDAY)
     quarter_mode = models.CharField(_("quarters"), max_length=10, choices=QuarterMode, default=QuarterMode.CALENDAR)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=40,
+        choices=TimeZone,
+        default=TimeZone.BISHKEK,
+        help_text=_("Dates in letters, acts and on the school's pages are the school's own day in this zone."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("school")
         verbose_name_plural = _("schools")
         ordering = ["name_ky"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(time_zone__in=[zone.value for zone in TimeZone]), name="school_time_zone_known"
+            )
+        ]
 
     @property
     def vault_scope(self) -> str:
