@@ -57,6 +57,24 @@ class Appeal(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn by the author")
         OTHER = "other", pgettext_lazy("dismissal reason", "other")
 
+    class Place(models.TextChoices):
+        CLASSROOM = "classroom", _("classroom")
+        CORRIDOR = "corridor", _("corridor")
+        TOILETS = "toilets", _("toilets")
+        CANTEEN = "canteen", _("canteen")
+        YARD = "yard", _("school yard")
+        GYM = "gym", _("sports hall")
+        WAY = "way", _("the way to school")
+        ONLINE = "online", _("online and social media")
+        HOME = "home", pgettext_lazy("place", "home")
+        OTHER = "other", pgettext_lazy("place", "other")
+
+    class GradeBand(models.TextChoices):
+        PRIMARY = "1-4", _("grades 1–4")
+        MIDDLE = "5-6", _("grades 5–6")
+        UPPER = "7-9", _("grades 7–9")
+        SENIOR = "10-11", _("grades 10–11")
+
     school = models.ForeignKey(School, models.PROTECT, related_name="appeals", verbose_name=_("school"))
     district = models.ForeignKey(
         District,
@@ -101,6 +119,9 @@ class Appeal(models.Model):
     )
     escalation_level = models.PositiveSmallIntegerField(_("alert level"), default=0)
     escalate_at = models.DateTimeField(_("alert goes up at"), null=True, blank=True, db_index=True)
+    # Facts staff record in the clear so the report can find causes (R20): never identity or text.
+    place = models.CharField(_("where it happened"), max_length=12, choices=Place, blank=True)
+    grade_band = models.CharField(_("grade band"), max_length=5, choices=GradeBand, blank=True)
 
     class Meta:
         verbose_name = _("appeal")
@@ -117,6 +138,15 @@ class Appeal(models.Model):
     @property
     def vault_scope(self) -> str:
         return self.district.vault_scope if self.district_id else self.school.vault_scope
+
+    @classmethod
+    def band_for_grade(cls, grade: int | None) -> str:
+        """The grade band a grade falls in ("" when the grade is unknown or outside 1–11)."""
+        for band in cls.GradeBand:
+            low, high = (int(part) for part in band.value.split("-"))
+            if grade is not None and low <= grade <= high:
+                return band.value
+        return ""
 
     # Deadlines (case handling): the inbox and the case pages show these.
     @property
@@ -176,6 +206,60 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal} — {self.created_at:%Y-%m-%d}"
+
+
+class Involvement(models.Model):
+    """Who is involved in a case, by role only (never a name): one row per role."""
+
+    class Who(models.TextChoices):
+        CLASSMATES = "classmates", _("classmates")
+        OLDER = "older", _("older students")
+        TEACHER = "teacher", _("a teacher")
+        STAFF = "staff", _("other staff")
+        FAMILY = "family", _("family")
+        OUTSIDER = "outsider", _("someone from outside the school")
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="involved", verbose_name=_("appeal"))
+    who = models.CharField(_("who is involved"), max_length=12, choices=Who)
+
+    class Meta:
+        verbose_name = _("person involved")
+        verbose_name_plural = _("people involved")
+        constraints = [models.UniqueConstraint(fields=["appeal", "who"], name="one_involvement_per_role")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} {self.get_who_display()}"
+
+
+class Measure(models.Model):
+    """A measure taken on a case, by kind; its description stays sealed in the journal (column f)."""
+
+    class Kind(models.TextChoices):
+        TALK_STUDENT = "talk_student", _("talk with the student")
+        TALK_PARENTS = "talk_parents", _("talk with the parents")
+        PSYCHOLOGIST = "psychologist", _("sessions with the psychologist")
+        ORGANISATION = "organisation", _("a change in the school's organisation")
+        DISCIPLINE = "discipline", _("disciplinary measure")
+        JUVENILE = "juvenile", _("referral to the juvenile affairs inspectorate")
+        SOCIAL = "social", _("referral to social protection")
+        HEALTH = "health", _("referral to health services")
+        DISTRICT = "district", _("referral to the district education department")
+        OTHER = "other", pgettext_lazy("measure", "other")
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="measure_kinds", verbose_name=_("appeal"))
+    kind = models.CharField(_("kind of measure"), max_length=12, choices=Kind)
+    taken_on = models.DateField(_("taken on"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["taken_on", "pk"]
+        indexes = [models.Index(fields=["kind", "appeal"])]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} {self.get_kind_display()}"
 
 
 class Forwarding(models.Model):

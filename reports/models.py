@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from appeals.models import Appeal, Measure
 from schools.models import School
 
 
@@ -146,6 +147,63 @@ class QuarterlyReport(models.Model):
 
         days = [d for d in (self.discussed_on, self.agenda_at and timezone.localdate(self.agenda_at)) if d]
         return min(days) <= self.due_on if days else None
+
+
+class Action(models.Model):
+    """A school-level measure decided in a quarterly report or at a commission meeting (R20),
+    with an owner and a due date, so the next report can show whether it was carried out."""
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="actions", verbose_name=_("school"))
+    report = models.ForeignKey(
+        QuarterlyReport,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("decided in the quarterly report"),
+    )
+    meeting = models.ForeignKey(
+        "commission.Meeting",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("decided at the meeting"),
+    )
+    title = models.CharField(
+        _("measure"),
+        max_length=200,
+        help_text=_("A measure for the whole school, e.g. 'a teacher on duty in the yard at breaks'. No names."),
+    )
+    kind = models.CharField(_("kind of measure"), max_length=12, choices=Measure.Kind)
+    category = models.CharField(_("category"), max_length=20, choices=Appeal.Category, blank=True)
+    place = models.CharField(_("where"), max_length=12, choices=Appeal.Place, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="report_actions", verbose_name=_("responsible")
+    )
+    decided_on = models.DateField(_("decided on"))
+    due_on = models.DateField(_("due by"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_note = models.CharField(_("what was done"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["school", "decided_on"]), models.Index(fields=["owner", "done_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+    def is_overdue(self, today=None) -> bool:
+        from django.utils import timezone
+
+        return not self.done and self.due_on < (today or timezone.localdate())
 
 
 class Subject(models.Model):
