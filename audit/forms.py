@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,5 +24,7 @@ class TrailFilter(forms.Form):
 
     def __init__(self, data, *, people):
         super().__init__(data)
-        self.fields["action"].choices = GROUPS + [(code, label) for code, label in ACTIONS.items()]
-        self.fields["actor"].choices = [("", _("everyone"))] + [(u.pk, u.get_full_name() or u.username) for u in people]
+        cast(forms.ChoiceField, self.fields["action"]).choices = GROUPS + list(ACTIONS.items())
+        cast(forms.ChoiceField, self.fields["actor"]).choices = [("", _("everyone"))] + [
+            (u.pk, u.get_full_name() or u.username) for u in people
+        ]

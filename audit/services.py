@@ -4,7 +4,7 @@ from audit.models import AuditChain, AuditRecord
 from ishenim.chain import ChainCheck, chain_append, chain_verify, head_locked
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a failure aborts the caller's transaction: no savepoint to pay
 def audit_record(
     *, action: str, scope: str = "platform", actor=None, obj: models.Model | None = None, detail: dict | None = None
 ) -> AuditRecord:

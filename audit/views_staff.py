@@ -25,12 +25,10 @@ def _trail(request, *, scopes, member_ids, template_context):
     records = trail(scopes=scopes, member_ids=member_ids, **{k: v for k, v in filters.items() if v})
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
     names = template_context.get("names", {})
-    for record in page:
-        record.label = action_label(record.action)
-        record.where = names.get(record.chain.scope, "")
+    rows = [(record, action_label(record.action), names.get(record.chain.scope, "")) for record in page]
     query = request.GET.copy()
     query.pop("page", None)
-    context = {**template_context, "form": form, "page": page, "query": query.urlencode()}
+    context = {**template_context, "form": form, "page": page, "rows": rows, "query": query.urlencode()}
     return render(request, "audit/staff/trail.html", context)
 
 

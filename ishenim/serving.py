@@ -35,7 +35,7 @@ def refuse_without_secret_key() -> None:
 
 @checks.register(checks.Tags.security, deploy=True)
 def checks_deploy(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    found = []
+    found: list[checks.CheckMessage] = []
     if settings.SECRET_KEY_MISSING:
         found.append(checks.Error(NO_KEY, id="ishenim.E001"))
     site = urlsplit(settings.SITE_URL)

@@ -57,22 +57,23 @@ def _word(word: str) -> str:
     if lower in LOANWORDS:
         out = LOANWORDS[lower]
     else:
-        out, i = [], 0
+        letters: list[str] = []
+        i = 0
         while i < len(lower):
             pair = lower[i : i + 2]
             if pair in PAIRS:
-                out.append(PAIRS[pair])
+                letters.append(PAIRS[pair])
                 i += 2
                 continue
             ch = lower[i]
             if ch == "e" and i == 0:
-                out.append("э")
+                letters.append("э")
             elif ch in "ʻʼ":
-                out.append("ъ")
+                letters.append("ъ")
             else:
-                out.append(LETTERS.get(ch, ch))
+                letters.append(LETTERS.get(ch, ch))
             i += 1
-        out = "".join(out)
+        out = "".join(letters)
     if word.isupper() and len(word) > 1:
         return out.upper()
     if word[:1].isupper():

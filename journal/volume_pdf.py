@@ -90,7 +90,7 @@ def volume_sheet(context: dict, *, language: str) -> dict:
             "owner": context["office_name"],
             "district": context["district_name"],
             "title": _("Registration journal"),
-            "what": _("of appeals received through the Trust Box (the physical box and the online box)"),
+            "title_lines": context["title_lines"],
             "year": _("School year %(school_year)s") % {"school_year": context["school_year"]},
             "running": _("Registration journal") + f" · {context['school_year']}",
             "facts": [
@@ -199,6 +199,7 @@ def volume_pdf_start(volume, language: str, make_sheet, secret: bytes, reader: s
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    assert child.stdin is not None  # stdin=PIPE
     with child.stdin:
         child.stdin.write(payload.encode())
     return path
@@ -301,8 +302,8 @@ def render_sheet(sheet: dict) -> bytes:
             size = SMALL_SIZE if i in SMALL else BODY
             pad = 1 * MM if i in SMALL else PAD_X
             wrapped.append(_wrap(text, font, size, widths[i] - 2 * pad))
-        lines = max(len(w) for w in wrapped)
-        cells.append((wrapped, lines * BODY * LEADING + 2 * PAD_Y))
+        tallest = max(len(w) for w in wrapped)
+        cells.append((wrapped, tallest * BODY * LEADING + 2 * PAD_Y))
     room = PAGE_H - MARGIN_T - MARGIN_B - head_h - numbers_h
     pages: list[list[int]] = [[]]
     used = 0.0
@@ -328,8 +329,10 @@ def render_sheet(sheet: dict) -> bytes:
     y = PAGE_H - MARGIN_T - 22 * MM
     y = _center(c, sheet["owner"], y, FONT, 12)
     y = _center(c, sheet["district"] or " ", y, FONT, 10) - 20 * MM
-    y = _center(c, sheet["title"].upper(), y - 10, BOLD, 26) - 4 * MM
-    y = _center(c, sheet["what"], y, FONT, 12) - 14 * MM
+    for line, heading in sheet["title_lines"]:
+        y = _center(c, line.upper(), y - 10, BOLD, 26) if heading else _center(c, line, y, FONT, 12)
+        y -= 4 * MM
+    y -= 10 * MM
     y = _center(c, sheet["year"], y, BOLD, 14) - 14 * MM
     c.setFont(FONT, 11)
     left = PAGE_W / 2 - 60 * MM

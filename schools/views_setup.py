@@ -42,7 +42,7 @@ from schools.setup import (
 )
 from vault.documents import RecoverySheet
 from vault.places import Place
-from vault.services import active_key, key_create
+from vault.services import active_key, key_create, keyring_forget
 
 IMPORT_SESSION = "setup_import"
 
@@ -396,6 +396,6 @@ def recovery_sheet(request):
     code = recovery_take(scope=place.scope, user=request.user)
     if code is None:
         raise Http404
-    request._vault_keyring = None
+    keyring_forget(request)
     sheet = RecoverySheet(place, code, active_key(place.scope))
     return document_response(request, "recovery_sheet", sheet, fmt="pdf", scope=place.scope)

@@ -36,6 +36,6 @@ class VaultConfig(AppConfig):
         ):
             register(model, field, scope=via_appeal, appeal="appeal")
         register("commission.Order", "scan_sealed", scope=lambda o: o.commission.school.vault_scope)
-        register("commission.Page", "sealed", scope=lambda o: o.opening.school.vault_scope)
+        register("openings.Page", "sealed", scope=lambda o: o.opening.school.vault_scope)
         # Journal columns are covered by the chain's sealed_digest: never re-sealed.
         register("journal.Record", "sealed", scope=lambda o: o.volume.vault_scope, reseal=False, appeal="appeal")

@@ -31,6 +31,7 @@ import struct
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -90,7 +91,7 @@ def _payload(zip_path: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         dump = os.path.join(tmp, DUMP)
         _dump(dump)
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": 1,
             "created": dt.datetime.now(dt.UTC).isoformat(),
             "database": connection.vendor,

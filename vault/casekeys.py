@@ -95,7 +95,9 @@ class CaseKeys:
 def case_keys_new(*, scope: str, identity: bool) -> CaseKeys:
     """Fresh key pairs for a new appeal, their private halves sealed to the scope's key."""
     scope_key = _scope_key(scope)
-    keys, copies, privates = {}, [], {}
+    keys: dict[str, CaseKey] = {}
+    copies: list[CaseKeyCopy] = []
+    privates: dict[str, bytes] = {}
     for part in (CONTENT, IDENTITY) if identity else (CONTENT,):
         keys[part], copy, privates[part] = _pair(part, scope_key)
         copies.append(copy)
@@ -298,7 +300,7 @@ def legacy_appeals(scope_key_ids: set) -> set[int]:
     from django.db.models.functions import Substr
 
     heads = {key_id.bytes for key_id in scope_key_ids}
-    found = set()
+    found: set[int] = set()
     for entry, lookup in _appeal_fields():
         rows = (
             entry.model._default_manager.exclude(**{f"{entry.field}__isnull": True})

@@ -30,6 +30,10 @@ class VaultError(Exception):
     """A blob that cannot be opened with the key at hand."""
 
 
+# A stored blob: bytes, or the memoryview a database driver returns for a binary column.
+Blob = bytes | memoryview
+
+
 def new_private_key() -> bytes:
     return X25519PrivateKey.generate().private_bytes(
         _RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption()
@@ -57,13 +61,13 @@ def seal(key_id: uuid.UUID, public: bytes, plaintext: bytes) -> bytes:
     return header + ephemeral_public + nonce + ciphertext
 
 
-def key_id_of(blob: bytes) -> uuid.UUID:
+def key_id_of(blob: Blob) -> uuid.UUID:
     if len(blob) < 17 or blob[:1] not in (SEALED, BOXED):
         raise VaultError("not a vault blob")
     return uuid.UUID(bytes=bytes(blob[1:17]))
 
 
-def unseal(private: bytes, blob: bytes) -> bytes:
+def unseal(private: bytes, blob: Blob) -> bytes:
     blob = bytes(blob)
     if blob[:1] != SEALED:
         raise VaultError("not a sealed blob")
@@ -84,7 +88,7 @@ def box(key_id: uuid.UUID, key: bytes, plaintext: bytes) -> bytes:
     return header + nonce + AESGCM(key).encrypt(nonce, plaintext, header)
 
 
-def unbox(key: bytes, blob: bytes) -> bytes:
+def unbox(key: bytes, blob: Blob) -> bytes:
     blob = bytes(blob)
     if blob[:1] != BOXED:
         raise VaultError("not a boxed blob")

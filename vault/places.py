@@ -21,7 +21,10 @@ class Place:
 
     @property
     def url_args(self) -> tuple[str, str]:
-        return ("school", self.school.slug) if self.school else ("district", self.district.slug)
+        if self.school is not None:
+            return ("school", self.school.slug)
+        assert self.district is not None  # a place is a school or a district
+        return ("district", self.district.slug)
 
     def url(self, name: str) -> str:
         kind, slug = self.url_args

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -54,7 +55,7 @@ def register(
     model: type[models.Model] | str,
     field: str,
     *,
-    scope: Callable[[models.Model], str],
+    scope: Callable[[Any], str],
     reseal: bool = True,
     appeal: str | None = None,
     part: str = "content",
@@ -93,7 +94,7 @@ KEY_MATERIAL = {
     "vault.CaseKeyCopy.sealed_private",
     # A writer's public key (the private half comes from their receipt code, never stored).
     "appeals.FollowUp.writer_public_key",
-    "commission.Stub.writer_public_key",
+    "openings.Stub.writer_public_key",
     # Server-side secrets boxed under the server key: not content.
     "accounts.TwoFactor.secret_boxed",
     # A recovery code made in the browser, until the director downloads the sheet at their
@@ -105,7 +106,7 @@ KEY_MATERIAL = {
 
 # The exact bytes a hash chain hashed (ishenim/chain.py): canonical JSON of the chained
 # columns, with digests of sealed columns, never the sealed content itself.
-CHAIN_BYTES = {"audit.AuditRecord.body", "journal.Record.body", "commission.Entry.body"}
+CHAIN_BYTES = {"audit.AuditRecord.body", "journal.Record.body", "openings.Entry.body"}
 
 
 def unregistered_binary_fields() -> list[str]:

@@ -25,7 +25,7 @@ class ExactEncoder(DjangoJSONEncoder):
 class Serializer(django_json.Serializer):
     def _init_options(self):
         self.options.setdefault("cls", ExactEncoder)
-        super()._init_options()
+        super()._init_options()  # type: ignore[misc]  # Django's private hook, missing from the stubs
 
 
 Deserializer = django_json.Deserializer

@@ -171,7 +171,7 @@ def key_grant(*, ring: Keyring, scope: str, user, by=None) -> None:
     Raises VaultError when the granter cannot open the key themselves."""
     key = active_key(scope)
     private = ring.private_for(key.id) if key else None
-    if private is None:
+    if key is None or private is None:
         raise VaultError("the granter does not hold this scope's key")
     _grant(key, private, user, by)
     # Grants on retired keys are redundant (the successor chain reaches them).
@@ -202,15 +202,19 @@ def key_recover(*, scope: str, code: str, user, by=None) -> None:
     """Grant `user` the scope's key with the recovery code (e.g. after every
     authorised member lost their password). Raises VaultError on a wrong code."""
     private = recovery_check(scope=scope, code=code)
-    if private is None:
+    key = active_key(scope)
+    if private is None or key is None:
         raise VaultError("the recovery code does not open this scope's key")
-    _grant(active_key(scope), private, user, by)
+    _grant(key, private, user, by)
 
 
 @transaction.atomic
 def key_recovery_renew(*, ring: Keyring, scope: str) -> str:
     """A new recovery code for the active key; the old one stops working."""
-    key = VaultKey.objects.select_for_update().get(pk=active_key(scope).pk)
+    current = active_key(scope)
+    if current is None:
+        raise VaultError("the scope has no key")
+    key = VaultKey.objects.select_for_update().get(pk=current.pk)
     private = ring.private_for(key.id)
     if private is None:
         raise VaultError("this session does not hold the scope's key")
@@ -250,7 +254,8 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
     keys = list(VaultKey.objects.select_for_update().filter(scope=scope))
     old = next((k for k in keys if k.retired_at is None), None)
     privates = {k.id: ring.private_for(k.id) for k in keys}
-    if old is None or privates.get(old.id) is None:
+    old_private = privates.get(old.id) if old is not None else None
+    if old is None or old_private is None:
         raise VaultError("this session does not hold the scope's key")
 
     private = crypto.new_private_key()
@@ -260,7 +265,7 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
     new.save()
     old.retired_at = timezone.now()
     old.successor = new
-    old.sealed_to_successor = crypto.seal(new.id, bytes(new.public_key), privates[old.id])
+    old.sealed_to_successor = crypto.seal(new.id, bytes(new.public_key), old_private)
     old.recovery_boxed = b""
     old.save(update_fields=["retired_at", "successor", "sealed_to_successor", "recovery_boxed"])
 
@@ -298,9 +303,10 @@ def key_rotate(*, ring: Keyring, scope: str) -> Rotation:
             if not entry.reseal:
                 kept += 1
                 continue
-            if privates[key_id] is None:
+            opener = privates[key_id]
+            if opener is None:
                 raise VaultError(f"{entry.label} {pk}: sealed to a key this session cannot open")
-            plaintext = crypto.unseal(privates[key_id], blob)
+            plaintext = crypto.unseal(opener, blob)
             entry.model._default_manager.filter(pk=pk).update(
                 **{entry.field: crypto.seal(new.id, bytes(new.public_key), plaintext)}
             )
@@ -330,7 +336,7 @@ def key_ids_in_use() -> set[uuid.UUID]:
 
     from vault.registry import sealed_fields
 
-    used = set()
+    used: set[uuid.UUID] = set()
     for entry in sealed_fields():
         heads = (
             entry.model._default_manager.exclude(**{f"{entry.field}__isnull": True})
@@ -373,10 +379,8 @@ def user_key_set(*, user, password: str, old_password: str | None = None) -> Non
     gone: a reset alone never gives access to content.
     """
     existing = UserKey.objects.filter(user=user).first()
-    private = None
-    if existing is not None and old_password is not None:
-        private = _unwrap(existing, old_password)
-    if private is None:
+    private = _unwrap(existing, old_password) if existing is not None and old_password is not None else None
+    if existing is None or private is None:
         if existing is not None:
             existing.delete()  # cascades to the grants sealed to it
         private = crypto.new_private_key()
@@ -409,6 +413,8 @@ def user_key_unlock(user, password: str) -> bytes:
     if private is None:
         user_key_set(user=user, password=password)
         private = _unwrap(UserKey.objects.get(user=user), password)
+    if private is None:
+        raise VaultError("a key just wrapped with this password does not open")
     return private
 
 
@@ -418,7 +424,7 @@ def session_open_private(request: HttpRequest, response: HttpResponse, private: 
     from accounts.sessions import session_box_put
 
     session_box_put(request, response, SESSION_BLOB, COOKIE, private)
-    request._vault_keyring = None
+    keyring_forget(request)
 
 
 def session_close(response: HttpResponse) -> None:
@@ -460,7 +466,7 @@ class Keyring:
         while progress:
             progress = False
             for key_id, successor_id, sealed in chained:
-                if key_id not in self._keys and successor_id in self._keys:
+                if key_id not in self._keys and successor_id in self._keys and sealed is not None:
                     self._keys[key_id] = crypto.unseal(self._keys[successor_id], sealed)
                     progress = True
 
@@ -515,8 +521,8 @@ class Keyring:
             self._load_case_keys([key_id])
         return keys.get(key_id)
 
-    def can_open(self, blob: bytes | None) -> bool:
-        return bool(blob) and self.private_for(crypto.key_id_of(bytes(blob))) is not None
+    def can_open(self, blob: crypto.Blob | None) -> bool:
+        return blob is not None and bool(blob) and self.private_for(crypto.key_id_of(bytes(blob))) is not None
 
     def open(self, blob: bytes | memoryview) -> bytes:
         private = self.private_for(crypto.key_id_of(bytes(blob)))
@@ -528,11 +534,19 @@ class Keyring:
         return self.open(blob).decode() if blob else default
 
 
+_RING = "_vault_keyring"
+
+
 def keyring(request: HttpRequest) -> Keyring:
-    ring = getattr(request, "_vault_keyring", None)
+    """The session's keyring, made once per request."""
+    ring = request.__dict__.get(_RING)
     if ring is None:
         from accounts.sessions import session_box_get
 
-        ring = Keyring(request.user, session_box_get(request, SESSION_BLOB, COOKIE))
-        request._vault_keyring = ring
+        ring = request.__dict__[_RING] = Keyring(request.user, session_box_get(request, SESSION_BLOB, COOKIE))
     return ring
+
+
+def keyring_forget(request: HttpRequest) -> None:
+    """Drop the request's keyring after the keys it holds changed."""
+    request.__dict__.pop(_RING, None)

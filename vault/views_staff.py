@@ -28,6 +28,7 @@ from vault.services import (
     key_revoke,
     key_rotate,
     keyring,
+    keyring_forget,
     recovery_check,
 )
 
@@ -54,7 +55,7 @@ def _keys(request, place: Place):
         key=key,
         members=members,
         outsiders=outsiders,
-        can_open=bool(key) and ring.private_for(key.id) is not None,
+        can_open=key is not None and ring.private_for(key.id) is not None,
         retired=VaultKey.objects.filter(scope=place.scope).exclude(retired_at=None).count(),
         # Appeals stored by an earlier version, sealed straight to this key: replacing the key converts them.
         older=len(legacy_appeals(set(VaultKey.objects.filter(scope=place.scope).values_list("id", flat=True)))),
@@ -159,13 +160,13 @@ def _recover(request, place: Place):
         else:
             audit_record(action="ishenim.key.recovered", scope=place.scope, actor=request.user, obj=request.user)
             messages.success(request, _("Access restored. Print a new recovery sheet if the old one was exposed."))
-            request._vault_keyring = None
+            keyring_forget(request)
             return redirect(place.url("keys") if _manages(request, place) else place.url("recover"))
     return render(request, "vault/staff/recover.html", _context(place, form=form))
 
 
 def _manages(request, place: Place) -> bool:
-    return place.district is not None or may(request, place.school, "vault.manage_keys")
+    return place.school is None or may(request, place.school, "vault.manage_keys")
 
 
 # --- the URLs: one view per action and place ------------------------------------

@@ -21,8 +21,8 @@ PASSPHRASE = "correct horse battery staple 2026"
 
 def opening_journals_verify() -> bool:
     """The box-opening journal (commission), when it exists."""
-    from commission.models import Book
-    from commission.services import openings_verify
+    from openings.models import Book
+    from openings.services import openings_verify
 
     return all(openings_verify(book).ok for book in Book.objects.all())
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from appeals.models import Answer, Appeal, Attachment, FollowUp, Message
-from appeals.services.cases import case_answer, case_consider
+from appeals.services.cases import case_answer, case_consider, case_measures
 from audit.models import AuditRecord
 from journal.models import Record, Volume
 from journal.services import journal_verify
@@ -23,6 +23,9 @@ def closed_appeal(school, marker):
     appeal, plain = full_appeal(school, marker=marker)
     director = get_user_model().objects.get(username="director")
     case_consider(appeal=appeal, actor=director)
+    case_measures(
+        appeal=appeal, kinds=["talk_student"], text="Talked with the class.", taken_on=timezone.localdate(), actor=director
+    )
     case_answer(
         appeal=appeal,
         mode=Answer.Mode.RECEIPT,
