@@ -1,8 +1,10 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ishenim.chain import ChainHead, ChainLink
 from schools.models import District, School
 
 
@@ -130,6 +132,8 @@ class Appeal(models.Model):
             models.Index(fields=["school", "-received_at"]),
             models.Index(fields=["school", "status"]),
             models.Index(fields=["district", "-received_at"]),
+            # The inbox's urgent tab and its pinned urgent rows (few among many).
+            models.Index(fields=["school", "-received_at"], condition=Q(urgent=True), name="appeal_urgent_recent"),
         ]
 
     def __str__(self) -> str:
@@ -189,7 +193,52 @@ class Appeal(models.Model):
         return bool(self.registered_at) and timezone.localdate(self.registered_at) > self.register_due()
 
 
-class Note(models.Model):
+class StoredQuerySet(models.QuerySet):
+    """Bulk creates and updates that keep the chain of the appeal's rows (`appeals.stored`) in step."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from appeals.stored import stored_chain
+
+        with transaction.atomic():
+            made = super().bulk_create(objs, *args, **kwargs)
+            stored_chain(self.model, [row.pk for row in made])
+        return made
+
+    def update(self, **kwargs):
+        from appeals.stored import stored_chain, stored_columns
+
+        with transaction.atomic():
+            rows = list(self.values_list("pk", flat=True)) if stored_columns(self.model, kwargs) else []
+            count = super().update(**kwargs)
+            stored_chain(self.model, rows, changed=list(kwargs))
+        return count
+
+
+class StoredRow(models.Model):
+    """A row beside an appeal (a message, note, answer, forwarding, attachment, follow-up):
+    every save, bulk create and update through the ORM appends a link with the row's columns
+    as stored to its office's chain (`appeals.stored`), so `ishenim verify` finds a quiet edit."""
+
+    objects = StoredQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from appeals.stored import stored_chain
+
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            fields = kwargs.get("update_fields")
+            stored_chain(type(self), [self.pk], changed=None if adding else list(fields or stored_all(self)))
+
+
+def stored_all(row: models.Model) -> list[str]:
+    return [field.attname for field in row._meta.concrete_fields]
+
+
+class Note(StoredRow):
     """An internal note on a case: staff only, never shown to the writer, sealed."""
 
     appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="notes", verbose_name=_("appeal"))
@@ -262,7 +311,7 @@ class Measure(models.Model):
         return f"{self.appeal} {self.get_kind_display()}"
 
 
-class Forwarding(models.Model):
+class Forwarding(StoredRow):
     """The appeal sent on to a competent body, with the date and the cover letter."""
 
     class Body(models.TextChoices):
@@ -295,7 +344,7 @@ class Forwarding(models.Model):
         return self.addressee or str(self.get_body_display())
 
 
-class Answer(models.Model):
+class Answer(StoredRow):
     """The answer given to the author, and how it was given."""
 
     class Mode(models.TextChoices):
@@ -323,7 +372,7 @@ class Answer(models.Model):
 # --- The online box: follow-up, messages, attachments, triage words (intake) ---
 
 
-class FollowUp(models.Model):
+class FollowUp(StoredRow):
     """The writer's side of an online appeal.
 
     Staff replies must be readable by an anonymous writer who holds nothing but
@@ -361,7 +410,7 @@ class FollowUp(models.Model):
         return str(self.appeal)
 
 
-class Message(models.Model):
+class Message(StoredRow):
     """One message of the anonymous two-way conversation, or the official answer."""
 
     class Side(models.TextChoices):
@@ -383,13 +432,17 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["appeal", "side", "read_at"])]
+        indexes = [
+            models.Index(fields=["appeal", "side", "read_at"]),
+            # The inbox's "new messages" tab: the few unread writers' messages, not every message.
+            models.Index(fields=["appeal"], condition=Q(side="writer", read_at=None), name="message_unread_writer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_side_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredRow):
     """A photo or document sent with an online appeal: re-encoded, then sealed."""
 
     class Kind(models.TextChoices):
@@ -430,3 +483,77 @@ class UrgentWords(models.Model):
 
     def __str__(self) -> str:
         return str(self.school)
+
+
+class StoredChain(ChainHead):
+    """The chain of one office's rows beside its appeals (`appeals.stored`); its scope is the
+    office's key scope ("school:12", "district:3")."""
+
+    scope = models.CharField(_("scope"), max_length=40, unique=True)
+    last_seq = models.PositiveBigIntegerField(_("last record"), default=0)
+
+    class Meta:
+        verbose_name = _("chain of an appeal's messages, notes and files")
+        verbose_name_plural = _("chains of appeals' messages, notes and files")
+
+    def __str__(self) -> str:
+        return self.scope
+
+    def chain_links(self) -> models.QuerySet:
+        return self.links.all()
+
+    def verify_context(self) -> dict:
+        return {"rows": {}}
+
+
+class StoredLink(ChainLink):
+    """One write of a row beside an appeal: its columns as stored then (each blob as its SHA-256),
+    and for a change, which columns the writer changed."""
+
+    class Event(models.TextChoices):
+        ADDED = "added", _("added")
+        CHANGED = "changed", _("changed")
+
+    chain = models.ForeignKey(StoredChain, models.PROTECT, related_name="links", verbose_name=_("chain"))
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    kind = models.CharField(_("kind"), max_length=20)
+    row = models.PositiveBigIntegerField(_("row"))
+    event = models.CharField(_("event"), max_length=10, choices=Event)
+    changed = models.JSONField(_("columns changed"), default=list, blank=True)
+    columns = models.JSONField(_("columns as stored"), default=dict)
+
+    class Meta:
+        verbose_name = _("chained write of an appeal's row")
+        verbose_name_plural = _("chained writes of appeals' rows")
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="stored_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.row} ({self.event})"
+
+    @property
+    def description(self) -> str:
+        return f"{self.kind} {self.row}, {self.event}"
+
+    def chained_fields(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "kind": self.kind,
+            "row": self.row,
+            "event": self.event,
+            "changed": self.changed,
+            "columns": self.columns,
+        }
+
+    def link_problem(self, context: dict) -> str | None:
+        """A row is added once; a later write changes only the columns it names, so a write
+        after a quiet edit does not vouch for the edit."""
+        before = context["rows"].get((self.kind, self.row))
+        if (before is None) != (self.event == self.Event.ADDED):
+            return "stored row does not match the chain"
+        if before is not None:
+            differ = {name for name in before.keys() | self.columns.keys() if before.get(name) != self.columns.get(name)}
+            if not differ <= set(self.changed):
+                return "stored row does not match the chain"
+        context["rows"][(self.kind, self.row)] = self.columns
+        return None
