@@ -5,10 +5,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from appeals.models import Answer, Appeal, Forwarding
+from appeals.models import Answer, Appeal, Forwarding, Involvement, Measure
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT_MAX = 4000
+BLANK = [("", "—")]
 
 
 def _today():
@@ -47,6 +48,13 @@ class AssignForm(forms.Form):
 
 
 class MeasuresForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of measure"),
+        choices=Measure.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one kind of measure.")},
+        help_text=_("Counted in the reports, to see which measures work."),
+    )
     text = forms.CharField(
         label=_("Measures taken"),
         max_length=TEXT_MAX,
@@ -60,6 +68,46 @@ class MeasuresForm(forms.Form):
         if day > _today():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return day
+
+
+class FactsForm(forms.Form):
+    """Facts the reports count to find causes: in the clear, so never a name or the appeal's words."""
+
+    place = forms.ChoiceField(
+        label=_("Where it happened"),
+        choices=BLANK + Appeal.Place.choices,
+        required=False,
+        help_text=_("These facts are kept in the clear for the reports: never a name or the appeal's words."),
+    )
+    involved = forms.MultipleChoiceField(
+        label=_("Who is involved"), choices=Involvement.Who.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    grade_band = forms.ChoiceField(label=_("Grade band"), choices=BLANK + Appeal.GradeBand.choices, required=False)
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("Recurring subjects"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    new_subject = forms.CharField(
+        label=_("New subject"),
+        max_length=120,
+        required=False,
+        help_text=_("A short name that identifies nobody, e.g. “phones in class”."),
+    )
+
+    def __init__(self, *args, appeal: Appeal, **kwargs):
+        from reports.models import Subject
+
+        super().__init__(*args, **kwargs)
+        self.initial = {
+            "place": appeal.place,
+            "involved": list(appeal.involved.values_list("who", flat=True)),
+            "grade_band": appeal.grade_band or Appeal.band_for_grade(appeal.grade),
+            "subjects": list(Subject.objects.filter(appeals=appeal).values_list("pk", flat=True)),
+            **self.initial,
+        }
+        if appeal.district_id:  # subjects are the school's own; the district's appeals are not counted there
+            del self.fields["subjects"], self.fields["new_subject"]
+        else:
+            self.fields["subjects"].queryset = Subject.objects.filter(school=appeal.school)
 
 
 class ForwardForm(forms.Form):

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from appeals.models import Answer, Appeal, Forwarding, Note
+from appeals.models import Answer, Appeal, FollowUp, Forwarding, Involvement, Measure, Note
 from appeals.selectors import identity_visible
 from appeals.services.cases import case_actions
 from audit.services import audit_record
@@ -37,6 +37,7 @@ EVENTS = {
     "sent_to_district": gettext_lazy("Sent on to the district education department by its writer"),
     "extended": gettext_lazy("Deadline extended"),
     "correction": gettext_lazy("Entry corrected"),
+    "facts": gettext_lazy("Facts for the reports recorded"),
     "resealed": gettext_lazy("Encrypted with the case's own keys"),
     "acknowledged": gettext_lazy("Seen by staff: “I am on it”"),
     "escalated": gettext_lazy("Nobody took it up: the alert went one level up"),
@@ -72,6 +73,10 @@ def history_items(history) -> list[HistoryItem]:
             lines.append(f"→ {Role(fields['to']).label}")
         if event == "reopened" and fields.get("by") == "writer":
             lines.append(str(gettext_lazy("The writer answered that the problem was not solved.")))
+        if event == "measures" and fields.get("kinds"):
+            lines.append(", ".join(str(Measure.Kind(kind).label) for kind in fields["kinds"] if kind in Measure.Kind))
+        if event == "facts":
+            lines.append(facts_line(fields))
         if event == "extended":
             lines.append(f"→ {fields.get('due', '')}")
         if event == "correction" and "category" in fields:
@@ -91,6 +96,17 @@ def history_items(history) -> list[HistoryItem]:
     return items
 
 
+def facts_line(fields: dict) -> str:
+    """The facts of a case in words: place, grade band, who is involved, subjects."""
+    parts = [
+        str(Appeal.Place(fields["place"]).label) if fields.get("place") in Appeal.Place else "",
+        str(Appeal.GradeBand(fields["grade_band"]).label) if fields.get("grade_band") in Appeal.GradeBand else "",
+        ", ".join(str(Involvement.Who(w).label) for w in fields.get("involved", []) if w in Involvement.Who),
+        ", ".join(fields.get("subjects", [])),
+    ]
+    return " · ".join(part for part in parts if part) or "—"
+
+
 @dataclass(frozen=True)
 class CasePanel:
     """The case panel of one appeal, opened with the reader's keyring."""
@@ -104,6 +120,9 @@ class CasePanel:
     history: list[HistoryItem]
     identity: bool
     extension_reason: str
+    facts: str  # place, grade band, who is involved, subjects ("" while none is recorded)
+    measures: list[Measure]
+    solved: str  # the writer's answer to "was it solved?" ("" while none)
 
 
 def case_panel(request: HttpRequest, appeal: Appeal) -> CasePanel:
@@ -132,4 +151,24 @@ def case_panel(request: HttpRequest, appeal: Appeal) -> CasePanel:
         history=history,
         identity=identity_visible(request, appeal),
         extension_reason=ring.open_text(appeal.extension_reason_sealed) if appeal.extended_due_on else "",
+        facts=_facts(appeal),
+        measures=list(appeal.measure_kinds.all()),
+        solved=_solved(appeal),
     )
+
+
+def _facts(appeal: Appeal) -> str:
+    from reports.models import Subject
+
+    involved = list(appeal.involved.values_list("who", flat=True))
+    subjects = sorted(Subject.objects.filter(appeals=appeal).values_list("name", flat=True))
+    if not (appeal.place or appeal.grade_band or involved or subjects):
+        return ""
+    return facts_line(
+        {"place": appeal.place, "grade_band": appeal.grade_band, "involved": sorted(involved), "subjects": subjects}
+    )
+
+
+def _solved(appeal: Appeal) -> str:
+    followup = FollowUp.objects.filter(appeal=appeal).exclude(solved="").only("solved").first()
+    return str(followup.get_solved_display()) if followup else ""

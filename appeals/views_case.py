@@ -105,7 +105,7 @@ ACTIONS = {
         gettext_lazy("The measures were entered in the journal."),
         forms.MeasuresForm,
         lambda appeal, data, user: cases.case_measures(
-            appeal=appeal, text=data["text"], taken_on=data["taken_on"], actor=user
+            appeal=appeal, kinds=data["kinds"], text=data["text"], taken_on=data["taken_on"], actor=user
         ),
     ),
     "forward": Action(
@@ -166,6 +166,21 @@ ACTIONS = {
         lambda appeal, data, user: cases.case_correct(
             appeal=appeal, summary=data["summary"], category=data["category"], actor=user
         ),
+    ),
+    "facts": Action(
+        gettext_lazy("Facts for the reports"),
+        gettext_lazy("The facts of the case were recorded."),
+        forms.FactsForm,
+        lambda appeal, data, user: cases.case_facts(
+            appeal=appeal,
+            place=data["place"],
+            grade_band=data["grade_band"],
+            involved=data["involved"],
+            subjects=list(data.get("subjects") or []),
+            new_subject=data.get("new_subject", ""),
+            actor=user,
+        ),
+        lambda appeal: {"appeal": appeal},
     ),
     "note": Action(
         gettext_lazy("Add an internal note"),

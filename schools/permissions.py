@@ -43,6 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.answer": _CASE_WORKERS,
     "case.close": _CASE_WORKERS,
     "case.note": _CASE_WORKERS,
+    "case.facts": _CASE_WORKERS,  # place, people involved, grade band, subjects: in the clear, for the reports
     "case.print_letters": _CASE_WORKERS,
     "case.handle": frozenset({_H, _R, _O}),  # may be given a case (the district's: its officers)
     # the registration journal

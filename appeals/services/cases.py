@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.models import Answer, Appeal, FollowUp, Forwarding, Note
+from appeals.models import Answer, Appeal, FollowUp, Forwarding, Involvement, Measure, Note
 from audit.services import audit_record
 from journal.models import Record
 from journal.services import journal_amend, journal_entry
@@ -36,6 +36,7 @@ __all__ = [
     "case_correct",
     "case_dismiss",
     "case_extend",
+    "case_facts",
     "case_forward",
     "case_measures",
     "case_note_add",
@@ -70,6 +71,7 @@ MOVES = {
     "extend": None,
     "reopen": S.CONSIDERING,
     "correct": None,
+    "facts": None,
     "note": None,
 }
 
@@ -145,6 +147,12 @@ def _record(
 
 def _move(appeal: Appeal, status: str) -> None:
     _check(appeal, status)
+    # Closing needs the measures taken, so column f of the journal is never empty. A dismissal
+    # does not: the appeal was not considered on its merits, and its reason is recorded instead.
+    if status == S.CLOSED and not appeal.measure_kinds.exists():
+        raise ValidationError(
+            _("Record the measures taken before closing the case: the journal's column of measures cannot stay empty.")
+        )
     appeal.status = status
     appeal.closed_at = timezone.now() if status in (S.CLOSED, S.DISMISSED) else None
     appeal.save(update_fields=["status", "closed_at"])
@@ -210,14 +218,64 @@ def case_assign(*, appeal: Appeal, handlers, actor, ring, share_identity: bool |
 
 
 @transaction.atomic
-def case_measures(*, appeal: Appeal, text: str, taken_on: dt.date, actor) -> Appeal:
-    """Column f of the journal: what was done. Several measures may be recorded."""
+def case_measures(*, appeal: Appeal, kinds: list[str], text: str, taken_on: dt.date, actor) -> Appeal:
+    """Column f of the journal: what was done, sealed, and the kinds of measure in the clear
+    (for the reports: which measures work). Several measures may be recorded."""
     appeal = _locked(appeal)
     text = text.strip()
+    kinds = sorted(set(kinds))
+    if not kinds or not set(kinds) <= set(Measure.Kind.values):
+        raise ValidationError(_("Choose at least one kind of measure."))
     if len(text) < 5:
         raise ValidationError(_("Describe the measures taken in a few words."))
     _move(appeal, S.MEASURES)
-    _record(appeal, event="measures", actor=actor, fields={"on": taken_on.isoformat()}, sealed={"measures": text})
+    Measure.objects.bulk_create([Measure(appeal=appeal, kind=kind, taken_on=taken_on, by=actor) for kind in kinds])
+    _record(
+        appeal,
+        event="measures",
+        actor=actor,
+        fields={"on": taken_on.isoformat(), "kinds": kinds},
+        sealed={"measures": text},
+    )
+    return appeal
+
+
+@transaction.atomic
+def case_facts(
+    *, appeal: Appeal, place: str, grade_band: str, involved: list[str], subjects: list, new_subject: str = "", actor
+) -> Appeal:
+    """What the reports count to find causes (R20), in the clear: where it happened, the grade band,
+    who is involved (by role), and the school's recurring subjects. Never a name or the appeal's words."""
+    from reports.models import Subject, SubjectTag
+    from reports.services import subject_named
+
+    appeal = _locked(appeal)
+    if place not in ("", *Appeal.Place.values) or grade_band not in ("", *Appeal.GradeBand.values):
+        raise ValidationError(_("Choose from the list."))
+    involved = sorted(set(involved))
+    if not set(involved) <= set(Involvement.Who.values):
+        raise ValidationError(_("Choose from the list."))
+    chosen = {subject.pk for subject in subjects if subject.school_id == appeal.school_id}
+    new_subject = " ".join(new_subject.split())
+    if new_subject and not appeal.district_id:
+        found = subject_named(appeal.school, new_subject)
+        chosen.add((found or Subject.objects.create(school=appeal.school, name=new_subject)).pk)
+    appeal.place, appeal.grade_band = place, grade_band
+    appeal.save(update_fields=["place", "grade_band"])
+    appeal.involved.exclude(who__in=involved).delete()
+    Involvement.objects.bulk_create([Involvement(appeal=appeal, who=who) for who in involved], ignore_conflicts=True)
+    if not appeal.district_id:  # subjects are the school's; an appeal sent to the district is not counted there
+        SubjectTag.objects.filter(appeal=appeal).exclude(subject_id__in=chosen).delete()
+        SubjectTag.objects.bulk_create(
+            [SubjectTag(subject_id=pk, appeal=appeal) for pk in chosen], ignore_conflicts=True
+        )
+    names = sorted(Subject.objects.filter(pk__in=chosen).values_list("name", flat=True))
+    _record(
+        appeal,
+        event="facts",
+        actor=actor,
+        fields={"place": place, "grade_band": grade_band, "involved": involved, "subjects": names},
+    )
     return appeal
 
 

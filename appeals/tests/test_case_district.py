@@ -48,6 +48,11 @@ def test_it_lets_the_district_officer_handle_it_and_keep_its_journal(client, log
     )
     assert response.status_code == 302
     response = client.post(
+        reverse("cases:action", args=["rakhmanov", to_district.pk, "measures"]),
+        {"kinds": ["district"], "text": "Мектепте текшерүү жүргүзүлдү.", "taken_on": "2026-11-20"},
+    )
+    assert response.status_code == 302
+    response = client.post(
         reverse("cases:action", args=["rakhmanov", to_district.pk, "answer"]),
         {"mode": "phone", "given_on": "2026-11-20", "text": "Текшерүү жүргүзүлдү, акча кайтарылды."},
     )
@@ -108,7 +113,11 @@ def test_it_shows_the_case_panel_without_a_query_per_record(
 
     for n in range(6):
         case_measures(
-            appeal=to_district, text=f"Текшерүү {n} жүргүзүлдү.", taken_on=dt.date(2026, 11, 20), actor=officer
+            appeal=to_district,
+            kinds=["district"],
+            text=f"Текшерүү {n} жүргүзүлдү.",
+            taken_on=dt.date(2026, 11, 20),
+            actor=officer,
         )
         case_note_add(appeal=to_district, text=f"Эскертүү {n}", actor=officer)
     login("district")
@@ -120,7 +129,11 @@ def test_it_shows_the_case_panel_without_a_query_per_record(
     base = len(queries.captured_queries)
     for n in range(6, 12):
         case_measures(
-            appeal=to_district, text=f"Текшерүү {n} жүргүзүлдү.", taken_on=dt.date(2026, 11, 20), actor=officer
+            appeal=to_district,
+            kinds=["district"],
+            text=f"Текшерүү {n} жүргүзүлдү.",
+            taken_on=dt.date(2026, 11, 20),
+            actor=officer,
         )
         case_note_add(appeal=to_district, text=f"Эскертүү {n}", actor=officer)
     with django_assert_max_num_queries(base) as again:

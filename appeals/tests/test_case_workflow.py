@@ -45,6 +45,12 @@ def act(client, appeal, name, data=None):
     return client.post(reverse("cases:action", args=[appeal.school.slug, appeal.pk, name]), data or {})
 
 
+def measure(client, appeal):
+    """The measures a case needs before it can be closed."""
+    data = {"kinds": ["talk_student"], "text": "Окуучу менен сүйлөшүү өттү.", "taken_on": "2026-11-20"}
+    assert act(client, appeal, "measures", data).status_code == 302
+
+
 def events(appeal):
     return [
         (r.fields.get("event"), r.fields.get("status"))
@@ -65,7 +71,10 @@ def test_it_carries_a_signed_paper_appeal_from_registration_to_closure(client, l
     assert act(client, paper, "note", {"text": "Класс жетекчи менен сүйлөштүм."}).status_code == 302
     assert (
         act(
-            client, paper, "measures", {"text": "Ата-энелер менен жолугушуу өттү.", "taken_on": "2026-11-20"}
+            client,
+            paper,
+            "measures",
+            {"kinds": ["talk_parents"], "text": "Ата-энелер менен жолугушуу өттү.", "taken_on": "2026-11-20"},
         ).status_code
         == 302
     )
@@ -115,6 +124,7 @@ def test_it_makes_the_answer_letter_and_the_cover_letter_in_the_chosen_language(
         "forward",
         {"body": "ombudsman", "addressee": "", "forwarded_on": "2026-11-20", "cover": "Шашылыш."},
     )
+    measure(client, paper)
     act(
         client,
         paper,
@@ -149,6 +159,7 @@ def test_it_makes_the_answer_letter_and_the_cover_letter_in_the_chosen_language(
 def test_it_answers_an_anonymous_online_writer_through_the_receipt_code(client, login, online):
     login("responsible")
     act(client, online, "consider")
+    measure(client, online)
     response = act(
         client,
         online,
@@ -176,7 +187,7 @@ def test_it_refuses_a_letter_to_an_anonymous_writer_and_keeps_the_text(client, l
 
 def test_it_shows_a_translated_error_for_too_short_measures(client, login, paper):
     login("director")
-    response = act(client, paper, "measures", {"text": "ok", "taken_on": "2026-11-20"})
+    response = act(client, paper, "measures", {"kinds": ["talk_student"], "text": "ok", "taken_on": "2026-11-20"})
     assert response.status_code == 400
     page = response.content.decode()
     assert 'role="alert"' in page and 'lang="ky"' in page
@@ -185,7 +196,9 @@ def test_it_shows_a_translated_error_for_too_short_measures(client, login, paper
 
 def test_it_refuses_a_date_in_the_future(client, login, paper):
     login("director")
-    response = act(client, paper, "measures", {"text": "Жолугушуу өттү.", "taken_on": "2099-01-01"})
+    response = act(
+        client, paper, "measures", {"kinds": ["talk_student"], "text": "Жолугушуу өттү.", "taken_on": "2099-01-01"}
+    )
     assert response.status_code == 400 and events(paper) == []
 
 
@@ -195,7 +208,12 @@ def test_it_leaves_an_appeal_without_consideration_with_a_reason_and_can_reopen_
     assert act(client, paper, "dismiss", {"reason": "duplicate", "details": "№1 менен бирдей."}).status_code == 302
     paper.refresh_from_db()
     assert (paper.status, paper.dismissal_reason) == ("dismissed", "duplicate")
-    assert act(client, paper, "measures", {"text": "Жолугушуу өттү.", "taken_on": "2026-11-20"}).status_code == 400
+    assert (
+        act(
+            client, paper, "measures", {"kinds": ["talk_student"], "text": "Жолугушуу өттү.", "taken_on": "2026-11-20"}
+        ).status_code
+        == 400
+    )
     assert act(client, paper, "reopen", {"reason": "Автор кайра кайрылды."}).status_code == 302
     paper.refresh_from_db()
     assert (paper.status, paper.dismissal_reason) == ("considering", "")
@@ -235,11 +253,12 @@ def test_it_never_shows_internal_notes_to_the_writer(client, login, online):
 def test_it_refuses_a_second_answer_to_a_closed_case(client, login, paper):
     login("director")
     data = {"mode": "phone", "given_on": "2026-11-21", "text": "Телефон аркылуу жооп берилди."}
+    measure(client, paper)
     assert act(client, paper, "answer", data).status_code == 302
     response = act(client, paper, "answer", data)
     assert response.status_code == 400
     assert Answer.objects.filter(appeal=paper).count() == 1
-    assert events(paper) == [("answered", "closed")]
+    assert events(paper) == [("measures", "measures"), ("answered", "closed")]
 
 
 def test_it_answers_404_for_an_unknown_action_or_another_school(client, login, paper):

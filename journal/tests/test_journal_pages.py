@@ -47,7 +47,11 @@ def filled(demo, django_user_model):
     import datetime as dt
 
     case_measures(
-        appeal=appeals[0], text="Ашкананын жетекчиси менен сүйлөшүлдү.", taken_on=dt.date(2026, 11, 20), actor=director
+        appeal=appeals[0],
+        kinds=["organisation"],
+        text="Ашкананын жетекчиси менен сүйлөшүлдү.",
+        taken_on=dt.date(2026, 11, 20),
+        actor=director,
     )
     return Volume.objects.get(school=demo)
 

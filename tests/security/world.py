@@ -74,7 +74,7 @@ def world_create() -> World:
         appeal, plain = full_appeal(school, marker=f"M{key.upper()}", **kwargs)
         world.appeals[key], world.plain[key] = appeal, plain
 
-    from appeals.services.cases import case_answer, case_assign, case_forward, case_note_add
+    from appeals.services.cases import case_answer, case_assign, case_forward, case_measures, case_note_add
 
     today = timezone.localdate()
     directors = {own.pk: users["director"], sibling.pk: users["director2"], stranger.pk: director3}
@@ -110,6 +110,16 @@ def world_create() -> World:
         appeal = world.appeals[key]
         _try(
             world,
+            "measures",
+            case_measures,
+            appeal=appeal,
+            kinds=["talk_student"],
+            text="Talked with the class.",
+            taken_on=today,
+            actor=directors[appeal.school_id],
+        )
+        _try(
+            world,
             "answer",
             case_answer,
             appeal=appeal,
@@ -124,9 +134,9 @@ def world_create() -> World:
         commission_of,
         meeting_add_agenda_item,
         meeting_create,
-        opening_start,
         order_record,
     )
+    from openings.services import opening_start
     from reports.periods import quarter_of
     from reports.services import quarterly_report_draft, weekly_summary_build
 

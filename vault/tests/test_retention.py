@@ -24,7 +24,11 @@ def closed_appeal(school, marker):
     director = get_user_model().objects.get(username="director")
     case_consider(appeal=appeal, actor=director)
     case_measures(
-        appeal=appeal, kinds=["talk_student"], text="Talked with the class.", taken_on=timezone.localdate(), actor=director
+        appeal=appeal,
+        kinds=["talk_student"],
+        text="Talked with the class.",
+        taken_on=timezone.localdate(),
+        actor=director,
     )
     case_answer(
         appeal=appeal,
