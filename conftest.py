@@ -126,5 +126,5 @@ def _cache_table(request):
 
 
 # Real servers on loopback at the edge of the world: a fake Telegram Bot API, a fake SMS
-# gateway and an SMTP server (aiosmtpd), each wired into the settings.
-telegram, sms_gateway, smtp_server = edge_fixtures()
+# gateway, a fake WhatsApp Cloud API and an SMTP server (aiosmtpd), each wired into the settings.
+telegram, sms_gateway, whatsapp, smtp_server = edge_fixtures()

@@ -225,7 +225,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Ishenim <ishenim@localhost>")
 
-# Messages to staff (notify): Telegram Bot API and an HTTP SMS gateway; unset = that channel fails visibly.
+# Messages to staff (notify): Telegram Bot API, an HTTP SMS gateway, WhatsApp; unset = that channel fails visibly.
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org")
 TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN")
 TELEGRAM_BOT_NAME = env("TELEGRAM_BOT_NAME")
@@ -233,6 +233,13 @@ TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET")
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN")
 SMS_SENDER = env("SMS_SENDER", "Ishenim")
+# WhatsApp Cloud API: POST {WHATSAPP_API_URL}/{WHATSAPP_PHONE_NUMBER_ID}/messages with a bearer token.
+# With WHATSAPP_TEMPLATE (an approved template with one body parameter) messages go as that template,
+# which reaches people outside the 24-hour window; without it, as plain text.
+WHATSAPP_API_URL = env("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID")
+WHATSAPP_TOKEN = env("WHATSAPP_TOKEN")
+WHATSAPP_TEMPLATE = env("WHATSAPP_TEMPLATE")
 NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
 # Minutes an urgent appeal may wait for "I am on it" before the alert goes one level up (R22).
 ISHENIM_URGENT_ACK_MINUTES = env_int("ISHENIM_URGENT_ACK_MINUTES", 15)

@@ -12,4 +12,4 @@ class OutboxAdmin(admin.ModelAdmin):
 
 @admin.register(ChannelSettings)
 class ChannelSettingsAdmin(admin.ModelAdmin):
-    list_display = ["user", "email_on", "telegram_on", "sms_on", "language"]
+    list_display = ["user", "email_on", "telegram_on", "sms_on", "whatsapp_on", "language"]

@@ -1,4 +1,4 @@
-"""The channels a message can travel by: email, Telegram (Bot API) and SMS (an HTTP gateway).
+"""The channels a message can travel by: email, Telegram (Bot API), SMS (an HTTP gateway), WhatsApp (Cloud API).
 
 Each `send_*` returns the channel's short answer or raises `ChannelError` with
 a short reason that names no secret (no token, no gateway URL with its key).
@@ -37,6 +37,8 @@ def _post_json(url: str, payload: dict, headers: dict | None = None) -> dict:
         except ValueError:
             answer = {}
         reason = answer.get("description") or answer.get("error") or error.reason
+        if isinstance(reason, dict):  # the Graph API: {"error": {"message": …, "code": …}}
+            reason = reason.get("message") or reason.get("code") or "error"
         raise ChannelError(f"HTTP {error.code}: {str(reason)[:120]}") from None
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
@@ -72,6 +74,41 @@ def send_sms(phone: str, text: str) -> str:
     return f"ok, id {answer.get('id', '?')}"
 
 
+# WhatsApp's language codes for a template in each language of the interface.
+WHATSAPP_LANGUAGES = {"ky": "ky_KG", "ru": "ru", "uz": "uz", "en": "en"}
+
+
+def whatsapp_number(phone: str) -> str:
+    """The Cloud API's `to`: the number with its country code, digits only."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def send_whatsapp(phone: str, text: str, language: str = "") -> str:
+    """POST /{phone-number-id}/messages: the approved template (one body parameter) if configured, else text."""
+    if not (settings.WHATSAPP_PHONE_NUMBER_ID and settings.WHATSAPP_TOKEN):
+        raise ChannelError("WhatsApp is not configured (WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_TOKEN)")
+    url = f"{settings.WHATSAPP_API_URL.rstrip('/')}/{settings.WHATSAPP_PHONE_NUMBER_ID}/messages"
+    payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": whatsapp_number(phone)}
+    if settings.WHATSAPP_TEMPLATE:
+        # A template parameter may hold no line breaks and no run of more than 4 spaces.
+        one_line = " ".join(text.split())[:1000]
+        payload |= {
+            "type": "template",
+            "template": {
+                "name": settings.WHATSAPP_TEMPLATE,
+                "language": {"code": WHATSAPP_LANGUAGES.get(language, language or "en")},
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": one_line}]}],
+            },
+        }
+    else:
+        payload |= {"type": "text", "text": {"preview_url": False, "body": text[:4096]}}
+    answer = _post_json(url, payload, {"Authorization": f"Bearer {settings.WHATSAPP_TOKEN}"})
+    ids = [m.get("id") for m in answer.get("messages", []) if isinstance(m, dict)]
+    if not ids:
+        raise ChannelError("WhatsApp: no message id in the answer")
+    return f"ok, {ids[0]}"
+
+
 def send_email(address: str, subject: str, body: str) -> str:
     try:
         sent = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]).send()
@@ -96,4 +133,6 @@ def deliver(row: Outbox) -> str:
         return send_telegram(row.address, f"{row.subject}\n\n{row.body}")
     if row.channel == Channel.SMS:
         return send_sms(row.address, sms_text(row))
+    if row.channel == Channel.WHATSAPP:
+        return send_whatsapp(row.address, f"{row.subject}\n\n{row.body}", row.language)
     raise ChannelError("no channel chosen or linked")

@@ -12,6 +12,7 @@ class ChannelsForm(forms.Form):
     email_on = forms.BooleanField(label=_("by email"), required=False)
     telegram_on = forms.BooleanField(label=_("by Telegram"), required=False)
     sms_on = forms.BooleanField(label=_("by SMS"), required=False)
+    whatsapp_on = forms.BooleanField(label=_("by WhatsApp"), required=False)
     phone = forms.CharField(label=_("phone for SMS"), required=False, max_length=20, validators=[phone])
     language = forms.ChoiceField(label=_("language of messages"), choices=settings.LANGUAGES)
 
@@ -20,3 +21,11 @@ class ChannelsForm(forms.Form):
         if data.get("sms_on") and not data.get("phone"):
             self.add_error("phone", _("Write the phone number that should receive SMS."))
         return data
+
+
+class WhatsAppNumberForm(forms.Form):
+    whatsapp_phone = forms.CharField(label=_("WhatsApp number"), max_length=20, validators=[phone])
+
+
+class WhatsAppCodeForm(forms.Form):
+    code = forms.CharField(label=_("Code from WhatsApp"), max_length=12)

@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("email")
     TELEGRAM = "telegram", _("Telegram")
     SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
     NONE = "none", _("no channel")
 
 
@@ -93,7 +94,8 @@ class Outbox(models.Model):
 
 
 class ChannelSettings(models.Model):
-    """How a person wants to be told: channels, the Telegram chat linked, a phone for SMS, the language."""
+    """How a person wants to be told: channels, the Telegram chat linked, a phone for SMS, a verified WhatsApp
+    number, the language."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="channel_settings", verbose_name=_("user")
@@ -101,8 +103,15 @@ class ChannelSettings(models.Model):
     email_on = models.BooleanField(_("by email"), default=True)
     telegram_on = models.BooleanField(_("by Telegram"), default=True)
     sms_on = models.BooleanField(_("by SMS"), default=False)
+    whatsapp_on = models.BooleanField(_("by WhatsApp"), default=True)
     telegram_chat_id = models.CharField(_("Telegram chat"), max_length=32, blank=True)
     phone = models.CharField(_("phone for SMS"), max_length=20, blank=True)
+    whatsapp_phone = models.CharField(
+        _("WhatsApp number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Set only once the person typed the code sent there."),
+    )
     language = models.CharField(_("language of messages"), max_length=5, blank=True)
 
     class Meta:
@@ -128,6 +137,28 @@ class TelegramLink(models.Model):
     class Meta:
         verbose_name = _("Telegram link code")
         verbose_name_plural = _("Telegram link codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+def _verification_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+class WhatsAppCode(models.Model):
+    """A six-digit code sent by WhatsApp to a number; typed back on the account page, it proves the number is theirs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user"))
+    phone = models.CharField(_("WhatsApp number"), max_length=20)
+    code = models.CharField(_("code"), max_length=6, default=_verification_code)
+    tries = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("WhatsApp code")
+        verbose_name_plural = _("WhatsApp codes")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d})"

@@ -8,6 +8,7 @@ school's failures page and to the platform administrator.
 """
 
 import datetime as dt
+import hmac
 import logging
 import uuid
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from notify.channels import ChannelError, deliver
-from notify.models import Channel, ChannelSettings, Kind, Outbox, TelegramLink
+from notify.models import Channel, ChannelSettings, Kind, Outbox, TelegramLink, WhatsAppCode
 from schools.models import District, School
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def channels_of(user) -> list[tuple[str, str]]:
         found.append((Channel.TELEGRAM, prefs.telegram_chat_id))
     if prefs.sms_on and prefs.phone:
         found.append((Channel.SMS, prefs.phone))
+    if prefs.whatsapp_on and prefs.whatsapp_phone:
+        found.append((Channel.WHATSAPP, prefs.whatsapp_phone))
     return found
 
 
@@ -254,9 +257,11 @@ def outbox_retry_due(now: dt.datetime | None = None, limit: int = 200) -> int:
 
 
 @transaction.atomic
-def channel_settings_save(*, user, email_on: bool, telegram_on: bool, sms_on: bool, phone: str, language: str):
+def channel_settings_save(
+    *, user, email_on: bool, telegram_on: bool, sms_on: bool, whatsapp_on: bool, phone: str, language: str
+):
     prefs, _created = ChannelSettings.objects.get_or_create(user=user)
-    prefs.email_on, prefs.telegram_on, prefs.sms_on = email_on, telegram_on, sms_on
+    prefs.email_on, prefs.telegram_on, prefs.sms_on, prefs.whatsapp_on = email_on, telegram_on, sms_on, whatsapp_on
     prefs.phone, prefs.language = phone.strip(), language
     prefs.save()
     return prefs
@@ -334,6 +339,59 @@ def telegram_poll(offset: int | None = None) -> tuple[int | None, list[str]]:
     updates = telegram_call("getUpdates", payload).get("result", [])
     done = [telegram_update(update) for update in updates]
     return (updates[-1]["update_id"] + 1 if updates else offset), done
+
+
+# --- the WhatsApp number, proved by a code sent there ------------------------------
+
+WHATSAPP_CODE_VALID = dt.timedelta(minutes=30)
+WHATSAPP_CODE_TRIES = 5
+
+
+def whatsapp_verify_start(*, user, phone: str) -> WhatsAppCode:
+    """Send a fresh six-digit code to this WhatsApp number (older unused codes stop working).
+
+    Sent at once, not through the outbox: the person waits for it on the page, and
+    a code is a secret that no outbox row or failures page should show. Raises
+    ChannelError when WhatsApp did not take it."""
+    from django.utils.translation import gettext as _
+
+    from notify.channels import send_whatsapp
+
+    WhatsAppCode.objects.filter(user=user, used_at__isnull=True).delete()
+    verification = WhatsAppCode.objects.create(user=user, phone=phone.strip())
+    language = language_of(user)
+    with translation.override(language):
+        text = _("Ishenim: your code is %(code)s. Type it on your page in Ishenim to receive alerts here.") % {
+            "code": verification.code
+        }
+    send_whatsapp(verification.phone, text, language)
+    return verification
+
+
+@transaction.atomic
+def whatsapp_verify_finish(*, user, code: str) -> bool:
+    """The person typed the code: the number becomes their WhatsApp channel. False if it is wrong or too old;
+    after WHATSAPP_CODE_TRIES wrong tries the code stops working."""
+    verification = (
+        WhatsAppCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, created_at__gte=timezone.now() - WHATSAPP_CODE_VALID)
+        .order_by("-created_at")
+        .first()
+    )
+    if verification is None or verification.tries >= WHATSAPP_CODE_TRIES:
+        return False
+    if not hmac.compare_digest(verification.code, "".join(code.split())):
+        WhatsAppCode.objects.filter(pk=verification.pk).update(tries=F("tries") + 1)
+        return False
+    verification.used_at = timezone.now()
+    verification.save(update_fields=["used_at"])
+    prefs, _created = ChannelSettings.objects.get_or_create(user=user)
+    prefs.whatsapp_phone, prefs.whatsapp_on = verification.phone, True
+    prefs.save(update_fields=["whatsapp_phone", "whatsapp_on"])
+    from audit.services import audit_record
+
+    audit_record(action="ishenim.notify.whatsapp_verified", actor=user, obj=prefs)
+    return True
 
 
 def failures(*, school: School | None = None):

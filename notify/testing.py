@@ -1,4 +1,4 @@
-"""Fake edge servers on loopback for tests and `make bench`: the Telegram Bot API and an SMS gateway.
+"""Fake edge servers on loopback for tests and `make bench`: the Telegram Bot API, an SMS gateway, WhatsApp.
 
 Real HTTP, real sockets; each records what it accepted (with the time) and can
 be told to fail the next N requests, to test retries.
@@ -142,6 +142,57 @@ class FakeSMSGateway(FakeServer):
         return [r.body["text"] for r in self.received if phone is None or r.body["to"] == phone]
 
 
+class FakeWhatsApp(FakeServer):
+    """Answers `POST /v21.0/<phone-number-id>/messages` like the WhatsApp Cloud API (Graph API errors included)."""
+
+    def __init__(self, token: str = "wa-secret", phone_number_id: str = "1098765"):  # noqa: S107 - a fake's token
+        super().__init__()
+        self.token, self.phone_number_id = token, phone_number_id
+
+    @staticmethod
+    def _error(status: int, message: str, code: int) -> tuple[int, dict]:
+        return status, {"error": {"message": message, "type": "OAuthException", "code": code}}
+
+    def answer(self, request):
+        if request.path != f"/v21.0/{self.phone_number_id}/messages":
+            return self._error(400, "Unsupported post request.", 100)
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return self._error(401, "Invalid OAuth access token.", 190)
+        if self.fail_next:
+            self.fail_next -= 1
+            self.rejected.append(request)
+            return self._error(503, "Service temporarily unavailable", 2)
+        body = request.body
+        kind = body.get("type")
+        valid = (
+            body.get("messaging_product") == "whatsapp"
+            and str(body.get("to", "")).isdigit()
+            and (
+                (kind == "text" and (body.get("text") or {}).get("body"))
+                or (kind == "template" and (body.get("template") or {}).get("name"))
+            )
+        )
+        if not valid:
+            return self._error(400, "(#100) Invalid parameter", 100)
+        self._accept(request)
+        return 200, {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+            "messages": [{"id": f"wamid.TEST{len(self.received)}"}],
+        }
+
+    @staticmethod
+    def text_of(body: dict) -> str:
+        if body["type"] == "text":
+            return body["text"]["body"]
+        return " ".join(p["text"] for c in body["template"]["components"] for p in c["parameters"])
+
+    def texts(self, phone=None) -> list[str]:
+        """What each number received (a template's parameters joined); `phone` in any spelling."""
+        digits = "".join(ch for ch in phone or "" if ch.isdigit())
+        return [self.text_of(r.body) for r in self.received if phone is None or r.body["to"] == digits]
+
+
 # --- pytest fixtures (imported by the tests' conftest) ------------------------------
 
 
@@ -168,7 +219,8 @@ def _smtp_controller():
 
 
 def edge_fixtures():
-    """`telegram`, `sms_gateway` and `smtp_server` fixtures: real servers on loopback, wired into the settings."""
+    """`telegram`, `sms_gateway`, `whatsapp` and `smtp_server` fixtures: real servers on loopback, wired into the
+    settings."""
     import pytest
 
     @pytest.fixture
@@ -185,6 +237,13 @@ def edge_fixtures():
             yield server
 
     @pytest.fixture
+    def whatsapp(settings):
+        with FakeWhatsApp() as server:
+            settings.WHATSAPP_API_URL, settings.WHATSAPP_TOKEN = server.url + "/v21.0", server.token
+            settings.WHATSAPP_PHONE_NUMBER_ID, settings.WHATSAPP_TEMPLATE = server.phone_number_id, ""
+            yield server
+
+    @pytest.fixture
     def smtp_server(settings):
         controller, inbox, port = _smtp_controller()
         controller.start()
@@ -194,4 +253,4 @@ def edge_fixtures():
         yield inbox.messages
         controller.stop()
 
-    return telegram, sms_gateway, smtp_server
+    return telegram, sms_gateway, whatsapp, smtp_server

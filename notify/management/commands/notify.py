@@ -1,4 +1,4 @@
-"""`ishenim notify test --user NAME [--channel telegram]`, `ishenim notify poll`, `ishenim notify send-due`."""
+"""`ishenim notify test --user NAME [--channel whatsapp]`, `ishenim notify poll`, `ishenim notify send-due`."""
 
 import time
 
@@ -36,7 +36,10 @@ class Command(BaseCommand):
             raise CommandError(f"no user {username!r}")
         found = [c for c, _address in channels_of(user)]
         if not found:
-            raise CommandError(f"{username} has no channel chosen and linked (email address, Telegram chat, SMS phone)")
+            raise CommandError(
+                f"{username} has no channel chosen and linked "
+                "(email address, Telegram chat, SMS phone, confirmed WhatsApp number)"
+            )
         if channel and channel not in found:
             raise CommandError(f"{username} has not chosen or linked {channel}; they have: {', '.join(found)}")
         with override(language_of(user)):
