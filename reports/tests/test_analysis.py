@@ -1,0 +1,304 @@
+"""The analysis on fixed data: the tables, the rise test, what worked, actions, and every figure of the draft."""
+
+import datetime as dt
+import math
+import re
+
+import pytest
+from django.utils import translation
+from django.utils.text import capfirst
+
+from appeals.models import Appeal, FollowUp, Involvement, Measure
+from reports.analysis import district_analysis, school_analysis
+from reports.analysis_stats import betainc, binomial_at_least, clopper_pearson, rate_ratio
+from reports.analysis_text import ActionFact, CategoryFact, MeasureFact, TotalFact, draft, facts, on_day
+from reports.models import Action, Subject, SubjectTag
+from reports.periods import quarter_in
+from reports.tests.conftest import at
+
+Q3 = quarter_in("calendar", dt.date(2026, 8, 1))
+
+
+# --- the statistics against known values -----------------------------------------
+
+
+def test_the_incomplete_beta_and_the_binomial_tail_match_known_values():
+    assert betainc(2, 3, 0.4) == pytest.approx(0.5248, abs=1e-12)  # 1 - (0.6^4 + 4·0.4·0.6^3)
+    assert binomial_at_least(9, 12, 0.5) == pytest.approx(299 / 4096, rel=1e-12)
+    assert binomial_at_least(0, 5, 0.3) == 1.0 and binomial_at_least(6, 5, 0.3) == 0.0
+
+
+def test_clopper_pearson_matches_the_published_interval():
+    low, high = clopper_pearson(5, 10)
+    assert (round(low, 4), round(high, 4)) == (0.1871, 0.8129)
+    assert clopper_pearson(0, 10)[0] == 0.0 and round(clopper_pearson(0, 10)[1], 4) == 0.3085
+
+
+def test_a_rise_is_flagged_only_when_the_whole_interval_is_above_one():
+    nine_three = rate_ratio(9, 3)
+    assert nine_three.ratio == 3.0 and nine_three.p_rise == pytest.approx(0.0730, abs=1e-4)
+    assert round(nine_three.low, 2) == 0.75 and not nine_three.rise  # 9 after 3 may be chance
+    twelve_two = rate_ratio(12, 2)
+    assert twelve_two.p_rise == pytest.approx(106 / 16384) and twelve_two.low > 1 and twelve_two.rise
+    assert rate_ratio(5, 0).ratio == math.inf and not rate_ratio(5, 0).rise  # 0.5^5 = 3 % > 2.5 %
+    assert rate_ratio(6, 0).rise
+    assert rate_ratio(2, 14).fall and not rate_ratio(2, 14).rise
+    assert rate_ratio(0, 0).ratio is None and not rate_ratio(0, 0).rise
+
+
+def test_large_counts_use_the_log_normal_interval():
+    big = rate_ratio(12_000, 10_000)
+    assert big.rise and big.low == pytest.approx(1.2 * math.exp(-1.959964 * math.sqrt(1 / 12_000 + 1 / 10_000)))
+
+
+# --- a school's quarter, fixed ------------------------------------------------------
+
+# (quarter start, category, place, band, count)
+APPEALS = [
+    ("2026-07-10", "bullying", "yard", "5-6", 6),
+    ("2026-08-10", "bullying", "yard", "7-9", 2),
+    ("2026-08-20", "bullying", "corridor", "5-6", 2),
+    ("2026-09-01", "bullying", "", "", 2),
+    ("2026-08-05", "smoking", "toilets", "7-9", 4),
+    ("2026-07-20", "suggestion", "canteen", "", 3),
+    ("2026-05-10", "bullying", "yard", "5-6", 1),
+    ("2026-05-11", "bullying", "classroom", "1-4", 1),
+    ("2026-04-15", "smoking", "toilets", "7-9", 5),
+    ("2026-06-01", "suggestion", "canteen", "", 3),
+    ("2025-08-10", "bullying", "yard", "5-6", 3),
+    ("2026-02-10", "smoking", "toilets", "10-11", 2),
+    ("2026-01-20", "bullying", "corridor", "5-6", 2),
+]
+
+
+@pytest.fixture
+def quarter(demo, user):
+    """The demo school's appeals of Q3 2026 and the quarters it is compared with; facts recorded."""
+    made = {}
+    for day, category, place, band, count in APPEALS:
+        for n in range(count):
+            received = at(day) + dt.timedelta(hours=n)
+            made.setdefault((day, category), []).append(
+                Appeal.objects.create(
+                    school=demo,
+                    channel="online",
+                    author_kind="student",
+                    category=category,
+                    place=place,
+                    grade_band=band,
+                    status="closed",
+                    received_at=received,
+                    registered_at=received,
+                    due_on=received.date() + dt.timedelta(days=15),
+                    closed_at=received + dt.timedelta(days=5 if n % 3 else 20),  # every third one late
+                    text_sealed=b"x",
+                )
+            )
+    bullying = made[("2026-07-10", "bullying")] + made[("2026-08-10", "bullying")]
+    for appeal in bullying[:5]:
+        Involvement.objects.create(appeal=appeal, who="older")
+    for appeal in bullying[5:7]:
+        Involvement.objects.create(appeal=appeal, who="classmates")
+    Involvement.objects.create(appeal=made[("2026-05-10", "bullying")][0], who="classmates")
+    for appeal, solved in zip(bullying[:5], ["yes", "yes", "no", "partly", "partly"], strict=True):
+        FollowUp.objects.create(appeal=appeal, writer_key_id="0" * 32, writer_public_key=b"k", solved=solved)
+    staff = user("rakhmanov-psychologist") if _exists("rakhmanov-psychologist") else _anyone()
+    # Measures: the January corridor cases (observed: they came back in the corridor in Q3);
+    # the February toilets cases (observed; toilets came back in Q2 and Q3); two Q3 yard cases.
+    for appeal in made[("2026-01-20", "bullying")]:
+        Measure.objects.create(appeal=appeal, kind="talk_parents", taken_on=dt.date(2026, 1, 25), by=staff)
+    for appeal in made[("2026-02-10", "smoking")]:
+        Measure.objects.create(appeal=appeal, kind="discipline", taken_on=dt.date(2026, 2, 15), by=staff)
+        Measure.objects.create(appeal=appeal, kind="talk_parents", taken_on=dt.date(2026, 2, 15), by=staff)
+    for appeal in bullying[:2]:
+        Measure.objects.create(appeal=appeal, kind="organisation", taken_on=dt.date(2026, 7, 20), by=staff)
+    Action.objects.create(
+        school=demo,
+        title="a teacher on duty in the yard",
+        kind="organisation",
+        category="bullying",
+        place="yard",
+        owner=staff,
+        decided_on=dt.date(2026, 5, 20),
+        due_on=dt.date(2026, 6, 1),
+        done_on=dt.date(2026, 5, 28),
+    )
+    Action.objects.create(
+        school=demo,
+        title="lock the back door of the toilets",
+        kind="organisation",
+        category="smoking",
+        place="toilets",
+        owner=staff,
+        decided_on=dt.date(2026, 7, 3),
+        due_on=dt.date(2026, 8, 1),
+    )
+    return made
+
+
+def _exists(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).exists()
+
+
+def _anyone():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.order_by("pk").first()
+
+
+def _cell(cells, **key):
+    return next(c for c in cells if all(getattr(c, k) == v for k, v in key.items()))
+
+
+def test_the_cross_tables_count_each_quarter(demo, quarter):
+    a = school_analysis(demo, Q3, today=dt.date(2026, 11, 1))
+    bullying = _cell(a.categories, category="bullying")
+    assert (bullying.now, bullying.previous, bullying.year_before) == (12, 2, 3)
+    assert bullying.rising and a.categories[0] is bullying  # rising first
+    yard = _cell(a.places["bullying"], place="yard")
+    assert (yard.now, yard.previous, yard.year_before) == (8, 1, 3)
+    assert [c.place for c in a.places["bullying"]] == ["yard", "corridor", "classroom"]  # blank place left out
+    assert _cell(a.bands["bullying"], band="5-6").now == 8
+    assert _cell(a.combos["bullying"], place="yard", band="5-6").now == 6
+    assert (_cell(a.who["bullying"], who="older").now, _cell(a.who["bullying"], who="classmates").previous) == (5, 1)
+    smoking = _cell(a.categories, category="smoking")
+    assert (smoking.now, smoking.previous, smoking.rising) == (4, 5, False)
+    assert a.feedback["bullying"] == (2, 5)
+    assert a.total == 19
+
+
+def test_what_worked_counts_cases_on_time_solved_and_came_back(demo, quarter):
+    a = school_analysis(demo, Q3, today=dt.date(2026, 11, 1))
+    rows = {row.kind: row for row in a.measures}
+    # talk_parents: 2 January corridor cases (came back in the corridor in Q3) + 2 February toilets cases
+    # (toilets again in Q2) = 4 observed, 4 came back; on time: n % 3 != 0, so one of each pair.
+    talk = rows["talk_parents"]
+    assert (talk.cases, talk.closed, talk.on_time, talk.observed, talk.came_back) == (4, 4, 2, 4, 4)
+    assert (rows["discipline"].cases, rows["discipline"].came_back) == (2, 2)
+    organisation = rows["organisation"]  # this quarter's cases: not observed yet
+    assert (organisation.cases, organisation.observed, organisation.answered, organisation.solved) == (2, 0, 2, 2)
+    assert [row.kind for row in a.measures] == ["talk_parents", "discipline", "organisation"]
+
+
+def test_a_subject_tag_that_comes_back_counts_even_without_a_place(demo, quarter, user):
+    staff = _anyone()
+    case = Appeal.objects.create(
+        school=demo, channel="paper", author_kind="parent", category="request", status="closed",
+        received_at=at("2026-01-15"), text_sealed=b"x",
+    )  # fmt: skip
+    later = quarter[("2026-07-20", "suggestion")][0]
+    subject = Subject.objects.create(school=demo, name="очередь в столовой")
+    SubjectTag.objects.create(subject=subject, appeal=case)
+    SubjectTag.objects.create(subject=subject, appeal=later)
+    Measure.objects.create(appeal=case, kind="psychologist", taken_on=dt.date(2026, 1, 20), by=staff)
+    row = next(r for r in school_analysis(demo, Q3).measures if r.kind == "psychologist")
+    assert (row.cases, row.observed, row.came_back) == (1, 1, 1)
+    SubjectTag.objects.filter(appeal=later).delete()
+    row = next(r for r in school_analysis(demo, Q3).measures if r.kind == "psychologist")
+    assert (row.observed, row.came_back) == (1, 0)
+
+
+def test_actions_are_followed_up(demo, quarter):
+    a = school_analysis(demo, Q3, today=dt.date(2026, 11, 1))
+    duty, door = a.actions
+    assert duty.action.title == "a teacher on duty in the yard"
+    assert (duty.on_time, duty.before, duty.after, duty.fell) == (True, 1, 8, False)  # Q2 yard 1, Q3 yard 8
+    assert door.on_time is False and (door.before, door.after) == (4, None)  # decided in Q3: Q4 not over
+    old = Action.objects.create(
+        school=demo, title="old", kind="other", owner=duty.action.owner,
+        decided_on=dt.date(2025, 1, 10), due_on=dt.date(2025, 2, 1), done_on=dt.date(2025, 1, 20),
+    )  # fmt: skip
+    assert old.pk not in [row.action.pk for row in school_analysis(demo, Q3).actions]  # done long ago
+
+
+def test_every_figure_of_the_draft_comes_from_the_tables(demo, quarter):
+    a = school_analysis(demo, Q3, today=dt.date(2026, 11, 1))
+    told = facts(a)
+    total = told[0]
+    assert isinstance(total, TotalFact) and (total.now, total.previous, total.year_before) == (19, 10, 3)
+    by_category = {f.category: f for f in told if isinstance(f, CategoryFact)}
+    assert list(by_category) == ["bullying", "smoking", "suggestion"]
+    for fact in by_category.values():
+        cell = _cell(a.categories, category=fact.category)
+        assert (fact.now, fact.previous, fact.year_before, fact.rise) == (
+            cell.now, cell.previous, cell.year_before, cell.rising,
+        )  # fmt: skip
+        tables = {"place": (a.places, "place"), "band": (a.bands, "band"), "who": (a.who, "who")}
+        for part in fact.parts:
+            table, attribute = tables[part.what]
+            assert part.of == cell.now
+            assert part.count == _cell(table[fact.category], **{attribute: part.value}).now
+            assert part.count == max(c.now for c in table[fact.category])
+        assert (fact.solved, fact.answered) == a.feedback.get(fact.category, (0, 0))
+    assert [(p.what, p.value, p.count) for p in by_category["bullying"].parts] == [
+        ("place", "yard", 8), ("band", "5-6", 8), ("who", "older", 5),
+    ]  # fmt: skip
+    actions = [f for f in told if isinstance(f, ActionFact)]
+    assert [(f.title, f.before, f.after) for f in actions] == [(r.action.title, r.before, r.after) for r in a.actions]
+    measures = [f for f in told if isinstance(f, MeasureFact)]
+    for fact, row in zip(measures, a.measures, strict=False):
+        assert (fact.kind, fact.cases, fact.on_time, fact.closed, fact.solved, fact.answered) == (
+            row.kind, row.cases, row.on_time, row.closed, row.solved, row.answered,
+        )  # fmt: skip
+        assert (fact.came_back, fact.observed) == (row.came_back, row.observed)
+
+
+def test_the_draft_reads_the_facts_in_english(demo, quarter):
+    text = draft(school_analysis(demo, Q3, today=dt.date(2026, 11, 1)))
+    assert text.startswith("This quarter: 19 appeals (10 last quarter, 3 a year before).")
+    assert (
+        "bullying or violence: 12 appeals (2 last quarter, 3 a year before; a rise unlikely to be chance); "
+        "where: school yard, 8 of 12; grades 5–6: 8 of 12; involved: older students, 5 of 12; "
+        "writers who said “solved”: 2 of 5." in text.lower()
+    )
+    assert "smoking, nasvay, alcohol: 4 appeals (5 last quarter, 0 a year before)" in text.lower()
+    assert (
+        "The measure «a teacher on duty in the yard» decided on 20 May 2026 was carried out on 28 May 2026, "
+        "on time. bullying or violence, school yard: 1 appeal in the quarter it was decided, "
+        "8 appeals in the quarter after." in text.replace("Bullying", "bullying")
+    )
+    assert "is not carried out yet" in text
+    assert (
+        "talk with the parents: 4 cases; closed on time: 2 of 4; the problem came back within two quarters: 4 of 4."
+        in text.lower()
+    )
+
+
+@pytest.mark.parametrize("language", ["ky", "ru", "uz"])
+def test_the_draft_is_written_in_the_readers_language(demo, quarter, language):
+    analysis = school_analysis(demo, Q3, today=dt.date(2026, 11, 1))
+    with translation.override(language):
+        text = draft(analysis)
+        category = capfirst(str(dict(Appeal.Category.choices)["bullying"]))
+    english = draft(analysis)
+    assert category in text and "appeals" not in text and "last quarter" not in text
+    assert re.findall(r"\d+", text) == re.findall(r"\d+", english)  # the same figures, in the same order
+
+
+def test_days_inside_a_sentence_take_the_case_ending():
+    assert on_day(dt.date(2026, 10, 3), "ky") == "2026-жылдын 3-октябрында"
+    assert on_day(dt.date(2026, 4, 3), "ky") == "2026-жылдын 3-апрелинде"
+    assert on_day(dt.date(2026, 10, 3), "ru") == "3 октября 2026 г."
+    assert on_day(dt.date(2026, 10, 3), "uz") == "2026-yil 3-oktabrda"
+    assert on_day(dt.date(2026, 10, 3), "en") == "3 October 2026"
+
+
+# --- the district ----------------------------------------------------------------
+
+
+def test_the_district_ranks_the_schools_whose_problems_rise(demo, quarter):
+    from schools.models import School
+
+    other = School.objects.get(slug="gymnasium5")
+    for n in range(3):
+        Appeal.objects.create(
+            school=other, channel="paper", author_kind="student", category="bullying", place="yard",
+            received_at=at("2026-08-01") + dt.timedelta(hours=n), text_sealed=b"x",
+        )  # fmt: skip
+    a = district_analysis(demo.district, Q3, today=dt.date(2026, 11, 1))
+    ranked = [(c.school_id, c.category, c.place, c.now, c.previous) for c in a.schools]
+    assert ranked == [(demo.pk, "bullying", "", 12, 2), (demo.pk, "bullying", "yard", 8, 1)]
+    assert _cell(a.categories, category="bullying").now == 15  # both schools
+    assert {row.kind for row in a.measures} == {"talk_parents", "discipline", "organisation"}
