@@ -552,7 +552,9 @@ class StoredLink(ChainLink):
         if (before is None) != (self.event == self.Event.ADDED):
             return "stored row does not match the chain"
         if before is not None:
-            differ = {name for name in before.keys() | self.columns.keys() if before.get(name) != self.columns.get(name)}
+            differ = {
+                name for name in before.keys() | self.columns.keys() if before.get(name) != self.columns.get(name)
+            }
             if not differ <= set(self.changed):
                 return "stored row does not match the chain"
         context["rows"][(self.kind, self.row)] = self.columns

@@ -1,0 +1,191 @@
+"""Every stored byte of an appeal in a chain: the rows beside the appeal row.
+
+The registration journal vouches for the appeal row itself (its text, author, status and
+category: `journal.services.appeal_stored`). The rows around it — the conversation with the
+writer, internal notes, answers, forwardings, attachments and the writer's follow-up — are
+chained here, with the one chain module (`ishenim.chain`): every write through the ORM
+(`appeals.models.StoredRow`) appends a link to its office's `StoredChain` holding the row's
+columns as stored (each blob as its SHA-256; a message's read time is left out, it changes
+when someone reads it) and, for a change, the columns the writer changed.
+
+`stored_verify` walks the chain, then checks that the database holds exactly the rows the chain
+names, each with the columns its last link names: a changed sealed blob, two rows swapped, a
+row deleted and a row inserted without a link are each found; a link written after a quiet
+edit does not vouch for it, since it may change only the columns it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from hashlib import sha256
+
+from django.db import models, transaction
+
+from appeals.models import Answer, Appeal, Attachment, FollowUp, Forwarding, Message, Note, StoredChain, StoredLink
+from ishenim.chain import ChainCheck, chain_append, chain_verify, head_locked
+from schools.models import District, School
+
+COVERED: tuple[type[models.Model], ...] = (Message, Note, Answer, Forwarding, Attachment, FollowUp)
+# Columns that change without anyone editing the content.
+LEFT_OUT = {"message": {"read_at"}}
+BATCH = 500
+
+
+@dataclass
+class StoredCheck(ChainCheck):
+    """What `stored_verify` found; `detail` names the row ("message 17") when one does not fit."""
+
+    detail: str = ""
+
+
+def _names(model: type[models.Model]) -> tuple[list[str], set[str]]:
+    """The chained columns of `model` (attribute names) and which of them hold blobs."""
+    left_out = LEFT_OUT.get(model._meta.model_name, ())
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in left_out]
+    return [f.attname for f in fields], {f.attname for f in fields if isinstance(f, models.BinaryField)}
+
+
+def stored_columns(model: type[models.Model], names) -> list[str]:
+    """Of the fields `names` (names or attribute names), the chained columns."""
+    chained, _blobs = _names(model)
+    attnames = {model._meta.get_field(name).attname for name in names}
+    return [name for name in chained if name in attnames]
+
+
+def _columns(values: tuple, names: list[str], blobs: set[str]) -> dict:
+    """A row's chained columns as the chain holds them: a blob as its SHA-256, a time in ISO
+    form, an empty column left out (so a column added later does not change older rows)."""
+    found = {}
+    for name, value in zip(names, values, strict=True):
+        if value is None:
+            continue
+        if name in blobs:
+            value = sha256(bytes(value)).hexdigest()
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, uuid.UUID):
+            value = str(value)
+        found[name] = value
+    return found
+
+
+def _scopes(appeal_ids) -> dict[int, str]:
+    rows = Appeal.objects.filter(pk__in=set(appeal_ids)).values_list("pk", "school_id", "district_id")
+    return {pk: f"district:{district}" if district else f"school:{school}" for pk, school, district in rows}
+
+
+@transaction.atomic
+def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | None = None) -> None:
+    """Append a link for each row `pks` of `model` as stored now: added (`changed` None), or
+    changed in the columns `changed`. A change of unchained columns only appends nothing."""
+    if changed is not None:
+        changed = stored_columns(model, changed)
+        if not changed:
+            return
+    if not pks:
+        return
+    names, blobs = _names(model)
+    rows = list(model._default_manager.filter(pk__in=pks).order_by("pk").values_list("pk", *names))
+    scopes = _scopes(row[names.index("appeal_id") + 1] for row in rows)
+    kind = model._meta.model_name
+    for scope in sorted(set(scopes.values())):
+        head = head_locked(StoredChain, scope=scope)
+        for pk, *values in rows:
+            if scopes[values[names.index("appeal_id")]] != scope:
+                continue
+            link = StoredLink(
+                chain=head,
+                kind=kind,
+                row=pk,
+                event=StoredLink.Event.ADDED if changed is None else StoredLink.Event.CHANGED,
+                changed=changed or [],
+                columns=_columns(values, names, blobs),
+            )
+            chain_append(head, link)
+
+
+def _rows_of(scope: str) -> dict:
+    """The lookup of the rows whose appeal belongs to the office `scope`."""
+    office, _colon, pk = scope.partition(":")
+    if office == "district":
+        return {"appeal__district_id": int(pk)}
+    return {"appeal__school_id": int(pk), "appeal__district__isnull": True}
+
+
+def stored_verify(scope: str) -> ChainCheck:
+    """Walk the office's chain (`ishenim.chain.chain_verify`), then compare every row of the
+    office with the last link that names it."""
+    chain = StoredChain.objects.filter(scope=scope).first()
+    if chain is not None:
+        check = chain_verify(chain)
+        if not check.ok:
+            return check
+    else:
+        chain = StoredChain(scope=scope)
+        check = ChainCheck(chain, 0, True)
+    vouched: dict[tuple[str, int], tuple[int, dict]] = {}
+    if chain.pk is not None:
+        links = chain.links.filter(seq__lte=check.records).order_by("seq")
+        for kind, row, seq, columns in links.values_list("kind", "row", "seq", "columns").iterator(chunk_size=BATCH):
+            vouched[(kind, row)] = (seq, columns)
+    lookup = _rows_of(scope)
+    for model in COVERED:
+        names, blobs = _names(model)
+        kind = model._meta.model_name
+        rows = model._default_manager.filter(**lookup).order_by("pk").values_list("pk", *names)
+        for pk, *values in rows.iterator(chunk_size=BATCH):
+            found = vouched.pop((kind, pk), None)
+            if found is None:
+                return StoredCheck(chain, check.records, False, "stored row is not in the chain", detail=f"{kind} {pk}")
+            if _columns(values, names, blobs) != found[1]:
+                problem = "stored row does not match the chain"
+                return StoredCheck(chain, check.records, False, problem, found[0], detail=f"{kind} {pk}")
+    if vouched:
+        (kind, pk), (seq, _columns_) = min(vouched.items(), key=lambda item: item[1][0])
+        return StoredCheck(chain, check.records, False, "stored row was deleted", seq, detail=f"{kind} {pk}")
+    return check
+
+
+def stored_scopes(*, school: School | None = None, district: District | None = None) -> list[str]:
+    """The offices to check: every one with a chain or with appeals (of one school or district)."""
+    if school is not None:
+        return [school.vault_scope]
+    if district is not None:
+        return [district.vault_scope]
+    scopes = set(StoredChain.objects.values_list("scope", flat=True))
+    for school_id, district_id in Appeal.objects.order_by().values_list("school_id", "district_id").distinct():
+        scopes.add(f"district:{district_id}" if district_id else f"school:{school_id}")
+    return sorted(scopes)
+
+
+def stored_backfill(apps) -> None:
+    """Link every row written before the chain existed, as it is stored now (a data
+    migration's step, with the migration's models): from then on, verify vouches for them."""
+    from django.utils import timezone
+
+    from ishenim.chain import GENESIS, canonical
+
+    Chain, Link = apps.get_model("appeals", "StoredChain"), apps.get_model("appeals", "StoredLink")
+    heads: dict[str, object] = {}
+    at = timezone.now()
+    for model in (apps.get_model("appeals", m._meta.object_name) for m in COVERED):
+        names, blobs = _names(model)
+        kind = model._meta.model_name
+        rows = model._default_manager.order_by("pk").values_list(
+            "pk", "appeal__school_id", "appeal__district_id", *names
+        )
+        for pk, school, district, *values in rows.iterator(chunk_size=BATCH):
+            scope = f"district:{district}" if district else f"school:{school}"
+            head = heads.get(scope) or heads.setdefault(scope, Chain.objects.get_or_create(scope=scope)[0])
+            link = Link(chain=head, seq=head.last_seq + 1, at=at, kind=kind, row=pk, event="added", changed=[])
+            link.columns = _columns(tuple(values), names, blobs)
+            fields = {"seq": link.seq, "at": at.isoformat(), "kind": kind, "row": pk, "event": "added"}
+            link.body = canonical({**fields, "changed": [], "columns": link.columns})
+            link.prev_hash = head.head_hash or GENESIS
+            link.hash = sha256(link.prev_hash.encode() + link.body).hexdigest()
+            link.save()
+            head.last_seq, head.head_hash = link.seq, link.hash
+    for head in heads.values():
+        head.save(update_fields=["last_seq", "head_hash"])
