@@ -54,6 +54,9 @@ PROBLEMS = {
     "sealed columns were erased": _("the sealed columns of a record were erased without a retention amendment"),
     "serial numbers are not consecutive": _("serial numbers are not consecutive"),
     "stored appeal does not match the chain": _("an appeal's stored text, author, status or category was changed"),
+    "stored row does not match the chain": _("a message, note, answer, forwarding or file of an appeal was changed"),
+    "stored row was deleted": _("a message, note, answer, forwarding or file of an appeal was deleted"),
+    "stored row is not in the chain": _("a message, note, answer, forwarding or file was added without the chain"),
 }
 
 

@@ -1,4 +1,4 @@
-"""`ishenim verify [journal|openings|audit] [--school S] [--district D] [--year Y] [--head H] [--scope S]`.
+"""`ishenim verify [journal|openings|audit|appeals] [--school S] [--district D] [--year Y] [--head H] [--scope S]`.
 
 Walks the hash chains (`ishenim.chain.chain_verify`) and exits non-zero if any does not verify.
 `ishenim journal verify`, `ishenim openings verify` and `ishenim audit verify` are the same command.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from appeals.stored import stored_scopes, stored_verify
 from audit.models import AuditChain
 from commission.models import Book
 from commission.services import openings_verify
@@ -16,18 +17,21 @@ from journal.models import Volume
 from journal.services import journal_verify
 from schools.models import District, School
 
-CHAINS = ("journal", "openings", "audit")
+CHAINS = ("journal", "openings", "audit", "appeals")
 
 
 class Command(BaseCommand):
-    help = "Check the hash chains (registration journal, box-opening journal, audit log): all, or one of them."
+    help = (
+        "Check the hash chains (registration journal, box-opening journal, audit log, appeals' messages, notes "
+        "and files): all, or one of them."
+    )
     chain: str | None = None  # set by the aliases (`ishenim journal verify` …)
 
     def add_arguments(self, parser):
         if self.chain:
             parser.add_argument("action", choices=["verify"])
         else:
-            parser.add_argument("chain", nargs="?", choices=CHAINS, help="only this chain (default: all three)")
+            parser.add_argument("chain", nargs="?", choices=CHAINS, help="only this chain (default: all four)")
         parser.add_argument("--school", help="only this school (its address in links, e.g. rakhmanov)")
         parser.add_argument("--district", help="only this district office's own journal volumes")
         parser.add_argument("--year", type=int, help="only the volume of the school year starting in this year")
@@ -54,6 +58,8 @@ class Command(BaseCommand):
             broken += 1
             self.stdout.write(f"BROKEN  {label}: {check.problem}")
             self.stdout.write(f"        {check.records} records check out before it; first bad record: {_bad(check)}")
+            if getattr(check, "detail", ""):
+                self.stdout.write(f"        the row: {check.detail}")
         if broken:
             raise CommandError(f"{broken} of {len(checks)} chains do not verify")
         self.stdout.write(self.style.SUCCESS(f"all {len(checks)} chains verify"))
@@ -94,6 +100,9 @@ class Command(BaseCommand):
                 raise CommandError(f"no such audit chain: {', '.join(sorted(missing))}")
         return [(f"audit {c.scope}", chain_verify(c)) for c in chains]
 
+    def _appeals(self, *, school, district, **options) -> list[tuple[str, ChainCheck]]:
+        return [(f"appeals {scope}", stored_verify(scope)) for scope in stored_scopes(school=school, district=district)]
+
 
 def _one(model, slug: str | None, what: str):
     if not slug:
@@ -117,7 +126,11 @@ def _counts(check: ChainCheck) -> str:
 
 def _bad(check: ChainCheck) -> str:
     if check.bad_seq is None:
-        return "none (the head given is not in the chain)"
+        return (
+            "none (a row no record names)"
+            if getattr(check, "detail", "")
+            else "none (the head given is not in the chain)"
+        )
     found = check.bad_link
     if found is None:
         return f"record {check.bad_seq} (not in the database)"
