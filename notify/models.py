@@ -36,6 +36,7 @@ class Kind(models.TextChoices):
     OPENING_SOON = "opening_soon", _("reminder: box opening")
     MEETINGS_SHORT = "meetings_short", _("reminder: commission meetings")
     OVERDUE_CASES = "overdue_cases", _("reminder: overdue cases")
+    ACTION_DUE = "action_due", _("reminder: a measure is due")
     INVITATION = "invitation", _("invitation to Ishenim")
     TEST = "test", _("test message")
 
