@@ -63,6 +63,32 @@ def login(client):
     return do_login
 
 
+@pytest.fixture
+def user():
+    """A demo account by its username."""
+    from django.contrib.auth import get_user_model
+
+    return lambda username: get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def commission(demo):
+    """The demo school's commission, appointed by order, seated from the five commission accounts."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from commission.services import commission_from_accounts, commission_of, order_record
+
+    director = get_user_model().objects.get(username="director")
+    commission = commission_of(demo)
+    order = order_record(
+        commission=commission, number="45-к", issued_on=dt.date(2026, 9, 1), scan=None, scan_type="", actor=director
+    )
+    commission_from_accounts(commission=commission, on=dt.date(2026, 9, 1), order=order, actor=director)
+    return commission
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -47,7 +47,7 @@ MUTANTS = [
            "    if prevs != expected_prevs:", "    if False:", JOURNAL),
     Mutant("chain verify: columns not compared with the bytes", "ishenim/chain.py",
            "if canonical(chain_link.chained_fields()) != body:", "if False:",
-           (*JOURNAL, "commission/tests/test_opening_journal.py", "audit/tests/test_trail.py")),
+           (*JOURNAL, "openings/tests/test_book.py", "audit/tests/test_trail.py")),
     Mutant("chain verify: the head not compared", "ishenim/chain.py",
            "    if prev != head.head_hash:", "    if False:", JOURNAL),
     Mutant("chain verify: a removed tail not noticed", "ishenim/chain.py",

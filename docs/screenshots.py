@@ -97,7 +97,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    from commission.models import Meeting, Opening
+    from commission.models import Meeting
+    from openings.models import Opening
     from reports.models import QuarterlyReport
 
     base = serve()

@@ -9,18 +9,19 @@ by WeasyPrint and the DOCX by `ishenim.docx_writer` from the same rendered HTML.
 
 from appeals.documents import Receipt, poster_context, receipt_context
 from appeals.letters import answer_context, forwarding_context
-from commission.documents import act_context, journal_context, protocol_context
-from commission.paper_forms import paper_forms_context
+from commission.documents import protocol_context
 from ishenim.documents import DocumentType
 from journal.documents import TEMPLATE as JOURNAL_TEMPLATE
 from journal.documents import volume_context
+from openings.documents import act_context, book_context
+from openings.paper_forms import paper_forms_context
 from reports.documents import report_document_context, report_filename
 from vault.documents import recovery_sheet_context
 
 _ENTRIES = [
     DocumentType(
         code="act",
-        template="commission/documents/act.html",
+        template="openings/documents/act.html",
         context=act_context,
         filename=lambda opening, language: f"act-{opening.act_number}-{language}",
         permission="commission.read",
@@ -35,12 +36,12 @@ _ENTRIES = [
         audit="ishenim.commission.protocol_printed",
     ),
     DocumentType(
-        code="opening_journal",
-        template="commission/documents/journal.html",
-        context=journal_context,
-        filename=lambda book, language: f"opening-journal-{book.year}-{language}",
+        code="opening_book",
+        template="openings/documents/book.html",
+        context=book_context,
+        filename=lambda book, language: f"opening-book-{book.year}-{language}",
         permission="commission.read",
-        audit="ishenim.openings.journal_printed",
+        audit="ishenim.openings.book_printed",
     ),
     DocumentType(
         code="answer_letter",
@@ -105,7 +106,7 @@ _ENTRIES = [
     ),
     DocumentType(
         code="paper_forms",
-        template="commission/documents/paper_form.html",
+        template="openings/documents/paper_form.html",
         context=paper_forms_context,
         filename=lambda batch, language: f"ishenim-forms-{batch.school.slug}-{language}",
         permission="commission.manage",

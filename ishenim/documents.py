@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
 MONTHS = {
     # Kyrgyz documents write «2025-жылдын 1-сентябры».
@@ -147,6 +148,11 @@ def document_date(value: dt.date | dt.datetime, language: str, *, school=None) -
     return f"{day.day} {month} {day.year}"
 
 
+def document_moment(value: dt.datetime, language: str, school=None) -> str:
+    """A date in words and the local time: «2026-жылдын 12-ноябры, 14:30»."""
+    return f"{document_date(value, language, school=school)}, {local_time(value, school)}"
+
+
 def document_period(start: dt.date, end: dt.date, language: str) -> str:
     """A period in words: «2026-жылдын 1-июлунан 30-сентябрына чейин», «с 1 июля по 30 сентября 2026 г.»."""
     same_year = start.year == end.year
@@ -197,6 +203,14 @@ def ky_genitive(name: str) -> str:
     else:
         start = "д"
     return f"{word}{start}{vowel}н"
+
+
+def head_of(name: str, language: str) -> list[str]:
+    """The lines naming the head of an organisation: «…мектебинин директору», «Директор / …»."""
+    if language == "ky" and (genitive := ky_genitive(name)):
+        return [f"{genitive} директору"]
+    with translation.override(language):
+        return [pgettext("approval", "Director"), name]
 
 
 def render_html(template: str, context: dict, *, language: str) -> str:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "appeals",
     "journal",
     "commission",
+    "openings",
     "reports",
     "notify",
 ]

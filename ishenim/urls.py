@@ -16,6 +16,7 @@ urlpatterns = [
     path("s/<slug:school>/", include("appeals.urls_public")),
     path("staff/<slug:school>/appeals/", include("appeals.urls_staff")),
     path("staff/<slug:school>/commission/", include("commission.urls")),
+    path("staff/<slug:school>/commission/", include("openings.urls")),
     path("staff/<slug:school>/reports/", include("reports.urls")),
     path("district/<slug:district>/", include("reports.urls_district")),
     path("staff/<slug:school>/journal/", include("journal.urls")),

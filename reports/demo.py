@@ -187,7 +187,7 @@ class _Box:
         return [m for m in self.members if m.serves_on(day)] if self.actor else []
 
     def record(self, rng: random.Random, when: dt.datetime) -> list[Appeal] | None:
-        from commission.services.openings import (
+        from openings.services.opening import (
             opening_close,
             opening_letter_register,
             opening_set_count,

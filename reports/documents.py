@@ -4,11 +4,12 @@ The document registry makes the PDF (charts as SVG) and the DOCX (the same chart
 PNG, drawn from the same SVG) from `reports/documents/quarterly.html`.
 """
 
-from ishenim.documents import document_date, document_period
+from ishenim.documents import document_date, document_period, head_of
 from reports.models import QuarterlyReport
 from reports.presentation import category_labels, headline, sections, timings, trend_chart
 from reports.selectors import recurring_categories
 from reports.services import report_figures, report_period, report_subjects
+from schools.selectors import director_name
 
 
 def report_context(report: QuarterlyReport, *, with_charts: bool = True) -> dict:
@@ -31,8 +32,6 @@ def report_context(report: QuarterlyReport, *, with_charts: bool = True) -> dict
 
 def report_document_context(report: QuarterlyReport, language: str, request=None) -> dict:
     """The report as the PDF and the DOCX print it (charts as images in both)."""
-    from commission.documents import director_name, head_of
-
     school = report.school
     context = report_context(report)
     return context | {

@@ -28,8 +28,9 @@ from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from appeals.models import Appeal, FollowUp
-from commission.models import Meeting, Opening
+from commission.models import Meeting
 from journal.models import Volume
+from openings.models import Opening
 from reports.models import QuarterlyReport, Subject, SubjectTag
 from reports.periods import Period
 from schools.models import District, School

@@ -191,7 +191,7 @@ def printed(demo, client, login):
         fmt: f"{base}forwardings/{forwarding.pk}/letter/?language={lang}&format={fmt}",
         "quarterly_report": lambda lang,
         fmt: f"/staff/rakhmanov/reports/quarterly/{report.pk}/report.{fmt}?language={lang}",
-        "opening_journal": lambda lang,
+        "opening_book": lambda lang,
         fmt: f"/staff/rakhmanov/commission/journal/{opening.opened_at.year}/print.pdf?lang={lang}&format={fmt}",
     }
     result = {}
@@ -219,7 +219,7 @@ def printed(demo, client, login):
 def _opening(client, commission):
     from django.utils import timezone
 
-    from commission.models import Opening
+    from openings.models import Opening
 
     base = "/staff/rakhmanov/commission"
     client.post(f"{base}/openings/start/")

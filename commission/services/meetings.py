@@ -14,18 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from commission.models import (
-    AgendaItem,
-    Candidate,
-    Commission,
-    Confirmation,
-    Election,
-    Entry,
-    Meeting,
-    Member,
-)
-from commission.services.book import entry_append
+from commission.models import AgendaItem, Candidate, Commission, Confirmation, Election, Meeting, Member
 from ishenim.chain import canonical
+from openings.models import Entry
+from openings.services.book import entry_append
 
 MEETINGS_PER_HALF_YEAR = 2
 HALF_YEAR_WARN_DAYS = 45

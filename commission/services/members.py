@@ -12,12 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import audit_record
-from commission.models import (
-    Commission,
-    Election,
-    Member,
-    Order,
-)
+from commission.models import Commission, Election, Member, Order
 from schools.models import Membership, Role, School
 from vault.services import seal
 

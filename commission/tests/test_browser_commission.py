@@ -12,7 +12,8 @@ from PIL import Image
 
 from appeals.models import Appeal
 from appeals.receipts import receipt_hash
-from commission.models import Entry, Meeting, Opening
+from commission.models import Meeting
+from openings.models import Entry, Opening
 from schools.demo import DEMO_PASSWORD
 
 BASE = "/staff/rakhmanov/commission"

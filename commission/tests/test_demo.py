@@ -1,6 +1,7 @@
 from commission.demo import commission_demo_create
-from commission.models import Entry, Meeting
+from commission.models import Meeting
 from commission.selectors import commission_state
+from openings.models import Entry
 
 
 def test_it_makes_the_demo_commission_once(demo):

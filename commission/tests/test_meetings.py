@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from commission.models import Entry, Meeting
+from commission.models import Meeting
 from commission.services import (
     half_years,
     meeting_add_agenda_item,
@@ -12,6 +12,7 @@ from commission.services import (
     meeting_create,
     meeting_reopen,
 )
+from openings.models import Entry
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ KINDS = {
 def offered_categories() -> dict[str, set[str]]:
     """The categories each way in offers: the online form and the entry of a paper letter."""
     from appeals.forms import AppealForm
-    from commission.forms import LetterForm
+    from openings.forms import LetterForm
 
     def values(form: type[forms.Form]) -> set[str]:
         field = form.base_fields["category"]

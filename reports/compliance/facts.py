@@ -14,9 +14,10 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from appeals.models import Appeal
-from commission.models import Commission, Election, Meeting, Member, Opening, Order
+from commission.models import Commission, Election, Meeting, Member, Order
 from ishenim.workdays import working_days_between
 from journal.models import Volume
+from openings.models import Opening
 from reports.compliance.attestations import school_year_start
 from reports.compliance.base import LOOKBACK_DAYS, SUMMARY_WEEKS
 from reports.models import Attestation, QuarterlyReport, SubjectTag, WeeklySummary

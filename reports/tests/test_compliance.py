@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appeals.models import Appeal
-from commission.models import Commission, Election, Meeting, Member, Opening, Order
+from commission.models import Commission, Election, Meeting, Member, Order
 from journal.models import Record
+from openings.models import Opening
 from reports.compliance import ATTENTION, BROKEN, KEPT, compliance
 from reports.models import Attestation, QuarterlyReport, WeeklySummary
 from reports.tests.conftest import at

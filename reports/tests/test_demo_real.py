@@ -26,8 +26,8 @@ def test_it_takes_paper_appeals_from_recorded_openings_and_the_summaries_agree_w
     import datetime as dt
 
     from commission.demo import commission_demo_create
-    from commission.models import Opening
-    from commission.selectors import MISSED_LOOKBACK_DAYS, openings_overview
+    from openings.models import Opening
+    from openings.selectors import MISSED_LOOKBACK_DAYS, openings_overview
     from reports.models import WeeklySummary
 
     commission_demo_create(demo)

@@ -30,7 +30,7 @@ ALIASES = {
     "members": "commission.Member",
     "meetings": "commission.Meeting",
     "items": "commission.AgendaItem",
-    "openings": "commission.Opening",
+    "openings": "openings.Opening",
     "weekly": "reports.WeeklySummary",
     "quarterly": "reports.QuarterlyReport",
     "sessions": "accounts.SessionRecord",

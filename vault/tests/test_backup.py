@@ -19,8 +19,8 @@ from vault.tests.helpers import full_appeal
 PASSPHRASE = "correct horse battery staple 2026"
 
 
-def opening_journals_verify() -> bool:
-    """The box-opening journal (commission), when it exists."""
+def opening_books_verify() -> bool:
+    """The opening books, when there are any."""
     from openings.models import Book
     from openings.services import openings_verify
 
@@ -64,7 +64,7 @@ def test_it_restores_into_an_empty_installation_and_everything_reads_back(archiv
     assert set(Appeal.objects.values_list("pk", flat=True)) == set(appeals)
     assert all(journal_verify(volume).ok for volume in Volume.objects.all())
     assert Volume.objects.count() >= 2  # the school's and the district's
-    assert opening_journals_verify()
+    assert opening_books_verify()
     User = get_user_model()
     for username in ("director", "district"):
         user = User.objects.get(username=username)

@@ -10,11 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from appeals.stored import stored_scopes, stored_verify
 from audit.models import AuditChain
-from commission.models import Book
-from commission.services import openings_verify
 from ishenim.chain import ChainCheck, chain_verify
 from journal.models import Volume
 from journal.services import journal_verify
+from openings.models import Book
+from openings.services import openings_verify
 from schools.models import District, School
 
 CHAINS = ("journal", "openings", "audit", "appeals")
@@ -114,7 +114,10 @@ def _one(model, slug: str | None, what: str):
 
 
 def _owner(volume: Volume) -> str:
-    return volume.school.slug if volume.school_id else f"district {volume.district.slug}"
+    if volume.school is not None:
+        return volume.school.slug
+    assert volume.district is not None  # a volume belongs to a school or a district
+    return f"district {volume.district.slug}"
 
 
 def _counts(check: ChainCheck) -> str:

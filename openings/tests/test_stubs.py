@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from appeals.followup import open_for_writer, writer_public_key
 from appeals.receipts import receipt_hash
-from commission.models import Opening, Stub
-from commission.paper_forms import paper_forms_pdf
-from commission.services import (
+from openings.models import Opening, Stub
+from openings.paper_forms import paper_forms_pdf
+from openings.services import (
     opening_letter_register,
     opening_set_count,
     opening_set_present,
@@ -14,7 +14,7 @@ from commission.services import (
     opening_start,
     stub_batch_create,
 )
-from commission.services.stubs import form_number
+from openings.services.stubs import form_number
 
 
 @pytest.fixture

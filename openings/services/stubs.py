@@ -19,7 +19,7 @@ from appeals.followup import writer_public_key
 from appeals.models import Appeal
 from appeals.receipts import receipt_code_new, receipt_hash
 from audit.services import audit_record
-from commission.models import (
+from openings.models import (
     Stub,
     StubBatch,
 )
@@ -57,7 +57,7 @@ def stub_batch_create(
         for n, code in enumerate(codes, start=1)
     )
     audit_record(
-        action="ishenim.commission.stubs_printed",
+        action="ishenim.openings.stubs_printed",
         scope=school.vault_scope,
         actor=actor,
         obj=batch,

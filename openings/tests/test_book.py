@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from commission.models import Book, Entry
-from commission.services import entry_append, openings_verify
+from openings.models import Book, Entry
+from openings.services import entry_append, openings_verify
 
 
 @pytest.fixture
@@ -65,14 +65,8 @@ def test_it_shows_the_busy_pages_in_a_fixed_number_of_queries(commission, login,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from commission.services import (
-        meeting_create,
-        opening_close,
-        opening_set_count,
-        opening_set_present,
-        opening_set_seal,
-        opening_start,
-    )
+    from commission.services import meeting_create
+    from openings.services import opening_close, opening_set_count, opening_set_present, opening_set_seal, opening_start
 
     def add(n):
         opening = opening_start(school=commission.school, actor=user("responsible"))

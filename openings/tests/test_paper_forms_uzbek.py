@@ -2,7 +2,7 @@
 
 import subprocess
 
-from commission.models import Stub
+from openings.models import Stub
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -22,6 +22,6 @@ def test_it_prints_the_paper_forms_in_uzbek(commission, login):
 
 
 def test_the_letter_form_offers_uzbek(commission, login):
-    from commission.forms import LetterForm
+    from openings.forms import LetterForm
 
     assert ("uz", "Oʻzbekcha") in LetterForm.base_fields["language"].choices

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from appeals.models import Appeal
-from commission.services.stubs import PrintedForm
+from openings.services.stubs import PrintedForm
 from schools.models import School
 
 

@@ -20,15 +20,15 @@ from appeals.models import Appeal, Attachment, FollowUp
 from appeals.receipts import receipt_normalise
 from appeals.services import appeal_submit
 from audit.services import audit_record
-from commission.models import (
+from openings.models import (
     Book,
     Entry,
     Letter,
     Opening,
     Page,
 )
-from commission.services.book import book_for, entry_append
-from commission.services.stubs import stub_find
+from openings.services.book import book_for, entry_append
+from openings.services.stubs import stub_find
 from schools.models import Role, School
 from vault.services import seal, seal_text
 
@@ -127,7 +127,7 @@ def _report_incident(opening: Opening) -> None:
         "number_found": opening.seal_found_number or "—",
         "place": opening.place,
         "note": opening.incident_note or "—",
-        "link": settings.SITE_URL + reverse("commission:opening", args=[school.slug, opening.pk]),
+        "link": settings.SITE_URL + reverse("openings:opening", args=[school.slug, opening.pk]),
     }
     reachable = any(channels_of(user) for user in directors)
     notify_send(users=directors, kind=Kind.SEAL_INCIDENT, office=school, params=params, office_address=not reachable)

@@ -1,4 +1,4 @@
-"""The box-opening journal: append-only and hash-chained like the registration journal.
+"""The opening book: append-only and hash-chained like the registration journal.
 
 Each book (a school's school year) is locked (SELECT … FOR UPDATE; SQLite transactions are
 IMMEDIATE), one entry is appended with the hash of the previous one, and the head moves.
@@ -11,12 +11,12 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
-from commission.models import (
+from ishenim.chain import ChainCheck, chain_append, chain_verify, head_locked
+from openings.models import (
     Book,
     Entry,
     Opening,
 )
-from ishenim.chain import ChainCheck, chain_append, chain_verify, head_locked
 from schools.models import School
 
 

@@ -9,9 +9,9 @@ from docx import Document
 from PIL import Image
 
 from appeals.models import Appeal, Attachment
-from commission.models import Entry, Opening
-from commission.selectors import openings_overview
-from commission.services import opening_set_count, opening_set_present, opening_set_seal, opening_start
+from openings.models import Entry, Opening
+from openings.selectors import openings_overview
+from openings.services import opening_set_count, opening_set_present, opening_set_seal, opening_start
 
 BASE = "/staff/rakhmanov/commission"
 
