@@ -12,6 +12,7 @@ GROUPS = [
     ("ishenim.appeal.", _("appeals")),
     ("ishenim.journal.", _("journal")),
     ("ishenim.commission.", _("commission")),
+    ("ishenim.openings.", _("box openings")),
     ("ishenim.report.", _("reports and exports")),
 ]
 
