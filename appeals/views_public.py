@@ -10,7 +10,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -41,13 +41,9 @@ from schools.models import BoxHours, HelpNumber, School
 
 
 def public_school(slug: str) -> School:
-    return get_object_or_404(
-        School.objects.select_related("district").prefetch_related(
-            Prefetch("hours", BoxHours.objects.order_by("weekday", "opens")),
-            Prefetch("help_numbers", HelpNumber.objects.order_by("order", "pk")),
-        ),
-        slug=slug,
-    )
+    """The school alone: its hours and help numbers are read only when a page shows them
+    (`_context`), not by a POST that redirects."""
+    return get_object_or_404(School.objects.select_related("district"), slug=slug)
 
 
 def box_url(school: School) -> str:
@@ -55,6 +51,11 @@ def box_url(school: School) -> str:
 
 
 def _context(school: School, **extra) -> dict:
+    prefetch_related_objects(
+        [school],
+        Prefetch("hours", BoxHours.objects.order_by("weekday", "opens")),
+        Prefetch("help_numbers", HelpNumber.objects.order_by("order", "pk")),
+    )
     numbers = list(school.help_numbers.all())
     first = {n.kind: n for n in reversed(numbers)}
     return {
@@ -111,12 +112,15 @@ def write(request, school):
     form = AppealForm(request.POST, request.FILES)
     # Counted before the form is read: an invalid POST (a broken photo, a missing field) costs a try too.
     verdict = throttle.box_attempt(throttle.submit_limit(), request, school.slug)
-    limited = _context(school, form=form, flooded=verdict.flooded, challenge=verdict.challenge)
+
+    def again(status: int = 200, **extra) -> HttpResponse:  # the form once more; a sent appeal only redirects
+        context = _context(school, form=form, flooded=verdict.flooded, challenge=verdict.challenge, **extra)
+        return _render(request, "appeals/public/write.html", context, status)
+
     if not verdict.allowed:
-        return _render(request, "appeals/public/write.html", limited, 429)
+        return again(429)
     if not form.is_valid():
-        files_lost = bool(request.FILES) and "files" not in form.errors
-        return _render(request, "appeals/public/write.html", limited | {"files_lost": files_lost})
+        return again(files_lost=bool(request.FILES) and "files" not in form.errors)
     code = receipt_code_new()
     appeal_submit(
         school=school,

@@ -99,10 +99,16 @@ class ChainLink(models.Model):
 
 
 def head_locked(model: type[ChainHead], **key) -> ChainHead:
-    """The head with this key, created on first use, locked for this transaction."""
+    """The head with this key, created on first use, locked for this transaction.
+
+    One statement once the head exists (the lock is the read); the savepoint a concurrent
+    first use needs is paid only then."""
+    head = model.objects.select_for_update().filter(**key).first()
+    if head is not None:
+        return head
     try:
         with transaction.atomic():
-            model.objects.get_or_create(**key)
+            model.objects.create(**key)
     except IntegrityError:
         pass  # created by a concurrent writer
     return model.objects.select_for_update().get(**key)

@@ -10,26 +10,23 @@ import datetime as dt
 from hashlib import sha256
 from types import SimpleNamespace
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Max, Subquery
 
 from appeals.models import Appeal
-from ishenim.chain import ChainCheck, canonical, chain_append, chain_verify
+from ishenim.chain import ChainCheck, canonical, chain_append, chain_verify, head_locked
 from journal.models import Record, Volume
 from schools.models import District, School
 
 APPEAL_BLOBS = tuple(f.name for f in Appeal._meta.concrete_fields if isinstance(f, models.BinaryField))
 
 
-def volume_for(*, school: School | None = None, district: District | None = None, on: dt.date) -> Volume:
-    """The volume for the school year containing `on`, created on first use."""
+def volume_locked(appeal, *, on: dt.date) -> Volume:
+    """The volume the appeal is registered in (the school year containing `on`), created on
+    first use, locked for this transaction: one SELECT … FOR UPDATE once it exists."""
+    school, district = (None, appeal.district) if appeal.district_id else (appeal.school, None)
     year = school.school_year(on) if school else (on.year if on.month >= 9 else on.year - 1)
-    try:
-        with transaction.atomic():
-            volume, _ = Volume.objects.get_or_create(school=school, district=district, year=year)
-    except IntegrityError:
-        volume = Volume.objects.get(school=school, district=district, year=year)
-    return volume
+    return head_locked(Volume, school=school, district=district, year=year)
 
 
 def appeal_stored(appeal) -> dict:
@@ -70,12 +67,15 @@ def _locked(volume: Volume) -> Volume:
     return Volume.objects.select_for_update().get(pk=volume.pk)
 
 
-@transaction.atomic
-def journal_register(*, appeal, taken_on: dt.date, fields: dict, sealed: bytes | None, actor=None) -> Record:
-    """Give the appeal the next serial number of its volume."""
-    volume = _locked(
-        volume_for(school=None if appeal.district_id else appeal.school, district=appeal.district, on=taken_on)
-    )
+@transaction.atomic(savepoint=False)  # a failure aborts the caller's transaction: no savepoint to pay
+def journal_register(
+    *, appeal, taken_on: dt.date, fields: dict, sealed: bytes | None, actor=None, volume: Volume | None = None
+) -> Record:
+    """Give the appeal the next serial number of its volume.
+
+    `volume`: the caller already holds it (`volume_locked`), e.g. to store the appeal with its
+    number in one INSERT."""
+    volume = volume or volume_locked(appeal, on=taken_on)
     return _append(
         volume,
         Record(

@@ -23,7 +23,7 @@ from appeals.receipts import receipt_hash as receipt_hash_of
 from appeals.triage import is_urgent
 from audit.services import audit_record
 from ishenim.workdays import add_working_days
-from journal.services import journal_register
+from journal.services import journal_register, volume_locked
 from schools.models import School
 from vault.casekeys import CONTENT, IDENTITY, case_keys_new, case_seal_text
 
@@ -92,11 +92,16 @@ def appeal_submit(
     appeal.text_sealed = keys.seal_text(text)
     appeal.author_sealed = keys.seal_text(json.dumps(author, ensure_ascii=False), IDENTITY) if author else None
     appeal.due_on = add_working_days(timezone.localdate(now), settings.ISHENIM["CONSIDER_WITHIN_WORKING_DAYS"])
+    # The volume is locked first, so the appeal is stored with its journal number in one INSERT.
+    taken_on = timezone.localdate(received_at)
+    volume = volume_locked(appeal, on=taken_on)
+    appeal.journal_number = volume.last_number + 1
     appeal.save()
     keys.save(appeal)
-    entry = journal_register(
+    journal_register(
         appeal=appeal,
-        taken_on=timezone.localdate(received_at),
+        volume=volume,
+        taken_on=taken_on,
         fields={
             "channel": channel,
             "category": category,
@@ -112,25 +117,24 @@ def appeal_submit(
         ),
         actor=actor,
     )
-    appeal.journal_number = entry.number
-    appeal.save(update_fields=["journal_number"])
     if receipt_code:
         followup = FollowUp(
             appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=writer_public_key(receipt_code)
         )
         followup.text_for_writer = seal_for_writer(followup, text)
         followup.save()
-    Attachment.objects.bulk_create(
-        Attachment(
-            appeal=appeal,
-            kind=f.kind,
-            content_type=f.content_type,
-            size=len(f.content),
-            name_sealed=keys.seal_text(f.name),
-            content_sealed=keys.seal(f.content),
+    if attachments:  # an empty bulk create still costs its chain's savepoints
+        Attachment.objects.bulk_create(
+            Attachment(
+                appeal=appeal,
+                kind=f.kind,
+                content_type=f.content_type,
+                size=len(f.content),
+                name_sealed=keys.seal_text(f.name),
+                content_sealed=keys.seal(f.content),
+            )
+            for f in attachments
         )
-        for f in attachments
-    )
     audit_record(
         action="ishenim.appeal.registered",
         scope=scope,

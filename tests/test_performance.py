@@ -1,0 +1,67 @@
+"""What a request costs the database: pinned statement counts and query plans.
+
+A public appeal is one short write transaction: the statements a POST makes are
+counted (transactional test: real BEGIN/COMMIT, no test savepoints), on SQLite
+and on PostgreSQL with the default settings (no Redis).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+TEXT = "Биздин класста бир бала башкаларды тамеки тартууга мажбурлайт. Жардам бериңиздер."
+URL = "/s/rakhmanov/write/"
+FORM = {"author_kind": "student", "signed": "anonymous", "category": "smoking", "text": TEXT}
+
+
+def _statements(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries]
+
+
+# The floor today, the same on both databases: 28 statements, of which
+#   4 outside any transaction: the school, the throttle's one upsert (every bucket at once);
+#   2 + 1: the session (the boxed receipt code) in a transaction of its own;
+#   21 in the appeal's transaction: BEGIN, urgent words, the scope's vault key, the volume
+#      locked (one SELECT … FOR UPDATE), the appeal INSERTed with its number, its case key and
+#      the key's copy, the journal record and head, the follow-up, the stored-rows chain of the
+#      follow-up (2 savepoints, 2 reads, lock, link, head: 9), the audit chain locked, its record
+#      and head, COMMIT.
+# The issue's target is 10; what stands between is listed in bench/RESULTS.md.
+STATEMENTS = 28
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_public_appeal_is_one_short_write_transaction(client, demo):
+    from appeals.models import Appeal
+    from journal.models import Volume
+    from journal.services import journal_verify
+
+    client.get(URL)
+    assert client.post(URL, FORM).status_code == 302  # the volume and the chains exist now
+    client.cookies.pop("sessionid", None)
+    client.cookies.pop("ishenim_b", None)  # a new visitor, as most writers are
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, FORM)
+
+    assert response.status_code == 302 and response["Location"] == "/s/rakhmanov/receipt/"
+    sql = _statements(queries)
+    shown = "\n".join(s[:160] for s in sql)
+    assert len(sql) <= STATEMENTS, shown
+    begins = [n for n, s in enumerate(sql) if s.startswith("BEGIN")]
+    assert len(begins) == 2, shown  # the appeal's transaction, then the session's
+    appeal_tx = sql[begins[0] : begins[1]]
+    # The heads are read once each, locked by that read; nothing is read back or numbered later.
+    for head in ("journal_volume", "audit_auditchain"):
+        reads = [s for s in appeal_tx if s.startswith("SELECT") and f'FROM "{head}"' in s]
+        assert len(reads) == 1, shown
+        assert connection.vendor != "postgresql" or reads[0].endswith("FOR UPDATE"), reads[0]
+    assert not any(s.startswith('UPDATE "appeals_appeal"') for s in sql), shown
+    assert not any("schools_boxhours" in s or "schools_helpnumber" in s for s in sql), shown
+    # Nothing was traded away: the throttle counted, the chain moved in the same transaction.
+    assert sum("accounts_counter" in s for s in sql) == 1
+    assert any(s.startswith('INSERT INTO "journal_record"') for s in appeal_tx)
+    assert sorted(Appeal.objects.values_list("journal_number", flat=True)) == [1, 2]
+    assert journal_verify(Volume.objects.get(school=demo)).ok
