@@ -5,6 +5,7 @@ PNG, drawn from the same SVG) from `reports/documents/quarterly.html`.
 """
 
 from ishenim.documents import document_date, document_period, head_of
+from reports.analysis_tables import report_analysis_context
 from reports.models import QuarterlyReport
 from reports.presentation import category_labels, headline, sections, timings, trend_chart
 from reports.selectors import recurring_categories
@@ -27,6 +28,7 @@ def report_context(report: QuarterlyReport, *, with_charts: bool = True) -> dict
         "trend_chart": trend_chart(quarter, labels) if with_charts and quarter["current"]["total"] else "",
         "recurring": [labels[c] for c in recurring_categories(quarter)],
         "subjects": report_subjects(report),
+        **report_analysis_context(report, with_charts=with_charts),
     }
 
 

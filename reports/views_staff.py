@@ -138,13 +138,15 @@ def report(request, school, pk):
     school, report = _report(request, school, pk)
     manage = may(request, school, "reports.finalise")
     meetings = meetings_for_agenda(school) if manage and not report.locked else None
+    context = report_context(report)
     return render(
         request,
         "reports/staff/report.html",
         {
-            **report_context(report),
+            **context,
             "manage": manage,
-            "text_form": ReportTextForm(instance=report),
+            # An empty analysis opens with the draft written from the figures, to be edited.
+            "text_form": ReportTextForm(instance=report, initial={"analysis": context["analysis_text"]}),
             "finalise_form": FinaliseForm(),
             "agenda_form": AgendaForm(meetings=meetings) if meetings else None,
             "languages": settings.LANGUAGES,

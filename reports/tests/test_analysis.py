@@ -302,3 +302,41 @@ def test_the_district_ranks_the_schools_whose_problems_rise(demo, quarter):
     assert ranked == [(demo.pk, "bullying", "", 12, 2), (demo.pk, "bullying", "yard", 8, 1)]
     assert _cell(a.categories, category="bullying").now == 15  # both schools
     assert {row.kind for row in a.measures} == {"talk_parents", "discipline", "organisation"}
+
+
+# --- the report's page and documents -----------------------------------------------
+
+
+def test_the_report_page_opens_with_the_draft_and_keeps_what_was_written(demo, quarter, login, client):
+    from reports.services import quarterly_report_draft, quarterly_report_write
+
+    report = quarterly_report_draft(school=demo, period=Q3)
+    login("director")
+    page = client.get(f"/staff/{demo.slug}/reports/quarterly/{report.pk}/").content.decode()
+    textarea = re.search(r'<textarea name="analysis"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert "This quarter: 19 appeals (10 last quarter, 3 a year before)." in textarea
+    assert "school yard, 8 of 12" in textarea and "a teacher on duty in the yard" in textarea
+    bullying = rate_ratio(12, 2)
+    assert "Hotspots: this quarter against the previous one" in page
+    assert f"<td>Bullying or violence</td><td class=\"num\">12</td><td class=\"num\">2</td>" in page
+    assert f"{bullying.low:.2f}–{bullying.high:.2f}" in page and "6.00" in page
+    quarterly_report_write(report=report, analysis="Our own words.", measures="m", actor=None)
+    page = client.get(f"/staff/{demo.slug}/reports/quarterly/{report.pk}/").content.decode()
+    assert re.search(r'<textarea name="analysis"[^>]*>\s*Our own words.</textarea>', page)
+
+
+def test_the_report_documents_print_the_draft_and_the_tables(demo, quarter):
+    import io
+
+    from docx import Document
+
+    from ishenim.document_registry import DOCUMENTS
+    from reports.services import quarterly_report_draft
+
+    report = quarterly_report_draft(school=demo, period=Q3)
+    docx = Document(io.BytesIO(DOCUMENTS["quarterly_report"].render(report, language="en", fmt="docx")))
+    text = "\n".join(p.text for p in docx.paragraphs)
+    cells = [c.text for t in docx.tables for row in t.rows for c in row.cells]
+    assert "This quarter: 19 appeals (10 last quarter, 3 a year before)." in text
+    assert "Bullying or violence — school yard" in cells and "talk with the parents".capitalize() in cells
+    assert any(shape for shape in docx.inline_shapes)  # the charts are images in the Word file too
