@@ -1,11 +1,12 @@
 """Reads of the online box: the staff inbox, one appeal, the writer's thread."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from appeals.followup import open_for_writer
 from appeals.models import Appeal, Attachment, Message
@@ -27,10 +28,10 @@ def _visible(request: HttpRequest, school: School) -> Q:
     if permitted(roles, "appeal.read_all"):
         allowed |= Q(district__isnull=True)
     elif permitted(roles, "appeal.read_content"):
-        # A subquery, not a join: no duplicate rows, so no DISTINCT that would
-        # make the database sort a big school's whole inbox for every page.
-        assigned = Appeal.handlers.through.objects.filter(appeal=OuterRef("pk"), user=request.user)
-        allowed |= Q(Exists(assigned), district__isnull=True)
+        # A semi-join on the handler's own cases (few), not a join (duplicates, DISTINCT) nor a
+        # probe per row of a big school's inbox.
+        assigned = Appeal.handlers.through.objects.filter(user=request.user).values("appeal_id")
+        allowed |= Q(pk__in=assigned, district__isnull=True)
     if permitted(roles, "district.appeals"):
         allowed |= Q(district__isnull=False)
     return Q(school=school) & allowed
@@ -45,33 +46,52 @@ def visible_in(request: HttpRequest, schools) -> Q:
 
 
 def inbox_appeals(request: HttpRequest, school: School, show: str = "open") -> QuerySet[Appeal]:
-    """Urgent open appeals first, then newest first; no query per row."""
+    """The appeals of one inbox tab, newest first: every condition an index can serve
+    ((school, -received_at), urgent ones, unread messages), no annotation per row."""
     appeals = Appeal.objects.filter(_visible(request, school))
-    unread = Message.objects.filter(appeal=OuterRef("pk"), side=Message.Side.WRITER, read_at=None)
     if show == "open":
         appeals = appeals.filter(status__in=Appeal.OPEN_STATUSES)
     elif show == "urgent":
         appeals = appeals.filter(urgent=True)
     elif show == "unread":
-        appeals = appeals.filter(Exists(unread))
-    files = Attachment.objects.filter(appeal=OuterRef("pk")).values("appeal").annotate(n=Count("pk")).values("n")
-    handlers = get_user_model().objects.only("pk", "username", "first_name", "last_name")
-    return (
-        appeals.select_related("school", "district")
-        .defer("text_sealed", "author_sealed")
-        .prefetch_related(Prefetch("handlers", queryset=handlers))  # the handler column: one query a page
-        .annotate(
-            urgent_open=Case(  # 2: nobody has said "I am on it" yet (R22)
-                When(urgent=True, status__in=Appeal.OPEN_STATUSES, acknowledged_at__isnull=True, then=Value(2)),
-                When(urgent=True, status__in=Appeal.OPEN_STATUSES, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            unread=Exists(unread),
-            files=Coalesce(Subquery(files), 0),
+        unread = Message.objects.filter(side=Message.Side.WRITER, read_at=None).values("appeal_id")
+        appeals = appeals.filter(pk__in=unread)
+    return appeals.select_related("school", "district").defer("text_sealed", "author_sealed")
+
+
+PINNED = 50
+
+
+def inbox_split(appeals: QuerySet[Appeal]) -> tuple[QuerySet[Appeal], QuerySet[Appeal]]:
+    """The urgent open appeals, pinned above the list (nobody on it yet first, R22; at most
+    `PINNED`), and the rest of the list, which is paged by its index."""
+    urgent_open = Q(urgent=True, status__in=Appeal.OPEN_STATUSES)
+    pinned = appeals.filter(urgent_open).order_by(F("acknowledged_at").asc(nulls_first=True), "-received_at", "-pk")[
+        :PINNED
+    ]
+    return pinned, appeals.exclude(urgent_open)
+
+
+def inbox_rows(rows: list[Appeal]) -> list[Appeal]:
+    """What each shown row needs besides its columns, for the page's rows only (three queries):
+    unread messages, how many files, the handlers; and the urgent mark (2: nobody on it yet)."""
+    pks = [appeal.pk for appeal in rows]
+    unread = set(
+        Message.objects.filter(appeal__in=pks, side=Message.Side.WRITER, read_at=None).values_list(
+            "appeal_id", flat=True
         )
-        .order_by("-urgent_open", "-received_at", "-pk")
     )
+    files = dict(
+        Attachment.objects.filter(appeal__in=pks).values("appeal").annotate(n=Count("pk")).values_list("appeal", "n")
+    )
+    handlers = get_user_model().objects.only("pk", "username", "first_name", "last_name")
+    prefetch_related_objects(rows, Prefetch("handlers", queryset=handlers))
+    for appeal in rows:
+        appeal.unread = appeal.pk in unread
+        appeal.files = files.get(appeal.pk, 0)
+        urgent_open = appeal.urgent and appeal.status in Appeal.OPEN_STATUSES
+        appeal.urgent_open = (2 if appeal.acknowledged_at is None else 1) if urgent_open else 0
+    return rows
 
 
 def inbox_filter(appeals: QuerySet[Appeal], filters: dict, today) -> QuerySet[Appeal]:
@@ -88,13 +108,18 @@ def inbox_filter(appeals: QuerySet[Appeal], filters: dict, today) -> QuerySet[Ap
     if filters.get("handler") == 0:
         appeals = appeals.exclude(Exists(Appeal.handlers.through.objects.filter(appeal=OuterRef("pk"))))
     elif filters.get("handler"):
-        handled = Appeal.handlers.through.objects.filter(appeal=OuterRef("pk"), user_id=filters["handler"])
-        appeals = appeals.filter(Exists(handled))
+        handled = Appeal.handlers.through.objects.filter(user_id=filters["handler"]).values("appeal_id")
+        appeals = appeals.filter(pk__in=handled)
+    # Local days as a range of the indexed column, not a date function of every row.
     if "since" in filters:
-        appeals = appeals.filter(received_at__date__gte=filters["since"])
+        appeals = appeals.filter(received_at__gte=_day_start(filters["since"]))
     if "until" in filters:
-        appeals = appeals.filter(received_at__date__lte=filters["until"])
+        appeals = appeals.filter(received_at__lt=_day_start(filters["until"] + dt.timedelta(days=1)))
     return appeals
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def journal_number_find(request: HttpRequest, school: School, number: int) -> Appeal | None:

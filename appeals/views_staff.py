@@ -8,7 +8,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,16 @@ from django.views.decorators.http import require_POST
 from appeals.forms import MessageForm, UrgentWordsForm
 from appeals.forms_inbox import BulkAssignForm, InboxFilterForm
 from appeals.models import Appeal, Attachment, FollowUp, Message, UrgentWords
-from appeals.selectors import appeal_for_staff, identity_visible, inbox_appeals, inbox_filter, journal_number_find
+from appeals.selectors import (
+    PINNED,
+    appeal_for_staff,
+    identity_visible,
+    inbox_appeals,
+    inbox_filter,
+    inbox_rows,
+    inbox_split,
+    journal_number_find,
+)
 from appeals.selectors_case import case_permitted
 from appeals.services import message_post, messages_mark_read, urgent_words_save
 from appeals.services.cases import case_assign
@@ -28,6 +36,7 @@ from appeals.triage import concept_label, urgent_concepts
 from appeals.views_case import case_panel_context
 from audit.services import audit_record
 from ishenim.documents import file_response
+from ishenim.keyset import capped_count, keyset_page
 from schools.access import appeal_roles, may, school_for
 from schools.selectors import school_handlers
 from vault.services import VaultError, keyring
@@ -49,12 +58,18 @@ def inbox(request, school):
         messages.warning(request, _("No appeal you may open has the journal number %(n)d.") % {"n": number})
     filters = search.filters()
     appeals = inbox_filter(inbox_appeals(request, school, show), filters, timezone.localdate())
-    page = Paginator(appeals, PER_PAGE).get_page(request.GET.get("page"))
+    pinned, rest = inbox_split(appeals)
+    page = keyset_page(rest, request.GET, PER_PAGE)
+    if page.newer is None:  # the first page: the urgent open ones above the newest
+        page.object_list = list(pinned) + page.object_list
+    inbox_rows(page.object_list)
     query = request.GET.copy()
-    query.pop("page", None)
+    for position in ("older", "newer", "at"):
+        query.pop(position, None)
     context = {
         "school": school,
         "page": page,
+        "count": capped_count(appeals) if filters else None,
         "show": show,
         "SHOW": SHOW,
         "search": search,
@@ -71,7 +86,8 @@ def inbox_assign(request, school):
     """Give several cases to one handler at once, each through `case_assign` (keys sealed to them)."""
     school = school_for(request, school, "case.assign")
     handlers = list(school_handlers(school))
-    visible = inbox_appeals(request, school, "all").values_list("pk", flat=True)
+    chosen = [pk for pk in request.POST.getlist("appeal") if pk.isdigit()][: PER_PAGE + PINNED]
+    visible = inbox_appeals(request, school, "all").filter(pk__in=chosen).values_list("pk", flat=True)
     form = BulkAssignForm(request.POST, appeals=visible, handlers=handlers)
     if not form.is_valid():
         messages.error(request, _("Choose the appeals and the person to give them to."))

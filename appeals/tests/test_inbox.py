@@ -47,13 +47,19 @@ def test_it_inbox_makes_no_query_per_row(client, demo, login, django_assert_max_
         if n % 3 == 0:
             Message.objects.create(appeal=appeal, side="writer", body_sealed=b"x", created_at=appeal.received_at)
     login("director")
-    # session, user, memberships, count, page, plus the base template's own, the handlers for the
-    # filter and the handler column: the same for 5 rows or 25
-    with django_assert_max_num_queries(12):
-        response = client.get(INBOX + "?show=all&page=1")
-    assert len(response.context["page"].object_list) == 25
+    # session, user, memberships, the pinned urgent rows, the page and its unread messages, files and
+    # handlers, plus the base template's own and the handlers for the filter: the same for 5 rows or 25
+    with django_assert_max_num_queries(14):
+        response = client.get(INBOX + "?show=all")
+    page = response.context["page"]
+    assert len(page.object_list) == 25
     assert response.content.decode().count("tag warn unread") == 8  # appeals 6, 9 … 27 of the newest 25
-    assert response.context["page"].paginator.num_pages == 2
+    older = client.get(INBOX, {"show": "all", "older": page.older}).context["page"]
+    assert len(older.object_list) == 5 and older.older is None and older.newer
+    oldest = client.get(INBOX, {"show": "all", "at": "oldest"}).context["page"]
+    assert [a.pk for a in oldest][-5:] == [a.pk for a in older] and len(oldest) == 25 and oldest.older is None
+    back = client.get(INBOX, {"show": "all", "newer": older.newer}).context["page"]
+    assert [a.pk for a in back] == [a.pk for a in page.object_list] and back.newer is None
 
 
 def test_it_roles_without_content_access_and_other_schools_get_404(client, demo, login):
