@@ -80,7 +80,12 @@ class LetterForm(Labelled, forms.Form):
         help_text=_("Take a photo of each page. Photos are stored encrypted, without their location data."),
         widget=MultipleFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
     )
-    category = forms.ChoiceField(label=_("category"), choices=Appeal.Category)
+    # No default: a preselected category would count every letter nobody sorted (R20).
+    category = forms.ChoiceField(
+        label=_("category"),
+        choices=[("", "—"), *Appeal.Category.choices],
+        error_messages={"required": _("Choose the category of the letter: nothing is chosen for you.")},
+    )
     author_kind = forms.ChoiceField(label=_("who wrote"), choices=Appeal.AuthorKind, initial=Appeal.AuthorKind.STUDENT)
     signed = forms.TypedChoiceField(
         label=_("the letter is"),

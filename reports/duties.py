@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from commission.models import Meeting
-from reports.models import DutyRun, QuarterlyReport
+from reports.actions import REMIND_DAYS, action_remind, action_remind_today
+from reports.models import Action, DutyRun, QuarterlyReport
 from reports.periods import half_year_of, last_complete_quarter, last_summary_day
 from reports.selectors import due_expr
 from reports.services import quarterly_report_draft, weekly_summary_build
@@ -234,6 +235,21 @@ def overdue_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
     return duties
 
 
+def action_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
+    """The owner of a measure decided for the school is told before it is due, on the day, and while late."""
+    today = timezone.localdate(now)
+    if timezone.localtime(now).hour < mail_hour():
+        return []
+    open_actions = Action.objects.filter(
+        school__in=schools, done_on__isnull=True, due_on__lte=today + dt.timedelta(REMIND_DAYS)
+    ).select_related("school", "owner")
+    return [
+        Duty("remind_action", f"{action.pk}:{today}", action.school, lambda action=action: action_remind(action, today))
+        for action in open_actions
+        if action_remind_today(action, today)
+    ]
+
+
 def retention_purge(schools: list[School], now: dt.datetime) -> list[Duty]:
     """Once a day: erase the content and identity of appeals past retention (all schools at once)."""
 
@@ -256,6 +272,7 @@ ALL = [
     meeting_reminders,
     report_reminders,
     overdue_reminders,
+    action_reminders,
     retention_purge,
 ]
 

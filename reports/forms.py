@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appeals.models import Appeal, Measure
 from reports.models import QuarterlyReport
 
 
@@ -65,3 +66,39 @@ class LanguageForm(forms.Form):
 
 class DocumentLanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ActionForm(forms.Form):
+    """A measure for the whole school: no names, no case."""
+
+    title = forms.CharField(
+        label=_("measure"),
+        max_length=200,
+        help_text=_("A measure for the whole school, e.g. “a teacher on duty in the yard at breaks”. No names."),
+    )
+    kind = forms.ChoiceField(label=_("kind of measure"), choices=Measure.Kind.choices)
+    category = forms.ChoiceField(
+        label=_("against appeals about"), choices=[("", "—"), *Appeal.Category.choices], required=False
+    )
+    place = forms.ChoiceField(label=_("where"), choices=[("", "—"), *Appeal.Place.choices], required=False)
+    owner = forms.ModelChoiceField(label=_("responsible"), queryset=None)
+    decided_on = forms.DateField(label=_("decided on"), widget=DATE, initial=timezone.localdate)
+    due_on = forms.DateField(label=_("due by"), widget=DATE)
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class ActionDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("done on"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(
+        label=_("what was done"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A few words, without names."),
+    )

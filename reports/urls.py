@@ -1,5 +1,6 @@
 from django.urls import path
 
+from reports import views_actions
 from reports import views_staff as v
 
 app_name = "reports"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("quarterly/<int:pk>/subjects/", v.report_subjects, name="report_subjects"),
     path("quarterly/<int:pk>/report.pdf", v.report_document, {"fmt": "pdf"}, name="report_pdf"),
     path("quarterly/<int:pk>/report.docx", v.report_document, {"fmt": "docx"}, name="report_docx"),
+    path("actions/", views_actions.action_list, name="actions"),
+    path("actions/<int:pk>/", views_actions.action_detail, name="action"),
     path("compliance/", v.compliance_page, name="compliance"),
     path("compliance/attest/", v.compliance_attest, name="compliance_attest"),
     path("export/statistics/", v.export_statistics, name="export_statistics"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Message
 from appeals.selectors import urgent_unacknowledged, visible_in
+from reports.actions import actions_due
 from schools.access import may, schools_of
 from schools.models import School
 
@@ -37,11 +38,23 @@ class Work:
     protocols: list = field(default_factory=list)
     openings: list[OpeningDue] = field(default_factory=list)
     reports: list = field(default_factory=list)
+    actions: list = field(default_factory=list)  # measures decided for the school that this person owns, due soon
     inboxes: list[School] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not any((self.urgent, self.new, self.cases, self.messages, self.protocols, self.openings, self.reports))
+        return not any(
+            (
+                self.urgent,
+                self.new,
+                self.cases,
+                self.messages,
+                self.protocols,
+                self.openings,
+                self.reports,
+                self.actions,
+            )
+        )
 
 
 def _appeals(request: HttpRequest, schools: list[School]) -> QuerySet[Appeal]:
@@ -106,4 +119,5 @@ def my_work(request: HttpRequest, now: dt.datetime | None = None) -> Work:
             .select_related("school")
             .order_by("due_on")
         )
+    work.actions = list(actions_due(request.user, today, schools)[:LIMIT])
     return work
