@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ishenim.documents import document_date
+from ishenim.documents import document_date, school_zone
 from ishenim.exporters import Exporter
 from journal.models import Volume
 from journal.selectors import JournalRow, Office
@@ -55,19 +55,35 @@ def _signers(office: Office) -> list[tuple[str, str]]:
     ]
 
 
+def title_lines(title: str) -> list[tuple[str, bool]]:
+    """A document title given to translators as one string, line by line; the line in capitals is the heading.
+
+    The head noun comes last in Kyrgyz and Uzbek («…кайрылууларды / КАТТОО ЖУРНАЛЫ») and first
+    in Russian and English, so the translation, not the template, orders the lines.
+    """
+    return [(line.strip(), line.strip().isupper()) for line in title.split("\n") if line.strip()]
+
+
 def journal_context(office: Office, volume: Volume, rows: list[JournalRow], *, language: str, printed_by) -> dict:
     with translation.override(language):
         first, last = (rows[0].taken_on, rows[-1].taken_on) if rows else (None, None)
+        now = timezone.localtime(timezone=school_zone(office.school))
         return {
             "office_name": office.name_in(language),
+            "title_lines": title_lines(
+                _(
+                    "REGISTRATION JOURNAL\n"
+                    "of appeals received through the Trust Box (the physical box and the online box)"
+                )
+            ),
             "district_name": office.school.district.name_in(language) if office.school else "",
             "volume": volume,
             "school_year": f"{volume.year}–{volume.year + 1}",
             "rows": rows,
             "started": document_date(first, language) if first else "—",
             "finished": document_date(last, language) if last else "—",
-            "printed": document_date(timezone.localdate(), language),
-            "printed_at": timezone.localtime(),
+            "printed": document_date(now, language),
+            "printed_at": now,
             "printed_by": printed_by.get_full_name() or printed_by.get_username(),
             "signers": _signers(office),
             "page_counter": page_counter_css(_("page {page} of {pages}")),
