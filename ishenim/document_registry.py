@@ -15,6 +15,7 @@ from journal.documents import TEMPLATE as JOURNAL_TEMPLATE
 from journal.documents import volume_context
 from openings.documents import act_context, book_context
 from openings.paper_forms import paper_forms_context
+from reports.analysis_views import district_analysis_context, district_analysis_filename
 from reports.documents import report_document_context, report_filename
 from vault.documents import recovery_sheet_context
 
@@ -66,6 +67,14 @@ _ENTRIES = [
         filename=report_filename,
         permission="reports.read",
         audit="ishenim.report.printed",
+    ),
+    DocumentType(
+        code="district_analysis",
+        template="reports/documents/district_analysis.html",
+        context=district_analysis_context,
+        filename=district_analysis_filename,
+        permission="district.read_school_reports",
+        audit="ishenim.report.district_printed",
     ),
     DocumentType(
         code="poster",

@@ -318,7 +318,7 @@ def test_the_report_page_opens_with_the_draft_and_keeps_what_was_written(demo, q
     assert "school yard, 8 of 12" in textarea and "a teacher on duty in the yard" in textarea
     bullying = rate_ratio(12, 2)
     assert "Hotspots: this quarter against the previous one" in page
-    assert f"<td>Bullying or violence</td><td class=\"num\">12</td><td class=\"num\">2</td>" in page
+    assert '<td>Bullying or violence</td><td class="num">12</td><td class="num">2</td>' in page
     assert f"{bullying.low:.2f}–{bullying.high:.2f}" in page and "6.00" in page
     quarterly_report_write(report=report, analysis="Our own words.", measures="m", actor=None)
     page = client.get(f"/staff/{demo.slug}/reports/quarterly/{report.pk}/").content.decode()
@@ -340,3 +340,35 @@ def test_the_report_documents_print_the_draft_and_the_tables(demo, quarter):
     assert "This quarter: 19 appeals (10 last quarter, 3 a year before)." in text
     assert "Bullying or violence — school yard" in cells and "talk with the parents".capitalize() in cells
     assert any(shape for shape in docx.inline_shapes)  # the charts are images in the Word file too
+
+
+def test_the_district_page_ranks_rising_problems_masks_small_counts_and_links_final_reports(
+    demo, quarter, login, client
+):
+    from reports.services import quarterly_report_draft, quarterly_report_finalise, quarterly_report_write
+
+    report = quarterly_report_draft(school=demo, period=Q3)
+    quarterly_report_write(report=report, analysis="a", measures="m", actor=None)
+    quarterly_report_finalise(report=report, discussed_on=dt.date(2026, 10, 3), actor=None)
+    login("district")
+    page = client.get(f"/district/{demo.district.slug}/analysis/?on=2026-08-01").content.decode()
+    rising = page.split("Problems rising beyond chance, by school")[1].split("All schools together")[0]
+    rows = re.findall(
+        r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>", rising
+    )
+    assert rows == [
+        (demo.name, "Bullying or violence", "12", "fewer than 5"),
+        (demo.name, "Bullying or violence — school yard", "8", "fewer than 5"),
+    ]
+    assert "6.00" not in rising  # the ratio would give the small previous count away
+    assert f"/schools/quarterly/{report.pk}/report.pdf" in rising
+    tables = page.split("All schools together")[1]
+    assert '<td>Smoking, nasvay, alcohol</td><td class="num">fewer than 5</td>' in tables
+    response = client.get(f"/district/{demo.district.slug}/analysis/report.docx?on=2026-08-01&language=en")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    assert client.get(f"/district/{demo.district.slug}/analysis/report.pdf?on=2026-08-01").status_code == 200
+
+
+def test_a_school_cannot_read_the_district_analysis(demo, login, client):
+    login("director")
+    assert client.get(f"/district/{demo.district.slug}/analysis/").status_code in (403, 404)
