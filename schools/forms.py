@@ -41,6 +41,7 @@ class SchoolForm(forms.ModelForm):
             "year_start_month",
             "summary_weekday",
             "quarter_mode",
+            "time_zone",
         ]
         widgets = {
             "opening_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

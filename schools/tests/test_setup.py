@@ -163,10 +163,12 @@ def test_a_new_director_comes_in_by_invitation_and_gets_the_recovery_sheet_once(
             "year_start_month": 9,
             "summary_weekday": 4,
             "quarter_mode": "calendar",
+            "time_zone": "Asia/Tashkent",
         },
     )
     school = School.objects.get(slug="ak-tilek")
     assert school.name_uz == "Oq-Tilak maktabi" and school.box_place_in("ru") == "у входа"
+    assert school.time_zone == "Asia/Tashkent"
     assert school.box_place_in("en") == "кире бериште"
     invited = admin_client.post(
         "/staff/ak-tilek/staff/",
