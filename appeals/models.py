@@ -96,6 +96,9 @@ class Appeal(models.Model):
     urgent = models.BooleanField(_("urgent"), default=False)
     # Why: a person said so (the writer's choice on the form, staff at an opening) or triage found words.
     urgent_reason = models.CharField(_("why urgent"), max_length=10, choices=UrgentReason, blank=True)
+    # Concept codes of appeals.triage (e.g. "suicide,domestic"), never words of the text: what district
+    # officers, who hold no key to the content, see of an urgent appeal the alert brought to them.
+    urgent_concepts = models.CharField(_("kinds of danger found"), max_length=120, blank=True)
     received_at = models.DateTimeField(_("received"), db_index=True)
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
     due_on = models.DateField(_("answer due"), null=True, blank=True)

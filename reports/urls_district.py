@@ -11,6 +11,8 @@ urlpatterns = [
     path("analysis/", analysis_views.district_analysis_page, name="analysis"),
     path("analysis/report.pdf", analysis_views.district_analysis_document, {"fmt": "pdf"}, name="analysis_pdf"),
     path("analysis/report.docx", analysis_views.district_analysis_document, {"fmt": "docx"}, name="analysis_docx"),
+    path("urgent/", views_district.district_urgent, name="urgent"),
+    path("urgent/<int:pk>/acknowledge/", views_district.district_urgent_acknowledge, name="urgent_acknowledge"),
     path(
         "schools/quarterly/<int:pk>/report.pdf",
         views_district.district_report_document,

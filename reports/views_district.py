@@ -1,13 +1,21 @@
-"""The district officer's view of its schools: exact workload counts and the finalised quarterly reports."""
+"""The district officer's view of its schools: exact workload counts, the finalised quarterly reports, and the
+urgent appeals the alert climbed to the district with."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from appeals.services.urgent import DISTRICT_LEVEL, SCHOOL_LEVELS, appeal_acknowledge, urgent_at_district
+from appeals.triage import concept_label
 from ishenim.documents import document_response
 from reports.models import QuarterlyReport
 from reports.selectors import district_workload
 from schools.access import district_for
+from schools.selectors import school_contacts
 
 
 def _finalised(district):
@@ -37,3 +45,32 @@ def district_report_document(request, district, pk, fmt):
     if report is None:
         raise Http404
     return document_response(request, "quarterly_report", report, fmt=fmt, scope=district.vault_scope)
+
+
+def district_urgent(request, district):
+    """Urgent appeals of the district's schools that nobody took up, once the alert climbed here: school,
+    number, time and kinds of danger (never the content), the school's people the alert went to, with their
+    phones, and "I am on it"."""
+    district = district_for(request, district, "district.acknowledge_urgent")
+    appeals = list(urgent_at_district(district))
+    contacts = school_contacts({a.school_id for a in appeals}, roles=SCHOOL_LEVELS[:DISTRICT_LEVEL])
+    for appeal in appeals:
+        appeal.concepts = [concept_label(code) for code in appeal.urgent_concepts.split(",") if code]
+        appeal.contacts = contacts.get(appeal.school_id, [])
+    return render(request, "reports/district/urgent.html", {"district": district, "appeals": appeals})
+
+
+@require_POST
+def district_urgent_acknowledge(request, district, pk):
+    """ "I am on it" from the district: the alert stops climbing; on the case's timeline and in the audit log."""
+    district = district_for(request, district, "district.acknowledge_urgent")
+    appeal = urgent_at_district(district).filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    try:
+        appeal_acknowledge(appeal=appeal, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Noted: you are on it. Call the school now; its staff still have to act."))
+    return redirect("reports_district:urgent", district.slug)

@@ -69,6 +69,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notify.failures": frozenset({_D}),
     # the district office (its officers hold only this role)
     "district.appeals": frozenset({_O}),
+    # "I am on it" on a school's urgent appeal once the alert climbed to the district (R22): school, number,
+    # time and the kinds of danger found are shown, never the content, so no key is needed
+    "district.acknowledge_urgent": frozenset({_O}),
     "district.journal": frozenset({_O}),
     "district.read_school_reports": frozenset({_O}),
     "district.manage_keys": frozenset({_O}),

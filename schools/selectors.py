@@ -22,20 +22,21 @@ def director_name(school: School) -> str:
     return membership.user.get_full_name() if membership else ""
 
 
-def school_contacts(schools) -> dict[int, list[tuple[str, str, str]]]:
-    """Per school: (name, role, phone) of its directors and responsible persons, the numbers a district officer
-    calls; the phone is the one given with the staff list (their SMS number) or their confirmed WhatsApp."""
+def school_contacts(schools, roles) -> dict[int, list[tuple[str, str, str]]]:
+    """Per school: (name, role, phone) of the active people with these roles, the director first: the numbers a
+    district officer calls. The phone is the one given with the staff list (their SMS number) or their confirmed
+    WhatsApp number."""
     members = sorted(
-        Membership.objects.filter(
-            school__in=schools, role__in=(Role.DIRECTOR, Role.RESPONSIBLE), active=True, user__is_active=True
-        ).select_related("user"),
+        Membership.objects.filter(school__in=schools, role__in=roles, active=True, user__is_active=True).select_related(
+            "user"
+        ),
         key=lambda m: (m.role != Role.DIRECTOR, m.user.last_name, m.pk),
     )
     phones = {
         user: phone or whatsapp
-        for user, phone, whatsapp in ChannelSettings.objects.filter(
-            user__in=[m.user_id for m in members]
-        ).values_list("user", "phone", "whatsapp_phone")
+        for user, phone, whatsapp in ChannelSettings.objects.filter(user__in=[m.user_id for m in members]).values_list(
+            "user", "phone", "whatsapp_phone"
+        )
     }
     found: dict[int, list[tuple[str, str, str]]] = {}
     for m in members:

@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Message
 from appeals.selectors import urgent_unacknowledged, visible_in
+from appeals.services.urgent import urgent_at_district
 from reports.actions import actions_due
-from schools.access import may, schools_of
+from schools.access import may, memberships, schools_of
 from schools.models import School
+from schools.permissions import permitted
 
 LIMIT = 20
 REPORT_NOTICE_DAYS = 14  # a quarterly report shows up two weeks before it is due
@@ -32,6 +34,7 @@ class OpeningDue:
 @dataclass
 class Work:
     urgent: list[Appeal] = field(default_factory=list)
+    district_urgent: list[Appeal] = field(default_factory=list)  # the alert climbed to the district
     new: list[Appeal] = field(default_factory=list)
     cases: list[Appeal] = field(default_factory=list)
     messages: list[Appeal] = field(default_factory=list)
@@ -46,6 +49,7 @@ class Work:
         return not any(
             (
                 self.urgent,
+                self.district_urgent,
                 self.new,
                 self.cases,
                 self.messages,
@@ -86,6 +90,9 @@ def my_work(request: HttpRequest, now: dt.datetime | None = None) -> Work:
         work.cases = sorted(mine[:100], key=lambda a: (a.days_left(today) is None, a.days_left(today) or 0))[:LIMIT]
         unread = Message.objects.filter(appeal=OuterRef("pk"), side=Message.Side.WRITER, read_at=None)
         work.messages = list(_appeals(request, readers).filter(Exists(unread)).order_by("-received_at")[:LIMIT])
+    for m in memberships(request):
+        if m.district_id and permitted({m.role}, "district.acknowledge_urgent"):
+            work.district_urgent += list(urgent_at_district(m.district)[:LIMIT])
     members = [s for s in schools if may(request, s, "commission.work")]
     if members:
         mine_confirmed = Confirmation.objects.filter(meeting=OuterRef("pk"), member__user=request.user)

@@ -20,7 +20,7 @@ from appeals.followup import seal_for_writer, writer_public_key
 from appeals.language import detect_language
 from appeals.models import Appeal, Attachment, FollowUp, Message, UrgentWords
 from appeals.receipts import receipt_hash as receipt_hash_of
-from appeals.triage import is_urgent
+from appeals.triage import is_urgent, urgent_concepts
 from audit.services import audit_record
 from ishenim.workdays import add_working_days
 from journal.services import journal_register, volume_locked
@@ -83,6 +83,7 @@ def appeal_submit(
         language=language,
         urgent=urgent,
         urgent_reason=urgent_reason,
+        urgent_concepts=",".join(code for code, _words in urgent_concepts(text, school)) if urgent else "",
         received_at=received_at,
         registered_at=now,
         receipt_hash=receipt_hash,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +26,17 @@ from notify.models import Kind
 from notify.services import notify_send, recipients
 from schools.models import Role
 
-__all__ = ["appeal_acknowledge", "urgent_alert", "urgent_escalate_due", "urgent_unreached"]
+__all__ = [
+    "appeal_acknowledge",
+    "urgent_alert",
+    "urgent_at_district",
+    "urgent_escalate_due",
+    "urgent_unreached",
+]
 
 # Who is alerted at each level, for an appeal to a school; an appeal sent to the district has one level.
 SCHOOL_LEVELS = (Role.RESPONSIBLE, Role.DIRECTOR, Role.DISTRICT_OFFICER)
+DISTRICT_LEVEL = SCHOOL_LEVELS.index(Role.DISTRICT_OFFICER)
 
 
 def ack_window() -> dt.timedelta:
@@ -55,9 +63,9 @@ def _send(appeal: Appeal, level: int) -> None:
     kind = Kind.URGENT if level == 0 else Kind.URGENT_ESCALATED
     params = {"minutes": settings.ISHENIM_URGENT_ACK_MINUTES * level}
     if not appeal.district_id and SCHOOL_LEVELS[level] == Role.DISTRICT_OFFICER:
-        # District officers cannot open a school's appeal: their link is the district's page of the schools.
+        # District officers cannot open a school's appeal: their link is the district's page of urgent appeals.
         params["link"] = settings.SITE_URL.rstrip("/") + reverse(
-            "reports_district:dashboard", args=[appeal.school.district.slug]
+            "reports_district:urgent", args=[appeal.school.district.slug]
         )
     rows = notify_send(
         users=people,
@@ -80,9 +88,30 @@ def urgent_alert(*, appeal: Appeal) -> None:
     _send(appeal, 0)
 
 
+def urgent_at_district(district) -> QuerySet[Appeal]:
+    """The district's schools' urgent appeals nobody acknowledged after the alert climbed to its officers.
+
+    An officer may say "I am on it" to these without reading them: no content is loaded,
+    only the school, the number, the time and the kinds of danger found."""
+    return (
+        Appeal.objects.filter(
+            school__district=district,
+            district__isnull=True,
+            urgent=True,
+            acknowledged_at__isnull=True,
+            escalation_level__gte=DISTRICT_LEVEL,
+            status__in=Appeal.OPEN_STATUSES,
+        )
+        .select_related("school__district")
+        .defer("text_sealed", "author_sealed")
+        .order_by("received_at", "pk")
+    )
+
+
 @transaction.atomic
 def appeal_acknowledge(*, appeal: Appeal, actor) -> Appeal:
-    """ "I am on it": a person who may read the case has taken it up; the alert stops climbing."""
+    """ "I am on it": a person who may read the case, or a district officer the alert climbed to, has taken it
+    up; the alert stops climbing."""
     appeal = _locked(appeal)
     if not appeal.urgent:
         raise ValidationError(_("Only an urgent appeal needs this."))
