@@ -35,6 +35,7 @@ BENCHMARKS = {
     "triage": "6. urgent triage: recall and false alarms on the evaluation set",
     "alerts": "7. urgent alerts: from the child's POST to a phone (fake Telegram), and escalation",
     "attacks": "8. the most expensive anonymous requests: CPU seconds and peak memory",
+    "growth": "9. growth: one school's staff pages at 1,000, 10,000 and 100,000 appeals",
 }
 NEEDS_NO_DATABASE = {"triage", "attacks"}
 RESULTS = harness.ROOT / "bench" / "RESULTS.md"

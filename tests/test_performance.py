@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 TEXT = "Биздин класста бир бала башкаларды тамеки тартууга мажбурлайт. Жардам бериңиздер."
 URL = "/s/rakhmanov/write/"
@@ -65,3 +66,60 @@ def test_a_public_appeal_is_one_short_write_transaction(client, demo):
     assert any(s.startswith('INSERT INTO "journal_record"') for s in appeal_tx)
     assert sorted(Appeal.objects.values_list("journal_number", flat=True)) == [1, 2]
     assert journal_verify(Volume.objects.get(school=demo)).ok
+
+
+# --- staff lists: every query on the appeals table is served by an index ----------------------
+
+INBOX = "/staff/rakhmanov/appeals/"
+INBOX_VIEWS = [{"show": show} for show in ("open", "urgent", "unread", "all")] + [
+    {"show": "all", **query}
+    for query in (
+        {"category": "bullying"},
+        {"status": "registered"},
+        {"channel": "online"},
+        {"urgent": "on"},
+        {"overdue": "on"},
+        {"handler": "0"},
+        {"since": "2020-01-01", "until": "2030-12-31"},
+    )
+]
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # can an index serve it, not: is the table small
+            cursor.execute("EXPLAIN " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
+
+
+def _appeal_queries(client, url: str, params: dict) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if 'FROM "appeals_appeal"' in q["sql"]]
+
+
+def _scans_appeals(plan: str) -> bool:
+    if connection.vendor == "postgresql":
+        return "Seq Scan on appeals_appeal" in plan
+    return any(line.split()[-1].startswith("SCAN") and "appeals_appeal" in line for line in plan.splitlines()) or (
+        "SCAN appeals_appeal" in plan and "USING" not in plan.split("SCAN appeals_appeal", 1)[1].split("\n", 1)[0]
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", INBOX_VIEWS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
+def test_the_inbox_reads_appeals_through_an_index(client, demo, login, params):
+    from appeals.tests.test_inbox import submit
+
+    for n in range(3):
+        submit(demo, text=f"Кайрылуу {n}: дааратканада суу жок.")
+    login("director")
+    first = _appeal_queries(client, INBOX, params)
+    assert first, "the inbox read no appeals"
+    key = f"{timezone.now().isoformat()}_999999"  # a later page: the seek into the index
+    for sql in first + _appeal_queries(client, INBOX, {**params, "older": key}):
+        plan = _plan(sql)
+        assert not _scans_appeals(plan), f"{sql}\n{plan}"

@@ -1,0 +1,99 @@
+"""Benchmark 9: growth — each staff page and figure of one school at 1,000, 10,000 and 100,000 appeals.
+
+One school, its appeals spread over this school year (60 % still open, 3 % urgent), in a
+database of its own per size; its director logs in through the real login form and loads
+each page through the production server (PostgreSQL, Redis). Inbox pages are reached the way
+a person reaches them: the first page, and the last (`at=oldest`, the keyset's other end).
+A page whose time grows with the rows is a failed target; the table shows the curve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+
+from bench import harness
+from bench.dataset import BENCH_PASSWORD, BIG, TOTP_SEED, _appeals, _schools
+from bench.harness import Figure, log, percentile
+from bench.loadgen import Visitor, staff_login
+
+SIZES = (1_000, 10_000, 100_000)
+INBOX = f"/staff/{BIG}/appeals/"
+PAGES = [
+    ("inbox, open, first page", INBOX),
+    ("inbox, open, last page", INBOX + "?at=oldest"),
+    ("inbox, all, last page", INBOX + "?show=all&at=oldest"),
+    ("inbox, urgent tab", INBOX + "?show=urgent"),
+    ("inbox, new messages tab", INBOX + "?show=unread"),
+    ("inbox, filtered by category, last page", INBOX + "?show=all&category=corruption&at=oldest"),
+    ("inbox, filtered by status, first page", INBOX + "?show=all&status=registered"),
+    ("journal, as it opens", f"/staff/{BIG}/journal/"),
+    ("journal, page 1", f"/staff/{BIG}/journal/?page=1"),
+    ("dashboard (the quarter's figures)", f"/staff/{BIG}/reports/"),
+]
+
+
+async def _measure(base: str, repeat: int) -> list[tuple[str, list[float], str]]:
+    visitor = Visitor(base, language="en")
+    await staff_login(visitor, "bench-director", BENCH_PASSWORD, TOTP_SEED)
+    results = []
+    for label, url in PAGES:
+        times, note = [], ""
+        for n in range(repeat + 2):
+            t0 = time.perf_counter()
+            response = await visitor.get(url, follow=False)
+            elapsed = time.perf_counter() - t0
+            if response.status != 200:
+                note = f"HTTP {response.status} {response.headers.get('location', '')}"
+                break
+            if n >= 2:  # the first loads warm the workers
+                times.append(elapsed)
+        results.append((label, times, note))
+    await visitor.close()
+    return results
+
+
+def build(url: str, count: int) -> None:
+    """In a process of its own (Django is set up once per process, on one database)."""
+    harness.django_setup(url, VAULT_ARGON2_TIME="1", VAULT_ARGON2_MEMORY_KIB="64")
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        _appeals(cursor, _schools(1), count, count)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def run(scale: float) -> list[Figure]:
+    settings = harness.Settings()
+    sizes = SIZES if scale >= 0.5 else SIZES[:2]
+    repeat = 20 if scale >= 0.5 else 8
+    measured: dict[int, list] = {}
+    for n, count in enumerate(sizes):
+        url = harness.fresh_database(settings, f"growth_{count}")
+        log(f"one school with {count:,} appeals …")
+        code = f"from bench.growth import build; build({url!r}, {count})"
+        subprocess.run([harness.PYTHON, "-c", code], cwd=harness.ROOT, check=True)
+        if n == 0:
+            harness.collect_static(url)
+        with harness.server(url, REDIS_URL=settings.redis_url, CACHE_PREFIX=f"bench-growth-{time.time_ns()}") as base:
+            measured[count] = asyncio.run(_measure(base, repeat))
+        harness.database_drop(url)
+    figures = []
+    for index, (label, _url) in enumerate(PAGES):
+        p95s = []
+        for count in sizes:
+            _label, times, note = measured[count][index]
+            p95s.append(percentile(times, 95) * 1000 if times else float("nan"))
+        shown = " / ".join(f"{p:.0f}" for p in p95s)
+        flat = all(p < 100 for p in p95s) and p95s[-1] < 2 * max(p95s[0], 20)
+        figures.append(
+            Figure("growth", f"{label}: p95 at " + " / ".join(f"{n // 1000}k" for n in sizes), shown, "ms",
+                   "< 100 ms, flat", flat, note)
+        )  # fmt: skip
+    return figures
+
+
+if __name__ == "__main__":
+    harness.child_main(run)
