@@ -32,7 +32,7 @@ from bench.harness import Figure, log
 
 NAME = "reports"
 TARGET_SECONDS = 1.0
-GENERATOR = 1  # bump when the data set changes shape
+GENERATOR = 2  # bump when the data set changes shape
 CATEGORIES = [
     "bullying",
     "child_rights",
@@ -45,6 +45,13 @@ CATEGORIES = [
     "other",
 ]
 WEIGHTS = [18, 12, 5, 10, 15, 15, 12, 8, 5]
+# The facts staff record on a case (for the analysis): places, people involved, measures by kind.
+PLACES = ["classroom", "corridor", "toilets", "canteen", "yard", "gym", "way", "online", "home", "other", ""]
+PLACE_WEIGHTS = [20, 12, 8, 6, 14, 4, 5, 8, 4, 4, 15]
+WHO = ["classmates", "older", "teacher", "staff", "family", "outsider"]
+WHO_WEIGHTS = [40, 20, 15, 5, 12, 8]
+KINDS = ["talk_student", "talk_parents", "psychologist", "organisation", "discipline", "juvenile", "social", "health"]
+KIND_WEIGHTS = [30, 25, 15, 10, 10, 4, 3, 3]
 
 
 def _sizes(scale: float) -> tuple[int, int]:
@@ -68,10 +75,11 @@ def _database(settings: harness.Settings, scale: float) -> tuple[str, bool]:
 
 
 def _build(scale: float) -> float:
+    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from appeals.models import Appeal, FollowUp
+    from appeals.models import Appeal, FollowUp, Involvement, Measure
     from bench.dataset import Copier
     from ishenim.workdays import add_working_days
     from schools.models import District, School
@@ -110,6 +118,7 @@ def _build(scale: float) -> float:
             else:
                 status = rng.choice(open_statuses)
             kind = rng.choices(["student", "parent", "citizen"], weights=[55, 35, 10])[0]
+            grade = rng.randint(1, 11) if kind != "citizen" and rng.random() < 0.8 else None
             yield {
                 "id": first_id + n,
                 "school_id": school,
@@ -118,7 +127,9 @@ def _build(scale: float) -> float:
                 "author_kind": kind,
                 "anonymous": rng.random() < 0.65,
                 "category": rng.choices(CATEGORIES, weights=WEIGHTS)[0],
-                "grade": rng.randint(1, 11) if kind != "citizen" and rng.random() < 0.8 else None,
+                "grade": grade,
+                "place": rng.choices(PLACES, weights=PLACE_WEIGHTS)[0],
+                "grade_band": Appeal.band_for_grade(grade),
                 "status": status,
                 "urgent": rng.random() < 0.04,
                 "received_at": received,
@@ -139,6 +150,26 @@ def _build(scale: float) -> float:
                 "solved": rng.choices(["yes", "partly", "no", ""], weights=[5, 2, 2, 3])[0],
             }
 
+    staff = get_user_model().objects.create_user("bench-reports-staff", "staff@bench.example")
+
+    def involved(first_appeal: int, first_id: int):
+        n = first_id
+        for index in range(0, total, 2):  # every other case records who is involved: one or two roles
+            for who in set(rng.choices(WHO, weights=WHO_WEIGHTS, k=rng.choice((1, 1, 2)))):
+                yield {"id": n, "appeal_id": first_appeal + index, "who": who}
+                n += 1
+
+    def measures(first_appeal: int, first_id: int):
+        n = first_id
+        for index in range(total):
+            if rng.random() < 0.35:
+                continue
+            received = start + dt.timedelta(seconds=(now - start).total_seconds() * index / total)
+            for kind in set(rng.choices(KINDS, weights=KIND_WEIGHTS, k=rng.choice((1, 1, 2)))):
+                yield {"id": n, "appeal_id": first_appeal + index, "kind": kind, "by_id": staff.pk,
+                       "taken_on": (received + dt.timedelta(days=3)).date(), "created_at": received}  # fmt: skip
+                n += 1
+
     with transaction.atomic(), connection.cursor() as cursor:
         copier = Copier(Appeal, list(next(appeals(0)).keys()))
         first = copier.reserve_ids(cursor, total)
@@ -147,6 +178,13 @@ def _build(scale: float) -> float:
         answers = Copier(FollowUp, ["id", "appeal_id", "writer_key_id", "writer_public_key", "solved"])
         answers.copy(cursor, followups(first, answers.reserve_ids(cursor, total // 5 + 1)))
         answers.reset_sequence(cursor)
+        for model, rows, fields in (
+            (Involvement, involved, ["id", "appeal_id", "who"]),
+            (Measure, measures, ["id", "appeal_id", "kind", "by_id", "taken_on", "created_at"]),
+        ):
+            facts = Copier(model, fields)
+            facts.copy(cursor, rows(first, facts.reserve_ids(cursor, 2 * total)))
+            facts.reset_sequence(cursor)
         cursor.execute(
             "CREATE TABLE reports_bench (scale double precision, generator int, schema text, seconds double precision)"
         )
@@ -177,6 +215,7 @@ def _measure() -> list[Figure]:
     from django.utils import timezone
 
     from ishenim.document_registry import DOCUMENTS
+    from reports.analysis import district_analysis, school_analysis
     from reports.compliance import compliance
     from reports.periods import last_complete_quarter, quarter_in
     from reports.selectors import district_appeals, per_school, quarter_figures, school_appeals, subjects_in
@@ -196,6 +235,8 @@ def _measure() -> list[Figure]:
         return quarter_figures(district_appeals(district), calendar, compare=False), per_school(district, calendar)
 
     school_s, (school_q, _subjects) = _timed(one_school)
+    analysis_s, analysis = _timed(lambda: school_analysis(school, period))
+    district_analysis_s, spread = _timed(lambda: district_analysis(district, calendar))
     district_s, (district_q, rows) = _timed(whole_district)
     compliance_s, checks = _timed(lambda: compliance(schools), repeat=1)
     report = quarterly_report_draft(school=school, period=period)
@@ -224,6 +265,24 @@ def _measure() -> list[Figure]:
             target,
             district_s < TARGET_SECONDS,
             f"{calendar.short_label}: {district_q['current']['total']:,} appeals, and a table of {len(rows)} schools",
+        ),
+        Figure(
+            NAME,
+            "one school's analysis (hotspots, what worked, actions)",
+            analysis_s,
+            "s",
+            target,
+            analysis_s < TARGET_SECONDS,
+            f"{analysis.total:,} appeals this quarter, {len(analysis.measures)} kinds of measure",
+        ),
+        Figure(
+            NAME,
+            "the district's analysis",
+            district_analysis_s,
+            "s",
+            target,
+            district_analysis_s < TARGET_SECONDS,
+            f"{spread.total:,} appeals this quarter; {len(spread.schools)} school problems rising beyond chance",
         ),
         Figure(
             NAME,

@@ -30,7 +30,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from appeals.models import Appeal, Involvement, Measure
-from reports.analysis_stats import RateRatio, rate_ratio
+from reports.analysis_stats import RateRatio, false_discoveries, rate_ratio
 from reports.models import Action, SubjectTag
 from reports.periods import Period
 from reports.selectors import district_appeals, overdue_q, school_appeals
@@ -235,7 +235,9 @@ def _feedback(appeals: QuerySet[Appeal], period: Period) -> dict[str, tuple[int,
     return {row["category"]: (row["solved"], row["answered"]) for row in rows}
 
 
-def _measures(appeals: QuerySet[Appeal], period: Period, *, today: dt.date, subjects: bool) -> list[MeasureRow]:
+def _measures(
+    appeals: QuerySet[Appeal], period: Period, *, today: dt.date, subjects: bool, offsets=MEASURE_QUARTERS
+) -> list[MeasureRow]:
     """What each kind of measure did, over the cases of the last four quarters.
 
     Grouped by (kind, school, category, place, quarter); a case came back when its
@@ -244,7 +246,7 @@ def _measures(appeals: QuerySet[Appeal], period: Period, *, today: dt.date, subj
     one of its subject tags was put on such an appeal. Tagged cases are few (tags are
     put by hand), so they are read one by one; the rest in one grouped query.
     """
-    quarters = _quarters(period, MEASURE_QUARTERS)
+    quarters = _quarters(period, offsets)
     window = appeals.filter(_within(quarters))
     closed = Q(closed_at__isnull=False)
     counts = {
@@ -376,8 +378,24 @@ def _assemble(period, cross, involved, *, feedback, measures, actions=(), school
     )
 
 
+def rising_beyond_chance(cells: list[Cell], q: float = 0.05) -> list[Cell]:
+    """The cells whose rise against the previous quarter holds among many: Benjamini–Hochberg over all of them.
+
+    A cell whose count did not go up far (z ≤ 1) has a p-value far above any threshold,
+    so it counts among the tests without being computed: a district has tens of thousands.
+    """
+
+    def p_value(cell: Cell) -> float:
+        gap = cell.now - cell.previous
+        return cell.vs_previous.p_rise if gap > 0 and gap * gap > cell.now + cell.previous else 1.0
+
+    flags = false_discoveries([p_value(c) for c in cells], q)
+    return [cell for cell, flagged in zip(cells, flags, strict=True) if flagged]
+
+
 def district_analysis(district: District, period: Period, *, today: dt.date | None = None) -> Analysis:
-    """The same analysis over a district's schools, with (school, category) and (school, category, place) cells."""
+    """The same analysis over a district's schools; `schools` ranks the (school, category) and
+    (school, category, place) cells that rise beyond chance among all of them (false discovery rate 5 %)."""
     today = today or timezone.localdate()
     appeals = district_appeals(district)
     cross = _cross(appeals, period, by_school=True)
@@ -385,7 +403,7 @@ def district_analysis(district: District, period: Period, *, today: dt.date | No
     per_school |= _cells(_margin(cross, lambda k: (k[0], ALL, ALL, ALL, k[4])))
     district_wide = _margin(cross, lambda k: (k[0], k[1], k[2], ALL, None))
     rising = sorted(
-        (c for c in per_school.values() if c.rising),
+        rising_beyond_chance(list(per_school.values())),
         key=lambda c: (c.vs_previous.p_rise, -c.now, c.school_id, c.category, c.place),
     )
     return _assemble(
@@ -393,6 +411,7 @@ def district_analysis(district: District, period: Period, *, today: dt.date | No
         district_wide,
         _involved(appeals, period),
         feedback=_feedback(appeals, period),
-        measures=_measures(appeals, period, today=today, subjects=False),
+        # A district's cases are many: only those of the two quarters whose outcome is known.
+        measures=_measures(appeals, period, today=today, subjects=False, offsets=OBSERVED),
         schools=rising,
     )

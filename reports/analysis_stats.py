@@ -15,6 +15,7 @@ Pure Python (the regularised incomplete beta function by Lentz's continued
 fraction): no numerical library is installed.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -96,46 +97,88 @@ def clopper_pearson(k: int, n: int, level: float = LEVEL) -> tuple[float, float]
 
 @dataclass(frozen=True)
 class RateRatio:
-    """`current` against `before`: the ratio of the rates, its 95 % interval, the p-value of a rise."""
+    """`current` against `before`: the ratio of the rates, its 95 % interval, the p-value of a rise.
+
+    The interval is computed when first read (a district tests thousands of cells and
+    shows a few); the flags come from the p-values, which is the same test.
+    """
 
     current: int
     before: int
-    exposure: float
-    ratio: float | None  # None when both are 0; math.inf when only `before` is 0
-    low: float | None
-    high: float | None
-    p_rise: float  # one-sided: the chance of so many (or more) if the rate had not changed
-    p_fall: float  # one-sided: the chance of so few (or fewer)
+    exposure: float = 1.0
+    level: float = LEVEL
+
+    @functools.cached_property
+    def ratio(self) -> float | None:
+        """None when both are 0; math.inf when only `before` is 0."""
+        if not self.current + self.before:
+            return None
+        return math.inf if self.before == 0 else (self.current / self.exposure) / self.before
+
+    @functools.cached_property
+    def p_rise(self) -> float:
+        """One-sided: the chance of so many (or more) if the rate had not changed."""
+        n = self.current + self.before
+        return binomial_at_least(self.current, n, self.exposure / (1 + self.exposure)) if n else 1.0
+
+    @functools.cached_property
+    def p_fall(self) -> float:
+        """One-sided: the chance of so few (or fewer)."""
+        n = self.current + self.before
+        return 1.0 - binomial_at_least(self.current + 1, n, self.exposure / (1 + self.exposure)) if n else 1.0
+
+    @functools.cached_property
+    def interval(self) -> tuple[float, float] | tuple[None, None]:
+        current, before, exposure, level = self.current, self.before, self.exposure, self.level
+        n = current + before
+        if not n:
+            return None, None
+        if n > EXACT_UP_TO and current and before:
+            # Large counts: the log rate ratio is normal to far better than the figures are rounded.
+            z = NormalDist().inv_cdf(1 - (1 - level) / 2)
+            spread = z * math.sqrt(1 / current + 1 / before)
+            return self.ratio * math.exp(-spread), self.ratio * math.exp(spread)
+
+        def to_ratio(pi: float) -> float:
+            return math.inf if pi >= 1.0 else pi / (1.0 - pi) / exposure
+
+        low, high = clopper_pearson(current, n, level)
+        return to_ratio(low), to_ratio(high)
+
+    @property
+    def low(self) -> float | None:
+        return self.interval[0]
+
+    @property
+    def high(self) -> float | None:
+        return self.interval[1]
 
     @property
     def rise(self) -> bool:
-        """A rise beyond chance: the whole interval above 1."""
-        return self.low is not None and self.low > 1.0
+        """A rise beyond chance: one-sided p below 2.5 %, i.e. the whole exact interval above 1."""
+        return self.current > self.before * self.exposure and self.p_rise < (1 - self.level) / 2
 
     @property
     def fall(self) -> bool:
-        """A fall beyond chance: the whole interval below 1."""
-        return self.high is not None and self.high < 1.0
+        """A fall beyond chance: the whole exact interval below 1."""
+        return self.current < self.before * self.exposure and self.p_fall < (1 - self.level) / 2
 
 
+@functools.lru_cache(maxsize=65_536)
 def rate_ratio(current: int, before: int, exposure: float = 1.0, level: float = LEVEL) -> RateRatio:
-    """Compare two Poisson counts exactly (conditional on their sum)."""
-    n = current + before
-    if n == 0:
-        return RateRatio(current, before, exposure, None, None, None, 1.0, 1.0)
-    p0 = exposure / (1 + exposure)
-    p_rise = binomial_at_least(current, n, p0)
-    p_fall = 1.0 - binomial_at_least(current + 1, n, p0)
+    """Compare two Poisson counts exactly (conditional on their sum); the same pair is made once."""
+    return RateRatio(current, before, exposure, level)
 
-    def to_ratio(pi: float) -> float:
-        return math.inf if pi >= 1.0 else pi / (1.0 - pi) / exposure
 
-    ratio = math.inf if before == 0 else (current / exposure) / before
-    if n > EXACT_UP_TO and current and before:
-        # Large counts: the log rate ratio is normal to far better than the figures are rounded.
-        z = NormalDist().inv_cdf(1 - (1 - level) / 2)
-        spread = z * math.sqrt(1 / current + 1 / before)
-        low, high = ratio * math.exp(-spread), ratio * math.exp(spread)
-        return RateRatio(current, before, exposure, ratio, low, high, p_rise, p_fall)
-    low_pi, high_pi = clopper_pearson(current, n, level)
-    return RateRatio(current, before, exposure, ratio, to_ratio(low_pi), to_ratio(high_pi), p_rise, p_fall)
+def false_discoveries(p_values: list[float], q: float = 0.05) -> list[bool]:
+    """Benjamini–Hochberg: which of many tests to call significant so that, on average, at most
+    a share `q` of those called are chance. A district tests thousands of (school, problem) cells."""
+    order = sorted(range(len(p_values)), key=p_values.__getitem__)
+    m, cut = len(p_values), -1
+    for rank, index in enumerate(order, start=1):
+        if p_values[index] <= q * rank / m:
+            cut = rank
+    flags = [False] * m
+    for index in order[:cut] if cut > 0 else ():
+        flags[index] = True
+    return flags

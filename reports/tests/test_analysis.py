@@ -274,7 +274,7 @@ def test_the_draft_is_written_in_the_readers_language(demo, quarter, language):
         category = capfirst(str(dict(Appeal.Category.choices)["bullying"]))
     english = draft(analysis)
     assert category in text and "appeals" not in text and "last quarter" not in text
-    assert re.findall(r"\d+", text) == re.findall(r"\d+", english)  # the same figures, in the same order
+    assert sorted(re.findall(r"\d+", text)) == sorted(re.findall(r"\d+", english))  # the same figures
 
 
 def test_days_inside_a_sentence_take_the_case_ending():
