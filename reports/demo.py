@@ -11,22 +11,24 @@ sent no weekly summaries and has its last report still in draft.
 """
 
 import datetime as dt
+import json
 import random
 
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.models import Appeal, FollowUp, Message
+from appeals.models import Appeal, FollowUp, Involvement, Measure, Message
 from appeals.receipts import receipt_code_new
 from appeals.services import appeal_submit, message_post
 from ishenim.workdays import add_working_days
 from journal.models import Record
 from journal.services import journal_amend
-from reports.models import Attestation, QuarterlyReport, Subject, SubjectTag, WeeklySummary
+from reports.models import Action, Attestation, QuarterlyReport, Subject, SubjectTag, WeeklySummary
 from reports.periods import last_complete_quarter, last_summary_day, summary_week
 from reports.services import quarterly_report_draft, weekly_figures
 from schools.models import Role, School
 from schools.permissions import roles_with
+from vault.casekeys import case_seal_text
 
 C, K = Appeal.Category, Appeal.AuthorKind
 
@@ -58,6 +60,109 @@ SUBJECTS = {
     C.DISCIPLINE: "сабакта телефон",
     C.BULLYING: "тыныгууда кордоо",
 }
+P, W, M = Appeal.Place, Involvement.Who, Measure.Kind
+# Where the appeals of each category happen, who is involved, and what is done about them.
+PLACES = {
+    C.BULLYING: {P.YARD: 3, P.CORRIDOR: 3, P.CLASSROOM: 3, P.ONLINE: 3, P.WAY: 1},
+    C.SMOKING: {P.TOILETS: 5, P.YARD: 2, P.WAY: 2, P.GYM: 1},
+    C.DISCIPLINE: {P.CLASSROOM: 6, P.CORRIDOR: 2, P.GYM: 1},
+    C.SUGGESTION: {P.CANTEEN: 4, P.CLASSROOM: 3, P.GYM: 1, P.OTHER: 1},
+    C.REQUEST: {P.CLASSROOM: 3, P.OTHER: 3, P.CANTEEN: 1},
+    C.CHILD_RIGHTS: {P.CLASSROOM: 3, P.HOME: 2, P.WAY: 1, P.OTHER: 1},
+    C.CORRUPTION: {P.CLASSROOM: 3, P.OTHER: 2},
+    C.WISH: {P.CLASSROOM: 4, P.OTHER: 2},
+    C.OTHER: {P.YARD: 3, P.WAY: 2, P.OTHER: 2},
+}
+WHO = {
+    C.BULLYING: {W.CLASSMATES: 4, W.OLDER: 4, W.OUTSIDER: 1},
+    C.SMOKING: {W.OLDER: 3, W.CLASSMATES: 3},
+    C.DISCIPLINE: {W.CLASSMATES: 5, W.TEACHER: 1},
+    C.CHILD_RIGHTS: {W.TEACHER: 3, W.STAFF: 1, W.FAMILY: 2},
+    C.CORRUPTION: {W.TEACHER: 2, W.STAFF: 3},
+}
+KINDS = {
+    C.BULLYING: [M.TALK_STUDENT, M.TALK_PARENTS, M.PSYCHOLOGIST, M.DISCIPLINE],
+    C.SMOKING: [M.DISCIPLINE, M.TALK_PARENTS, M.TALK_STUDENT],
+    C.DISCIPLINE: [M.TALK_STUDENT, M.TALK_PARENTS],
+    C.CHILD_RIGHTS: [M.TALK_PARENTS, M.SOCIAL, M.PSYCHOLOGIST],
+    C.CORRUPTION: [M.DISTRICT, M.DISCIPLINE],
+    C.SUGGESTION: [M.ORGANISATION],
+    C.REQUEST: [M.ORGANISATION],
+    C.WISH: [M.OTHER],
+    C.OTHER: [M.ORGANISATION, M.OTHER],
+}
+MEASURE_TEXTS = {
+    M.TALK_STUDENT: "Класс жетекчи окуучу менен сүйлөштү.",
+    M.TALK_PARENTS: "Ата-энелер мектепке чакырылып, сүйлөшүү өттү.",
+    M.PSYCHOLOGIST: "Психолог окуучу менен жеке сабактарды өткөрдү.",
+    M.ORGANISATION: "Мектептин ички тартибине өзгөртүү киргизилди.",
+    M.DISCIPLINE: "Тартип боюнча чара көрүлдү, эскертүү берилди.",
+    M.JUVENILE: "Жашы жете электердин иштери боюнча инспекторго маалымат берилди.",
+    M.SOCIAL: "Социалдык коргоо бөлүмүнө маалымат берилди.",
+    M.HEALTH: "Медициналык кызматка жөнөтүлдү.",
+    M.DISTRICT: "Райондук билим берүү бөлүмүнө маалымат берилди.",
+    M.OTHER: "Кайрылуу боюнча түшүндүрмө берилди.",
+}
+
+# The story of the careful school's last complete quarter, against the one before (offset -1):
+# bullying in the yard at breaks, grades 5–6, rises from 3 to 9 (a teacher on duty in the yard is
+# decided when the report is discussed, and done a week later); smoking in the toilets falls from
+# 8 to 2 after the measure decided the quarter before (a teacher checks the toilets at every break).
+# (quarter offset, category, place, grade, who, measure kinds, the writer's answer or "")
+STORY_CATEGORIES = (C.BULLYING, C.SMOKING)
+_YARD = (C.BULLYING, P.YARD)
+_TOILETS = (C.SMOKING, P.TOILETS)
+_TALKS = (M.TALK_STUDENT, M.TALK_PARENTS)
+STORY = [
+    (-1, *_YARD, 5, (W.OLDER,), _TALKS, "yes"),
+    (-1, *_YARD, 6, (W.OLDER,), _TALKS, "partly"),
+    (-1, *_YARD, 6, (W.CLASSMATES,), (M.TALK_STUDENT,), ""),
+    (-1, C.BULLYING, P.ONLINE, 8, (W.CLASSMATES,), (M.PSYCHOLOGIST,), "yes"),
+    *[(-1, *_TOILETS, grade, (W.OLDER,), (M.DISCIPLINE, M.TALK_PARENTS), "") for grade in (7, 8, 8, 9, 9, 10, 10, 11)],
+    (0, *_YARD, 5, (W.OLDER,), _TALKS, "yes"),
+    (0, *_YARD, 5, (W.OLDER,), (*_TALKS, M.PSYCHOLOGIST), "no"),
+    (0, *_YARD, 6, (W.OLDER,), _TALKS, "partly"),
+    (0, *_YARD, 6, (W.OLDER, W.CLASSMATES), (M.TALK_STUDENT,), ""),
+    (0, *_YARD, 5, (W.CLASSMATES,), (M.TALK_STUDENT,), "yes"),
+    (0, *_YARD, 6, (W.OLDER,), (M.PSYCHOLOGIST,), ""),
+    (0, *_YARD, 6, (W.OLDER,), _TALKS, "partly"),
+    (0, *_YARD, 5, (W.CLASSMATES,), (M.TALK_STUDENT,), ""),
+    (0, *_YARD, 6, (W.OLDER,), (M.DISCIPLINE,), ""),
+    (0, C.BULLYING, P.CLASSROOM, 8, (W.CLASSMATES,), (M.TALK_STUDENT,), ""),
+    (0, C.BULLYING, P.ONLINE, 9, (W.CLASSMATES,), (M.PSYCHOLOGIST,), ""),
+    (0, *_TOILETS, 9, (W.OLDER,), (M.DISCIPLINE,), "yes"),
+    (0, *_TOILETS, 10, (W.OLDER,), (M.TALK_PARENTS,), ""),
+    (0, C.SMOKING, P.WAY, 10, (W.OLDER,), (M.TALK_PARENTS,), ""),
+]
+STORY_TEXTS = {
+    _YARD: "Тыныгууда короодо улуу класстын балдары 5–6-класстарды кордоп, акчасын тартып алышат.",
+    _TOILETS: "Тыныгууда дааратканада улуу класстын балдары тамеки, наспай чегишет.",
+}
+STORY_ACTIONS = [
+    # (quarter offset of the report it was decided in, title, kind, category, place, owner's position,
+    #  days until due, days until done or None)
+    (
+        -1,
+        "Ар тыныгууда кезметчи мугалим дааратканаларды текшерет",
+        M.ORGANISATION,
+        C.SMOKING,
+        P.TOILETS,
+        "deputy",
+        14,
+        7,
+    ),
+    (0, "Тыныгууда короодо кезметчи мугалим", M.ORGANISATION, C.BULLYING, P.YARD, "deputy", 10, 7),
+    (
+        0,
+        "5–6-класстарга психологдун «Кордоого жол жок» сабактары",
+        M.PSYCHOLOGIST,
+        C.BULLYING,
+        "",
+        "psychologist",
+        None,
+        None,
+    ),
+]
 NAMES = ["Айбек Сейитов", "Гүлнара Ибраимова", "Нурлан Абдраев", "Жазгүл Маматова", "Бакыт Орозов"]
 PLAN = {"rakhmanov": {"per_week": 5, "careful": True}, "gymnasium5": {"per_week": 3, "careful": False}}
 
@@ -108,8 +213,17 @@ def _history(rng: random.Random, appeal: Appeal, *, careful: bool, now: dt.datet
     return fields
 
 
-def _appeal(rng: random.Random, school: School, channel: str, received: dt.datetime, *, careful: bool) -> Appeal:
-    category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+def _category(rng: random.Random, received: dt.datetime, story: tuple | None) -> str:
+    """A category by its weight; during the story's two quarters, bullying and smoking come only from the story."""
+    quiet = story is not None and story[0] <= received < story[1]
+    weights = [0 if quiet and c in STORY_CATEGORIES else w for c, w in CATEGORY_WEIGHTS.items()]
+    return rng.choices(list(CATEGORY_WEIGHTS), weights=weights)[0]
+
+
+def _appeal(
+    rng: random.Random, school: School, channel: str, received: dt.datetime, *, careful: bool, story=None
+) -> Appeal:
+    category = _category(rng, received, story)
     kind = rng.choices([K.STUDENT, K.PARENT, K.CITIZEN], weights=[55, 35, 10])[0]
     grade = (
         rng.choice(range(5, 12)) if kind == K.STUDENT else (rng.choice(range(1, 12)) if rng.random() < 0.5 else None)
@@ -173,10 +287,10 @@ class _Box:
     seal, the box-opening journal), so the paper appeals come from recorded openings and the
     missed-openings list and the weekly summaries agree."""
 
-    def __init__(self, school: School, now: dt.datetime):
+    def __init__(self, school: School, now: dt.datetime, story: tuple | None = None):
         from commission.models import Commission
 
-        self.school, self.now, self.seal = school, now, 0
+        self.school, self.now, self.seal, self.story = school, now, 0, story
         commission = Commission.objects.filter(school=school).first()
         self.members = list(commission.members.select_related("user")) if commission else []
         director = school.memberships.filter(role=Role.DIRECTOR, active=True).select_related("user").first()
@@ -213,7 +327,7 @@ class _Box:
         opening_set_count(opening=opening, letters_found=letters, actor=self.actor)
         found_letters: list[Appeal] = []
         for _ in range(letters):
-            category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
+            category = _category(rng, when, self.story)
             kind = rng.choices([K.STUDENT, K.PARENT, K.CITIZEN], weights=[55, 35, 10])[0]
             signed = rng.random() < 0.35
             letter = opening_letter_register(
@@ -242,6 +356,141 @@ def _close_in_journal(appeal: Appeal, status: str) -> None:
     entry = Record.objects.filter(appeal=appeal, kind=Record.Kind.ENTRY).first()
     if entry is not None:
         journal_amend(entry=entry, fields={"status": status})
+
+
+def _story_span(school: School, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The story's two quarters: the last complete one and the one before."""
+    last = last_complete_quarter(school, timezone.localdate(now))
+    return last.shifted(-1).start_at, last.end_at
+
+
+def _story(school: School, now: dt.datetime) -> list[Appeal]:
+    """The story's appeals, spread evenly over their quarters, each closed with its facts and measures."""
+    last = last_complete_quarter(school, timezone.localdate(now))
+    made = []
+    for offset in (-1, 0):
+        quarter = last.shifted(offset)
+        lines = [line for line in STORY if line[0] == offset]
+        step = (quarter.end_at - quarter.start_at) / len(lines)
+        for i, (_offset, category, place, grade, who, kinds, solved) in enumerate(lines):
+            received = (quarter.start_at + step * (i + 0.5)).replace(hour=11, minute=5 * i % 60)
+            appeal = appeal_submit(
+                school=school,
+                text=STORY_TEXTS.get((category, place), TEXTS[category]),
+                category=category,
+                author_kind=K.STUDENT,
+                grade=grade,
+                language="ky",
+                received_at=received,
+                receipt_code=receipt_code_new(),
+            )
+            registered = received + dt.timedelta(hours=2)
+            closed = dt.datetime.combine(
+                add_working_days(timezone.localdate(registered), 4 + i % 5),
+                dt.time(15, 30),
+                tzinfo=timezone.get_current_timezone(),
+            )
+            history = {
+                "registered_at": registered,
+                "due_on": add_working_days(timezone.localdate(registered), 14),
+                "status": Appeal.Status.CLOSED,
+                "closed_at": min(closed, now),
+            }
+            Appeal.objects.filter(pk=appeal.pk).update(**history)
+            for key, value in history.items():
+                setattr(appeal, key, value)
+            _close_in_journal(appeal, appeal.status)
+            if solved:
+                FollowUp.objects.filter(appeal=appeal).update(
+                    solved=solved, solved_at=appeal.closed_at + dt.timedelta(days=3)
+                )
+            appeal.story = (place, who, kinds)
+            made.append(appeal)
+    return made
+
+
+def _facts(school: School, appeals: list[Appeal], *, careful: bool) -> None:
+    """Place, grade band and people involved, as staff recorded them (most cases at the careful school,
+    half at the other); measures by kind on every case that has them, with column f's sealed text."""
+    rng = random.Random(f"ishenim-demo-facts-{school.slug}")
+    director = school.memberships.filter(role=Role.DIRECTOR, active=True).select_related("user").first()
+    if director is None:
+        return
+    places: dict[tuple[str, str], list[int]] = {}
+    involved, measures = [], []
+    for appeal in appeals:
+        if appeal.status == Appeal.Status.REGISTERED:
+            continue
+        story = getattr(appeal, "story", None)
+        if story is not None:
+            place, who, kinds = story
+            band = Appeal.band_for_grade(appeal.grade)
+        else:
+            kinds = _kinds(rng, appeal)
+            if rng.random() > (0.9 if careful else 0.5):
+                place, who, band = "", (), ""
+            else:
+                options = PLACES[appeal.category]
+                place = rng.choices(list(options), weights=list(options.values()))[0]
+                band = Appeal.band_for_grade(appeal.grade)
+                people = WHO.get(appeal.category, {})
+                who = {rng.choices(list(people), weights=list(people.values()))[0]} if people else set()
+        places.setdefault((place, band), []).append(appeal.pk)
+        involved += [Involvement(appeal=appeal, who=w) for w in sorted(set(who))]
+        if kinds:
+            start = appeal.registered_at or appeal.received_at
+            taken_on = timezone.localdate(appeal.closed_at or start + dt.timedelta(days=3))
+            measures += [Measure(appeal=appeal, kind=kind, taken_on=taken_on, by=director.user) for kind in kinds]
+            text = " ".join(MEASURE_TEXTS[kind] for kind in kinds)
+            journal_amend(
+                entry=Record.objects.get(appeal=appeal, kind=Record.Kind.ENTRY),
+                fields={"event": "measures", "on": taken_on.isoformat(), "kinds": sorted(kinds)},
+                sealed=case_seal_text(appeal, json.dumps({"measures": text}, ensure_ascii=False)),
+                actor=director.user,
+            )
+    for (place, band), pks in places.items():
+        if place or band:
+            Appeal.objects.filter(pk__in=pks).update(place=place, grade_band=band)
+    Involvement.objects.bulk_create(involved)
+    Measure.objects.bulk_create(measures)
+
+
+def _kinds(rng: random.Random, appeal: Appeal) -> list[str]:
+    """The measures a case has: a closed one always (it cannot close without), an open one sometimes."""
+    if appeal.status == Appeal.Status.DISMISSED:
+        return []
+    if appeal.status == Appeal.Status.FORWARDED:
+        return [M.JUVENILE if appeal.category in (C.BULLYING, C.CHILD_RIGHTS) else M.DISTRICT]
+    if appeal.status == Appeal.Status.CONSIDERING:
+        return []
+    options = KINDS[appeal.category]
+    return sorted(set(rng.sample(options, k=min(len(options), rng.choice([1, 1, 2])))))
+
+
+def _story_actions(school: School, now: dt.datetime) -> None:
+    """The measures decided when the story's reports were discussed, and what became of them."""
+    today = timezone.localdate(now)
+    last = last_complete_quarter(school, today)
+    staff = {m.position: m.user for m in school.memberships.filter(active=True).select_related("user").order_by("-pk")}
+    for offset, title, kind, category, place, position, due_days, done_days in STORY_ACTIONS:
+        period = last.shifted(offset)
+        report = QuarterlyReport.objects.filter(school=school, period_start=period.start).first()
+        decided = report.discussed_on if report and report.discussed_on else period.due_on - dt.timedelta(days=2)
+        due = decided + dt.timedelta(days=due_days) if due_days else max(today + dt.timedelta(days=2), decided)
+        done = decided + dt.timedelta(days=done_days) if done_days else None
+        Action.objects.create(
+            school=school,
+            report=report,
+            title=title,
+            kind=kind,
+            category=category,
+            place=place,
+            owner=staff[position],
+            decided_on=decided,
+            due_on=due,
+            done_on=done if done and done <= today else None,
+            done_note="Графикке киргизилди: ар тыныгууда кезметчи мугалим турат." if done and done <= today else "",
+        )
 
 
 def _subjects(rng: random.Random, school: School, appeals: list[Appeal]) -> None:
@@ -321,7 +570,8 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
     # The school has used Ishenim for the year the demo shows: its missed-openings list looks back that far.
     School.objects.filter(pk=school.pk).update(created_at=start)
     school.created_at = start
-    box = _Box(school, now)
+    story = _story_span(school, now) if careful else None
+    box = _Box(school, now, story)
     recorded = False  # whether the box's last opening was recorded (its letters came in with it)
     for channel, received in _received_times(rng, school, start, now, per_week):
         if channel == "opening":
@@ -331,12 +581,17 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
         elif channel == "paper" and recorded:
             continue  # registered by the opening it was found at
         else:
-            fresh = [_appeal(rng, school, channel, received, careful=careful)]
+            fresh = [_appeal(rng, school, channel, received, careful=careful, story=story)]
         for appeal in fresh:
             _settle(rng, appeal, school, careful=careful, now=now)
             appeals.append(appeal)
+    if story:
+        appeals += _story(school, now)
     _subjects(rng, school, appeals)
+    _facts(school, appeals, careful=careful)
     _reports(school, now, careful=careful)
+    if story:
+        _story_actions(school, now)
     if careful:
         _summaries(school, now)
         _attestations(school, now)
