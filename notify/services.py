@@ -345,6 +345,7 @@ def telegram_poll(offset: int | None = None) -> tuple[int | None, list[str]]:
 
 WHATSAPP_CODE_VALID = dt.timedelta(minutes=30)
 WHATSAPP_CODE_TRIES = 5
+WHATSAPP_CODES_PER_HOUR = 5  # each one is a paid message to a number the person typed
 
 
 def whatsapp_verify_start(*, user, phone: str) -> WhatsAppCode:
@@ -352,11 +353,15 @@ def whatsapp_verify_start(*, user, phone: str) -> WhatsAppCode:
 
     Sent at once, not through the outbox: the person waits for it on the page, and
     a code is a secret that no outbox row or failures page should show. Raises
-    ChannelError when WhatsApp did not take it."""
+    ChannelError when WhatsApp did not take it, ValidationError past the hourly limit."""
+    from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
+    from accounts.throttle import bucket, counters_hit
     from notify.channels import send_whatsapp
 
+    if counters_hit([bucket("whatsapp_code", str(user.pk))], 3600)[0] > WHATSAPP_CODES_PER_HOUR:
+        raise ValidationError(_("Too many codes were asked for. Try again in an hour."))
     WhatsAppCode.objects.filter(user=user, used_at__isnull=True).delete()
     verification = WhatsAppCode.objects.create(user=user, phone=phone.strip())
     language = language_of(user)

@@ -7,7 +7,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -92,6 +92,9 @@ def whatsapp_code(request):
     except ChannelError as error:
         form.add_error(None, _("WhatsApp did not take the message: %(reason)s") % {"reason": error})
         return _channels_page(request, whatsapp_number_form=form, status=400)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _channels_page(request, whatsapp_number_form=form, status=429)
     messages.success(request, _("A code was sent to this number by WhatsApp. Type it below."))
     return redirect("notify:channels")
 

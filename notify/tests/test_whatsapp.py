@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from notify.models import Channel, ChannelSettings, Kind, Outbox, WhatsAppCode
-from notify.services import WHATSAPP_CODE_TRIES, notify_send, outbox_retry_due
+from notify.services import WHATSAPP_CODE_TRIES, WHATSAPP_CODES_PER_HOUR, notify_send, outbox_retry_due
 
 NUMBER = "+996 555 123 456"
 DIGITS = "996555123456"
@@ -60,6 +60,15 @@ def test_a_code_stops_working_after_five_wrong_tries(demo, client, login, whatsa
         assert client.post("/notify/channels/whatsapp-verify/", {"code": wrong}).status_code == 400
     assert client.post("/notify/channels/whatsapp-verify/", {"code": code}).status_code == 400
     assert not ChannelSettings.objects.filter(user__username="director").exclude(whatsapp_phone="").exists()
+
+
+def test_at_most_five_codes_an_hour(demo, client, login, whatsapp):
+    login("director")
+    for _code in range(WHATSAPP_CODES_PER_HOUR):
+        code_sent(client)
+    response = client.post("/notify/channels/whatsapp-code/", {"whatsapp_phone": NUMBER})
+    assert response.status_code == 429 and "Too many codes" in response.content.decode()
+    assert len(whatsapp.received) == WHATSAPP_CODES_PER_HOUR
 
 
 def test_another_persons_code_does_not_confirm_my_number(demo, client, login, whatsapp):
