@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-APPS := accounts schools vault audit appeals journal commission reports notify
+APPS := accounts schools vault audit appeals journal commission openings reports notify
 LANGS := -l ky -l ru -l uz -l en
 
 .PHONY: setup run test lint format messages catalogs bench mutate clean screenshots fonts

@@ -117,7 +117,7 @@ def run(scale: float) -> list[Figure]:
         log(f"{count} urgent appeals posted; alert p50 {harness.percentile(latencies, 50):.2f} s")
 
         from appeals.services.urgent import ack_window, urgent_escalate_due
-        from reports.duties import every_minute
+        from ishenim.scheduler import every_minute
 
         idle = []
         for _ in range(20):

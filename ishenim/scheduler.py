@@ -1,4 +1,5 @@
-"""The periodic duties `ishenim tick` runs: summaries, drafts and reminders.
+"""The scheduler: the periodic duties `ishenim tick` runs each minute — urgent escalations and the
+outbox's retries every minute; summaries, report drafts, reminders and retention once per period.
 
 Each duty names the period it is for (a key such as "12:2026-11-20"). A
 `DutyRun` row with that key is inserted before the work; the unique
@@ -19,6 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from appeals.models import Appeal
+from appeals.retention import purge_run
 from commission.models import Meeting
 from reports.actions import REMIND_DAYS, action_remind, action_remind_today
 from reports.models import Action, DutyRun, QuarterlyReport
@@ -27,7 +29,6 @@ from reports.selectors import due_expr
 from reports.services import quarterly_report_draft, weekly_summary_build
 from reports.tasks import enqueue, reminder_send_task, weekly_summary_send_task
 from schools.models import Role, School
-from vault.retention import purge_run
 
 logger = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from appeals.models import Answer, Appeal, Attachment, FollowUp, Message
+from appeals.retention import purge_run
 from appeals.services.cases import case_answer, case_consider, case_measures
 from audit.models import AuditRecord
 from journal.models import Record, Volume
 from journal.services import journal_verify
 from vault.models import VaultKey
-from vault.retention import purge_run
 from vault.services import active_key, key_rotate
 from vault.tests.helpers import full_appeal
 from vault.tests.test_keys import ring
@@ -104,7 +104,7 @@ def test_it_runs_from_the_command(demo):
 
 
 def test_it_runs_once_a_day_from_the_tick(demo):
-    from reports.duties import tick
+    from ishenim.scheduler import tick
 
     old, _ = closed_appeal(demo, "TICK")
     done = [duty.name for duty in tick(now=later())]

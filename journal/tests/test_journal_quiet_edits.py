@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 
 from appeals.models import Appeal
+from appeals.retention import appeal_erase
 from appeals.services import appeal_submit
 from ishenim.chain import canonical, link
 from journal.models import Record, Volume
 from journal.services import journal_entry, journal_verify
-from vault.retention import appeal_erase
 
 APPEALS = Appeal._meta.db_table
 RECORDS = Record._meta.db_table

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditRecord
+from ishenim.scheduler import tick
 from notify.models import Outbox
 from reports.actions import action_add, action_done
-from reports.duties import tick
 from reports.models import Action, QuarterlyReport
 from reports.tests.conftest import at
 

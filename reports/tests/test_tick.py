@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from reports import duties
-from reports.duties import Duty, run, tick
+from ishenim import scheduler
+from ishenim.scheduler import Duty, run, tick
 from reports.models import DutyRun, QuarterlyReport, ReportLanguage, WeeklySummary
 from reports.tests.conftest import at, text_of
 from schools.models import School
@@ -204,7 +204,7 @@ def test_duties_ask_a_fixed_number_of_queries_whatever_the_number_of_schools(sch
     DutyRun.objects.all().delete()
     with django_assert_max_num_queries(4):
         every = list(School.objects.all())
-        candidates = [d for make in duties.ALL for d in make(every, FRIDAY)]
+        candidates = [d for make in scheduler.ALL for d in make(every, FRIDAY)]
     assert candidates
 
 

@@ -15,10 +15,10 @@ from django.db import connection
 from django.utils import timezone
 
 from appeals.models import Answer, Appeal, Attachment, FollowUp, Message, Note, StoredLink
+from appeals.retention import appeal_erase
 from appeals.services.cases import case_answer, case_forward, case_measures, case_note_add
 from appeals.services.intake import message_post, messages_mark_read
 from appeals.stored import stored_verify
-from vault.retention import appeal_erase
 from vault.tests.helpers import full_appeal
 
 

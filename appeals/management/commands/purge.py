@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from vault.retention import purge_run
+from appeals.retention import purge_run
 
 
 class Command(BaseCommand):

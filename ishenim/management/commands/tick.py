@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reports.duties import tick
+from ishenim.scheduler import tick
 
 
 class Command(BaseCommand):
