@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from appeals import triage
@@ -93,3 +95,29 @@ def test_it_word_list_has_all_three_languages():
     words = triage.base_words()
     assert any("ө" in w or "ү" in w for w in words)
     assert any("ы" in w for w in words) and any(w.isascii() for w in words)
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        ("everyone would be happier if i was not here anymore, i made my choice", "suicide"),
+        ("Инимди үч күндөн бери көргөн жокпуз, телефону өчүк", "missing"),
+    ],
+)
+def test_the_model_finds_what_the_rules_miss_and_shows_why(text, concept):
+    assert triage.urgent_concepts(text, trained=triage.RULES_ONLY) == []
+    [(found, [match])] = triage.urgent_concepts(text)
+    assert found == concept and match.startswith(f"model ({concept}): ")
+    assert all(word in text.casefold() for word in match.split(": ", 1)[1].split(", "))
+    assert triage.urgent_matches(text) == [match] and triage.is_urgent(text)
+
+
+@pytest.mark.parametrize("text", ["Bu dars meni o'ldiradi", "Эта контрольная меня убьёт", "This test killed me lol"])
+def test_neither_the_rules_nor_the_model_alert_on_an_idiom(text):
+    assert triage.urgent_matches(text) == []
+
+
+def test_the_model_is_read_from_the_training_file_once_per_process():
+    assert triage.model() is triage.model()
+    rows = [json.loads(line) for line in triage.TRAIN_FILE.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) >= 1000 and set(triage.model().concepts) == set(triage.CONCEPTS) - {"school", "server"}

@@ -205,7 +205,8 @@ def test_it_returns_concepts_with_the_words_as_written():
 
 def test_kyrgyz_vowels_are_not_read_loosely():
     # Russian rules forgive children's vowels (хочю умиреть); Kyrgyz ones do not: «агай» is not «өгөй»
-    assert not triage.is_urgent("Агай мага тийишет, сабакта көп суроо берет")
+    # (the rules alone: the model may read «тийишет» as the harassment it can mean)
+    assert not triage.urgent_concepts("Агай мага тийишет, сабакта көп суроо берет", trained=triage.RULES_ONLY)
     assert triage.is_urgent("Өгөй атам мага тийишет, апама айта албайм")
 
 
