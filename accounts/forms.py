@@ -45,7 +45,7 @@ class PasswordChangeForm(forms.Form):
         return old
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         new1, new2 = data.get("new_password1"), data.get("new_password2")
         if new1 and new2 and new1 != new2:
             self.add_error("new_password2", _("The two new passwords differ."))

@@ -45,7 +45,7 @@ def seed_box(seed: str) -> bytes:
     return server_box("totp", seed.encode())
 
 
-def seed_open(blob: bytes) -> str:
+def seed_open(blob: bytes | memoryview) -> str:
     return server_unbox("totp", blob).decode()
 
 
@@ -70,7 +70,7 @@ def matching_step(seed: str, code: str, *, after: int = 0, at: float | None = No
     for drift in (0, -1, 1):
         moment = now + drift * STEP
         step = int(moment // STEP)
-        if step > after and secrets.compare_digest(totp.at(moment), code):
+        if step > after and secrets.compare_digest(totp.at(int(moment)), code):
             return step
     return None
 

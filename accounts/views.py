@@ -245,7 +245,7 @@ def logout(request):
 
 def _places(request) -> list[dict]:
     """Where this member manages keys or may recover access, with the links."""
-    places = []
+    places: list[dict] = []
     for m in memberships(request):
         roles = {m.role}
         if m.district and permitted(roles, "district.manage_keys"):

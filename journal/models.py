@@ -40,7 +40,9 @@ class Volume(ChainHead):
 
     @property
     def vault_scope(self) -> str:
-        return (self.school or self.district).vault_scope
+        owner = self.school or self.district
+        assert owner is not None  # a volume belongs to a school or a district
+        return owner.vault_scope
 
     def chain_links(self) -> models.QuerySet:
         return self.records.all()
@@ -110,7 +112,7 @@ class Record(ChainLink):
     def description(self) -> str:
         if self.kind == Record.Kind.ENTRY:
             return f"entry No. {self.number}"
-        entry = Record.objects.filter(pk=self.entry_id).first()
+        entry = Record.objects.filter(pk=self.entry_id).first() if self.entry_id else None
         return f"amendment to entry No. {entry.number if entry else '?'}"
 
     def link_problem(self, context: dict) -> str | None:

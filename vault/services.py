@@ -82,7 +82,7 @@ def server_box(purpose: str, plaintext: bytes) -> bytes:
     return crypto.box(_SESSION_KEY_ID, _server_box_key(purpose), plaintext)
 
 
-def server_unbox(purpose: str, blob: bytes) -> bytes:
+def server_unbox(purpose: str, blob: crypto.Blob) -> bytes:
     return crypto.unbox(_server_box_key(purpose), bytes(blob))
 
 
