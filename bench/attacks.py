@@ -1,5 +1,8 @@
 """Benchmark 8: the most expensive anonymous requests we can build, in CPU seconds and peak memory.
 
+(`python -m bench.attacks --url http://127.0.0.1:PORT` instead reruns every attack of the security
+review against a running server: see bench/outside.py.)
+
 The photo bomb of the security review (three 40-megapixel PNGs of ~130 KB each, with an invalid
 category) cost 6.5 s of CPU and 450 MB. Each request below is posted to the online box (or the
 login) as a web worker would handle it, in this process; its cost is the CPU time of this process
@@ -153,4 +156,11 @@ def run(scale: float) -> list[Figure]:
 
 
 if __name__ == "__main__":
-    harness.child_main(run)
+    import sys
+
+    if "--url" in sys.argv:
+        from bench.outside import main
+
+        main()
+    else:
+        harness.child_main(run)

@@ -190,10 +190,15 @@ def stolen_records(tmp_path: Path, table: str) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def crack_open(rows, keys: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+def crack_open(rows, keys: list[bytes]) -> tuple[dict[tuple[str, str, int], bytes], list[bytes]]:
     """Everything that opens with `keys`, and with every 32-byte key found inside
-    what opened, until nothing new opens: (plaintexts, keys)."""
-    blobs = [b for _t, _c, v in rows if (b := as_bytes(v)) and b[:1] in (crypto.SEALED, crypto.BOXED) and len(b) >= 29]
+    what opened, until nothing new opens: ({(table, column, index): plaintext}, keys)."""
+    cells = [
+        ((t, c, n), b)
+        for n, (t, c, v) in enumerate(rows)
+        if (b := as_bytes(v)) and b[:1] in (crypto.SEALED, crypto.BOXED) and len(b) >= 29
+    ]
+    blobs = [b for _cell, b in cells]
     keys, opened, done = list(keys), {}, set()
     while True:
         new = []
@@ -210,7 +215,7 @@ def crack_open(rows, keys: list[bytes]) -> tuple[list[bytes], list[bytes]]:
                     if len(plain) == 32 and plain not in keys:
                         new.append(plain)
         if not new:
-            return list(opened.values()), keys
+            return {cells[index][0]: plain for index, plain in opened.items()}, keys
         keys += new
 
 
@@ -232,7 +237,7 @@ def test_it_opens_only_the_cases_of_a_handler_whose_password_was_cracked(tmp_pat
     private = crypto.unbox(derived, bytes(record["wrapped_private"]))
 
     plaintexts, keys = crack_open(rows, [private, *server_key_material()])
-    opened = b"\n".join(plaintexts)
+    opened = b"\n".join(plaintexts.values())
 
     mine = world.plain["own_psychologist"]
     for secret in (mine["text"], mine["message"], mine["file"]):
@@ -262,7 +267,7 @@ def test_it_opens_every_case_with_a_cracked_director_password(tmp_path):
         crypto.derive_key(DEMO_PASSWORD, bytes(record["salt"]), params), bytes(record["wrapped_private"])
     )
     plaintexts, _keys = crack_open(rows, [private])
-    opened = b"\n".join(plaintexts)
+    opened = b"\n".join(plaintexts.values())
     for key in ("own_socped", "own_psychologist", "own_unassigned"):
         plain = world.plain[key]
         assert plain["text"].encode() in opened and plain["name"].encode() in opened, key
