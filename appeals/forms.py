@@ -231,7 +231,7 @@ class AppealForm(forms.Form):
         return {
             "full_name": data["full_name"].strip(),
             "address": data["address"].strip(),
-            "class": data.get("school_class", ""),
+            "school_class": data.get("school_class", ""),
             "phone": data.get("phone", ""),
         }
 

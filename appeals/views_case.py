@@ -8,7 +8,6 @@ back to the appeal.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from appeals import forms_case as forms
+from appeals.authors import author_read
 from appeals.letters import Letter
 from appeals.models import Answer, Appeal, Forwarding
 from appeals.selectors import appeal_for_staff, identity_visible
@@ -237,7 +237,7 @@ def action(request, school, pk, name):
 def _author(request, appeal: Appeal) -> dict | None:
     if appeal.anonymous or not appeal.author_sealed or not identity_visible(request, appeal):
         return None
-    return json.loads(keyring(request).open_text(appeal.author_sealed))
+    return author_read(keyring(request).open_text(appeal.author_sealed))
 
 
 def _letter_choice(request) -> tuple[str, str]:

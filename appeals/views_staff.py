@@ -4,8 +4,6 @@ Every read of content or identity is audited; the content is opened with the
 staff member's own keyring, so a session without it shows a notice instead.
 """
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from appeals.authors import author_read
 from appeals.forms import MessageForm, UrgentWordsForm
 from appeals.forms_inbox import BulkAssignForm, InboxFilterForm
 from appeals.models import Appeal, Attachment, FollowUp, Message, UrgentWords
@@ -147,7 +146,7 @@ def _detail_context(request, school, appeal, form) -> dict:
     context.update(
         text=ring.open_text(appeal.text_sealed),
         author_visible=show_identity,
-        author=json.loads(ring.open_text(appeal.author_sealed)) if show_identity and appeal.author_sealed else None,
+        author=author_read(ring.open_text(appeal.author_sealed)) if show_identity and appeal.author_sealed else None,
         thread=[(m, ring.open_text(m.body_sealed)) for m in thread],
     )
     # Which kinds of danger, and which words, made the appeal urgent (empty when the writer chose "urgent").

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from appeals.authors import author_read
 from appeals.models import Appeal
 from ishenim.documents import local_day
 from journal.models import Record, Volume
@@ -89,7 +90,7 @@ class JournalRow:
     @property
     def class_phone_display(self) -> str:
         """Column d: class and telephone."""
-        grade = self.author.get("class", "") if self.author else ""
+        grade = self.author.get("school_class", "") if self.author else ""
         grade = grade or (str(self.grade) if self.grade else "")
         phone = self.author.get("phone", "") if self.author else ""
         if not self.anonymous and self.sealed_state != "open":
@@ -148,7 +149,7 @@ def journal_rows(volume: Volume, ring=None, *, numbers: range | None = None) -> 
             status=fields.get("status", Appeal.Status.REGISTERED),
             anonymous=bool(fields.get("anonymous", True)),
             grade=fields.get("grade"),
-            author=sealed.get("author"),
+            author=author_read(sealed.get("author")),
             summary=sealed.get("summary", ""),
             sealed_state=state,
         )
@@ -183,7 +184,7 @@ def journal_rows(volume: Volume, ring=None, *, numbers: range | None = None) -> 
             if "summary" in sealed:
                 row.summary, row.corrected = sealed["summary"], True
             if "author" in sealed:
-                row.author, row.corrected = sealed["author"], True
+                row.author, row.corrected = author_read(sealed["author"]), True
     return list(rows.values())
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from appeals.attachments import MultipleFileField, MultipleFileInput
+from appeals.forms import class_parse
 from appeals.models import Appeal
 from commission.forms import Labelled
 from commission.models import Member
@@ -96,7 +97,7 @@ class LetterForm(Labelled, forms.Form):
     )
     full_name = forms.CharField(label=_("author's full name"), max_length=200, required=False)
     address = forms.CharField(label=_("address"), max_length=300, required=False)
-    klass = forms.CharField(label=pgettext_lazy("school class", "class"), max_length=20, required=False)
+    school_class = forms.CharField(label=pgettext_lazy("school class", "class"), max_length=20, required=False)
     phone = forms.CharField(label=_("phone"), max_length=40, required=False)
     summary = forms.CharField(
         label=_("brief summary (for the journal)"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
@@ -117,6 +118,20 @@ class LetterForm(Labelled, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
+    def clean_school_class(self) -> str:
+        """The class as the public form takes it («7-б» → «7Б»): one rule for what a class is."""
+        value = self.cleaned_data["school_class"].strip()
+        if not value:
+            return ""
+        parsed = class_parse(value)
+        if parsed is None:
+            raise ValidationError(_("Write the class as a number and a letter, for example 7Б."))
+        return parsed[1]
+
+    def grade(self) -> int | None:
+        parsed = class_parse(self.cleaned_data["school_class"]) if self.cleaned_data["school_class"] else None
+        return parsed[0] if parsed else None
+
     def clean(self):
         data = super().clean()
         if data.get("signed") and not data.get("full_name", "").strip():
@@ -130,7 +145,7 @@ class LetterForm(Labelled, forms.Form):
         return {
             "full_name": data["full_name"].strip(),
             "address": data["address"].strip(),
-            "class": data["klass"].strip(),
+            "school_class": data["school_class"],
             "phone": data["phone"].strip(),
         }
 

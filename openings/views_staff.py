@@ -173,7 +173,7 @@ def _step_letters(request, school, opening, context):
                     summary=data["summary"],
                     text=data["text"],
                     author=form.author(),
-                    grade=services.grade_of(data["klass"]),
+                    grade=form.grade(),
                     language=data["language"],
                     urgent=data["urgent"],
                     form_number=data["form_number"],

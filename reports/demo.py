@@ -234,7 +234,7 @@ def _appeal(
         author = {
             "full_name": rng.choice(NAMES),
             "address": "Ош ш.",
-            "class": str(grade or ""),
+            "school_class": str(grade or ""),
             "phone": "+996 555 000 000",
         }
     appeal = appeal_submit(
@@ -336,7 +336,7 @@ class _Box:
                 category=category,
                 author_kind=kind,
                 summary=TEXTS[category],
-                author={"full_name": rng.choice(NAMES), "address": "Ош ш.", "class": "", "phone": ""}
+                author={"full_name": rng.choice(NAMES), "address": "Ош ш.", "school_class": "", "phone": ""}
                 if signed
                 else None,
                 grade=rng.choice(range(5, 12)) if kind == K.STUDENT else None,

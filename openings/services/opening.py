@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 
 from django.conf import settings
@@ -184,13 +183,6 @@ def opening_add_pages(*, opening: Opening, files, actor) -> list[Page]:
 
 def pending_pages(opening: Opening):
     return opening.pages.all()
-
-
-def grade_of(klass: str) -> int | None:
-    match = re.match(r"\s*(\d{1,2})", klass or "")
-    if match and 1 <= int(match.group(1)) <= 11:
-        return int(match.group(1))
-    return None
 
 
 @transaction.atomic

@@ -58,7 +58,7 @@ def test_it_records_an_opening_with_letters_photos_and_an_act(commission, login)
     opening, step = run_flow(client, commission)
     upload = SimpleUploadedFile("page1.jpg", photo_with_exif(), content_type="image/jpeg")
     assert client.post(f"{step}/letters/", {**letter(), "pages": upload}).status_code == 302
-    signed = letter(signed="1", full_name="Айбек Осмонов", klass="9Б", phone="0555 123456", category="request")
+    signed = letter(signed="1", full_name="Айбек Осмонов", school_class="9-б", phone="0555 123456", category="request")
     assert client.post(f"{step}/letters/", signed).status_code == 302
     r = client.post(
         f"{step}/close/", {"new_seal_number": "A-101", "sealed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
@@ -228,3 +228,14 @@ def test_it_treats_a_seal_that_is_not_the_last_one_put_on_as_an_incident(
     second.refresh_from_db()
     assert second.seal_replaced and second.seal_broken
     assert len(mail.outbox) == 1 and "A-101" in mail.outbox[0].body
+
+
+def test_the_letter_takes_the_class_by_the_public_forms_rule():
+    from openings.forms import LetterForm
+
+    data = {"category": "request", "author_kind": "student", "signed": "1", "full_name": "Айбек Осмонов"}
+    form = LetterForm({**data, "summary": "x", "language": "ky", "school_class": "9-б"})
+    assert form.is_valid(), form.errors
+    assert form.author()["school_class"] == "9Б" and form.grade() == 9
+    bad = LetterForm({**data, "summary": "x", "language": "ky", "school_class": "тогузунчу"})
+    assert not bad.is_valid() and "school_class" in bad.errors
