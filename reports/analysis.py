@@ -162,6 +162,11 @@ class Analysis:
     def total(self) -> int:
         return sum(cell.now for cell in self.categories)
 
+    @property
+    def year_known(self) -> bool:
+        """Appeals were recorded in the same quarter a year before (else it was before the box began)."""
+        return any(cell.year_before for cell in self.categories)
+
     def rising(self) -> list[Cell]:
         """Cells whose rise is beyond chance: categories, then their places, bands and people."""
         found = [c for c in self.categories if c.rising]
@@ -311,13 +316,14 @@ def _actions(school: School, period: Period, cells: dict[tuple, Counter], *, unt
         Q(decided_on__gte=since) | Q(done_on__isnull=True) | Q(done_on__gte=period.start)
     )
     rows = []
-    for action in actions.order_by("decided_on", "pk"):
+    for action in actions.select_related("report").order_by("decided_on", "pk"):
         if action.done_on is not None:
             on_time = action.done_on <= action.due_on
         else:
             on_time = False if action.due_on < until else None
         before = after = None
-        decided = _offset_of(period, action.decided_on)
+        # The problem before the measure: the quarter of the report that decided it, else of the decision.
+        decided = _offset_of(period, action.report.period_start if action.report else action.decided_on)
         if action.category and decided is not None:
 
             def count(offset: int, action=action) -> int | None:
@@ -363,7 +369,8 @@ def _assemble(period, cross, involved, *, feedback, measures, actions=(), school
     places = _cells(_margin(cross, lambda k: (k[0], k[1], ALL, ALL, None)))
     bands = _cells(_margin(cross, lambda k: (k[0], ALL, k[2], ALL, None)))
     combos = _cells(_margin(cross, lambda k: (k[0], k[1], k[2], ALL, None)))
-    ordered = sorted(categories.values(), key=lambda c: (not c.rising, -c.now, -c.previous, c.category))
+    # The strongest rise first (the smallest chance of it), then the biggest.
+    ordered = sorted(categories.values(), key=lambda c: (c.vs_previous.p_rise, -c.now, c.category))
     return Analysis(
         period=period,
         categories=ordered,

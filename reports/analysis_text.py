@@ -65,7 +65,7 @@ class CategoryFact:
     category: str
     now: int
     previous: int
-    year_before: int
+    year_before: int | None  # None: no appeal at all was recorded then
     rise: bool  # beyond chance
     fall: bool  # beyond chance
     parts: tuple[Part, ...]
@@ -82,10 +82,13 @@ class CategoryFact:
             change = _("the rise may be chance")
         else:
             change = ""
-        before = _("%(previous)s last quarter, %(year_before)s a year before") % {
-            "previous": self.previous,
-            "year_before": self.year_before,
-        }
+        if self.year_before is None:
+            before = _("%(previous)s last quarter") % {"previous": self.previous}
+        else:
+            before = _("%(previous)s last quarter, %(year_before)s a year before") % {
+                "previous": self.previous,
+                "year_before": self.year_before,
+            }
         text = _("%(category)s: %(appeals)s (%(before)s)") % {
             "category": label,
             "appeals": _appeals(self.now),
@@ -143,7 +146,7 @@ class ActionFact:
                     "place": _label(Appeal.Place, self.place),
                 }
             text += " " + _(
-                "%(problem)s: %(before)s in the quarter it was decided, %(after)s in the quarter after."
+                "%(problem)s: %(before)s in the quarter before the measure, %(after)s in the quarter after."
             ) % {"problem": problem, "before": _appeals(self.before), "after": _appeals(self.after)}
         return text
 
@@ -186,15 +189,15 @@ class MeasureFact:
 class TotalFact:
     now: int
     previous: int
-    year_before: int
+    year_before: int | None
     rising: int  # how many categories rise beyond chance
 
     def sentence(self) -> str:
-        text = _("This quarter: %(appeals)s (%(previous)s last quarter, %(year_before)s a year before).") % {
-            "appeals": _appeals(self.now),
-            "previous": self.previous,
-            "year_before": self.year_before,
-        }
+        values = {"appeals": _appeals(self.now), "previous": self.previous, "year_before": self.year_before}
+        if self.year_before is None:
+            text = _("This quarter: %(appeals)s (%(previous)s last quarter).") % values
+        else:
+            text = _("This quarter: %(appeals)s (%(previous)s last quarter, %(year_before)s a year before).") % values
         if not self.rising and self.now:
             text += " " + _("No category rose beyond chance.")
         return text
@@ -221,7 +224,7 @@ def category_fact(analysis: Analysis, cell: Cell) -> CategoryFact:
         category=code,
         now=cell.now,
         previous=cell.previous,
-        year_before=cell.year_before,
+        year_before=cell.year_before if analysis.year_known else None,
         rise=test.rise,
         fall=test.fall,
         parts=tuple(p for p in parts if p),
@@ -250,7 +253,7 @@ def facts(analysis: Analysis) -> list:
     total = TotalFact(
         now=analysis.total,
         previous=sum(c.previous for c in analysis.categories),
-        year_before=sum(c.year_before for c in analysis.categories),
+        year_before=sum(c.year_before for c in analysis.categories) if analysis.year_known else None,
         rising=sum(1 for c in analysis.categories if c.rising),
     )
     return [

@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 
 from appeals.models import Appeal, FollowUp, Involvement, Measure
 from reports.analysis import district_analysis, school_analysis
-from reports.analysis_stats import betainc, binomial_at_least, clopper_pearson, rate_ratio
+from reports.analysis_stats import betainc, binomial_at_least, clopper_pearson, false_discoveries, rate_ratio
 from reports.analysis_text import ActionFact, CategoryFact, MeasureFact, TotalFact, draft, facts, on_day
 from reports.models import Action, Subject, SubjectTag
 from reports.periods import quarter_in
@@ -201,11 +201,18 @@ def test_a_subject_tag_that_comes_back_counts_even_without_a_place(demo, quarter
 
 
 def test_actions_are_followed_up(demo, quarter):
+    from reports.services import quarterly_report_draft
+
     a = school_analysis(demo, Q3, today=dt.date(2026, 11, 1))
     duty, door = a.actions
     assert duty.action.title == "a teacher on duty in the yard"
     assert (duty.on_time, duty.before, duty.after, duty.fell) == (True, 1, 8, False)  # Q2 yard 1, Q3 yard 8
     assert door.on_time is False and (door.before, door.after) == (4, None)  # decided in Q3: Q4 not over
+    # Decided at the meeting on the Q2 report: the problem is compared from Q2 on.
+    door.action.report = quarterly_report_draft(school=demo, period=Q3.shifted(-1))
+    door.action.save()
+    door = school_analysis(demo, Q3, today=dt.date(2026, 11, 1)).actions[1]
+    assert (door.before, door.after, door.fell) == (5, 4, True)
     old = Action.objects.create(
         school=demo, title="old", kind="other", owner=duty.action.owner,
         decided_on=dt.date(2025, 1, 10), due_on=dt.date(2025, 2, 1), done_on=dt.date(2025, 1, 20),
@@ -219,7 +226,7 @@ def test_every_figure_of_the_draft_comes_from_the_tables(demo, quarter):
     total = told[0]
     assert isinstance(total, TotalFact) and (total.now, total.previous, total.year_before) == (19, 10, 3)
     by_category = {f.category: f for f in told if isinstance(f, CategoryFact)}
-    assert list(by_category) == ["bullying", "smoking", "suggestion"]
+    assert list(by_category) == ["bullying", "suggestion", "smoking"]  # the strongest rise first
     for fact in by_category.values():
         cell = _cell(a.categories, category=fact.category)
         assert (fact.now, fact.previous, fact.year_before, fact.rise) == (
@@ -256,7 +263,7 @@ def test_the_draft_reads_the_facts_in_english(demo, quarter):
     assert "smoking, nasvay, alcohol: 4 appeals (5 last quarter, 0 a year before)" in text.lower()
     assert (
         "The measure «a teacher on duty in the yard» decided on 20 May 2026 was carried out on 28 May 2026, "
-        "on time. bullying or violence, school yard: 1 appeal in the quarter it was decided, "
+        "on time. bullying or violence, school yard: 1 appeal in the quarter before the measure, "
         "8 appeals in the quarter after." in text.replace("Bullying", "bullying")
     )
     assert "is not carried out yet" in text
@@ -288,6 +295,19 @@ def test_days_inside_a_sentence_take_the_case_ending():
 # --- the district ----------------------------------------------------------------
 
 
+def _more_in_the_yard(school, n=10):
+    for k in range(n):
+        Appeal.objects.create(
+            school=school, channel="paper", author_kind="student", category="bullying", place="yard",
+            grade_band="5-6", received_at=at("2026-09-10") + dt.timedelta(hours=k), text_sealed=b"x",
+        )  # fmt: skip
+
+
+def test_false_discoveries_match_the_benjamini_hochberg_example():
+    assert false_discoveries([0.01, 0.04, 0.03, 0.005, 0.5]) == [True, True, True, True, False]
+    assert false_discoveries([0.02] * 3 + [0.9] * 97) == [False] * 100  # 3 of 100 at 2 %: chance
+
+
 def test_the_district_ranks_the_schools_whose_problems_rise(demo, quarter):
     from schools.models import School
 
@@ -298,10 +318,14 @@ def test_the_district_ranks_the_schools_whose_problems_rise(demo, quarter):
             received_at=at("2026-08-01") + dt.timedelta(hours=n), text_sealed=b"x",
         )  # fmt: skip
     a = district_analysis(demo.district, Q3, today=dt.date(2026, 11, 1))
-    ranked = [(c.school_id, c.category, c.place, c.now, c.previous) for c in a.schools]
-    assert ranked == [(demo.pk, "bullying", "", 12, 2), (demo.pk, "bullying", "yard", 8, 1)]
+    assert a.schools == []  # 12 after 2 is unlikely by chance alone, but not among all the cells compared
     assert _cell(a.categories, category="bullying").now == 15  # both schools
-    assert {row.kind for row in a.measures} == {"talk_parents", "discipline", "organisation"}
+    _more_in_the_yard(demo)
+    a = district_analysis(demo.district, Q3, today=dt.date(2026, 11, 1))
+    ranked = [(c.school_id, c.category, c.place, c.now, c.previous) for c in a.schools]
+    assert ranked == [(demo.pk, "bullying", "", 22, 2), (demo.pk, "bullying", "yard", 18, 1)]  # p 2e-5, 4e-5
+    # The district counts only the cases whose two following quarters are over (Q1 and Q2 here).
+    assert {row.kind: row.cases for row in a.measures} == {"talk_parents": 4, "discipline": 2}
 
 
 # --- the report's page and documents -----------------------------------------------
@@ -347,6 +371,7 @@ def test_the_district_page_ranks_rising_problems_masks_small_counts_and_links_fi
 ):
     from reports.services import quarterly_report_draft, quarterly_report_finalise, quarterly_report_write
 
+    _more_in_the_yard(demo)
     report = quarterly_report_draft(school=demo, period=Q3)
     quarterly_report_write(report=report, analysis="a", measures="m", actor=None)
     quarterly_report_finalise(report=report, discussed_on=dt.date(2026, 10, 3), actor=None)
@@ -357,10 +382,10 @@ def test_the_district_page_ranks_rising_problems_masks_small_counts_and_links_fi
         r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"num\">(.*?)</td><td class=\"num\">(.*?)</td>", rising
     )
     assert rows == [
-        (demo.name, "Bullying or violence", "12", "fewer than 5"),
-        (demo.name, "Bullying or violence — school yard", "8", "fewer than 5"),
+        (demo.name, "Bullying or violence", "22", "fewer than 5"),
+        (demo.name, "Bullying or violence — school yard", "18", "fewer than 5"),
     ]
-    assert "6.00" not in rising  # the ratio would give the small previous count away
+    assert "18.00" not in rising and "11.00" not in rising  # a ratio would give the small previous count away
     assert f"/schools/quarterly/{report.pk}/report.pdf" in rising
     tables = page.split("All schools together")[1]
     assert '<td>Smoking, nasvay, alcohol</td><td class="num">fewer than 5</td>' in tables
@@ -372,3 +397,9 @@ def test_the_district_page_ranks_rising_problems_masks_small_counts_and_links_fi
 def test_a_school_cannot_read_the_district_analysis(demo, login, client):
     login("director")
     assert client.get(f"/district/{demo.district.slug}/analysis/").status_code in (403, 404)
+
+
+def test_without_appeals_a_year_before_the_draft_does_not_claim_zero(demo, quarter):
+    Appeal.objects.filter(school=demo, received_at__lt=at("2026-01-01")).delete()
+    text = draft(school_analysis(demo, Q3, today=dt.date(2026, 11, 1)))
+    assert text.startswith("This quarter: 19 appeals (10 last quarter).") and "a year before" not in text
