@@ -197,6 +197,6 @@ class CorrectForm(forms.Form):
     )
 
 
-class LetterForm(forms.Form):
+class OutgoingLetterForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of the letter"), choices=settings.LANGUAGES)
     format = forms.ChoiceField(choices=[("pdf", "PDF"), ("docx", "DOCX")])

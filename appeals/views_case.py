@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from appeals import forms_case as forms
 from appeals.authors import author_read
-from appeals.letters import Letter
 from appeals.models import Answer, Appeal, Forwarding
+from appeals.outgoing_letters import OutgoingLetter
 from appeals.selectors import appeal_for_staff, identity_visible
 from appeals.selectors_case import case_panel, case_permitted
 from appeals.services import cases
@@ -241,7 +241,7 @@ def _author(request, appeal: Appeal) -> dict | None:
 
 
 def _letter_choice(request) -> tuple[str, str]:
-    form = forms.LetterForm(request.GET)
+    form = forms.OutgoingLetterForm(request.GET)
     if not form.is_valid():
         raise Http404
     return form.cleaned_data["language"], form.cleaned_data["format"]
@@ -257,7 +257,7 @@ def answer_letter_view(request, school, pk, answer):
     return document_response(
         request,
         "answer_letter",
-        Letter(appeal, item, author),
+        OutgoingLetter(appeal, item, author),
         fmt=fmt,
         language=language,
         scope=appeal.vault_scope,
@@ -265,15 +265,15 @@ def answer_letter_view(request, school, pk, answer):
     )
 
 
-def forwarding_letter_view(request, school, pk, forwarding):
+def cover_letter_view(request, school, pk, forwarding):
     school, appeal = _case(request, school, pk, "print_letters")
     item = get_object_or_404(Forwarding, appeal=appeal, pk=forwarding)
     language, fmt = _letter_choice(request)
     author = _author(request, appeal)
     return document_response(
         request,
-        "forwarding_letter",
-        Letter(appeal, item, author),
+        "cover_letter",
+        OutgoingLetter(appeal, item, author),
         fmt=fmt,
         language=language,
         scope=appeal.vault_scope,
@@ -313,7 +313,7 @@ class CaseForms:
 
     actions: list[tuple[str, StrPromise, object]]
     note: object
-    letter: forms.LetterForm
+    letter: forms.OutgoingLetterForm
 
 
 def case_panel_context(request: HttpRequest, appeal: Appeal) -> dict:
@@ -324,6 +324,6 @@ def case_panel_context(request: HttpRequest, appeal: Appeal) -> dict:
         "case_forms": CaseForms(
             actions=[(name, ACTIONS[name].title, action_form(name, appeal)) for name in panel.actions if name in FORMS],
             note=forms.NoteForm() if "note" in panel.actions else None,
-            letter=forms.LetterForm(initial={"language": appeal.language}),
+            letter=forms.OutgoingLetterForm(initial={"language": appeal.language}),
         ),
     }

@@ -8,7 +8,7 @@ by WeasyPrint and the DOCX by `ishenim.docx_writer` from the same rendered HTML.
 """
 
 from appeals.documents import Receipt, poster_context, receipt_context
-from appeals.letters import answer_context, forwarding_context
+from appeals.outgoing_letters import answer_letter_context, cover_letter_context
 from commission.documents import protocol_context
 from ishenim.documents import DocumentType
 from journal.documents import TEMPLATE as JOURNAL_TEMPLATE
@@ -46,17 +46,17 @@ _ENTRIES = [
     ),
     DocumentType(
         code="answer_letter",
-        template="appeals/staff/case_letter_answer.html",
-        context=answer_context,
+        template="appeals/staff/case_answer_letter.html",
+        context=answer_letter_context,
         filename=lambda letter, language: f"answer-{letter.appeal.journal_number}-{language}",
         permission="case.print_letters",
         audit="ishenim.case.letter_printed",
     ),
     DocumentType(
-        code="forwarding_letter",
-        template="appeals/staff/case_letter_forward.html",
-        context=forwarding_context,
-        filename=lambda letter, language: f"forwarding-{letter.appeal.journal_number}-{language}",
+        code="cover_letter",
+        template="appeals/staff/case_cover_letter.html",
+        context=cover_letter_context,
+        filename=lambda letter, language: f"cover-letter-{letter.appeal.journal_number}-{language}",
         permission="case.print_letters",
         audit="ishenim.case.letter_printed",
     ),

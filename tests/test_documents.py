@@ -193,7 +193,7 @@ def printed(demo, client, login):
         "act": lambda lang, fmt: f"/staff/rakhmanov/commission/openings/{opening.pk}/act.{fmt}?lang={lang}",
         "protocol": lambda lang, fmt: f"/staff/rakhmanov/commission/meetings/{meeting.pk}/protocol.{fmt}?lang={lang}",
         "answer_letter": lambda lang, fmt: f"{base}answers/{answer.pk}/letter/?language={lang}&format={fmt}",
-        "forwarding_letter": lambda lang,
+        "cover_letter": lambda lang,
         fmt: f"{base}forwardings/{forwarding.pk}/letter/?language={lang}&format={fmt}",
         "quarterly_report": lambda lang,
         fmt: f"/staff/rakhmanov/reports/quarterly/{report.pk}/report.{fmt}?language={lang}",
@@ -294,14 +294,14 @@ def test_it_reads_every_document_in_every_language(printed, tmp_path):
 def test_letters_print_the_school_day_of_an_appeal_sent_at_half_past_midnight(printed, tmp_path):
     day = SENT.date()
     for language in LANGUAGES:
-        for code in ("answer_letter", "forwarding_letter"):
+        for code in ("answer_letter", "cover_letter"):
             for fmt in ("pdf", "docx"):
                 content = printed[code, language, fmt]
                 text = pdf_text(content, tmp_path, code) if fmt == "pdf" else docx_text(content)
                 flat = " ".join(text.split())
                 assert document_date(day, language) in flat, (code, language, fmt)
                 assert document_date(day - dt.timedelta(days=1), language) not in flat, (code, language, fmt)
-    ru = " ".join(docx_text(printed["forwarding_letter", "ru", "docx"]).split())
+    ru = " ".join(docx_text(printed["cover_letter", "ru", "docx"]).split())
     assert re.search(r"под № \d+ от 28 ноября 2026 г\.", ru), ru
 
 

@@ -132,6 +132,6 @@ def test_intake_stores_the_text_language_and_staff_see_it(client, demo, login):
     page = staff.get(f"/staff/rakhmanov/appeals/{uzbek.pk}/").content.decode()
     assert "<dd>Өзбекче <span" in page
     # the answer letter's form starts in the appeal's language (appeals.views_case.case_panel_context)
-    from appeals.forms_case import LetterForm
+    from appeals.forms_case import OutgoingLetterForm
 
-    assert LetterForm(initial={"language": uzbek.language})["language"].value() == "uz"
+    assert OutgoingLetterForm(initial={"language": uzbek.language})["language"].value() == "uz"

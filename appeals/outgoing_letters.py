@@ -1,8 +1,9 @@
-"""The letters of a case: the answer to the author and the cover letter of a forwarding.
+"""The outgoing letters of a case: the answer letter to the author and the cover letter of a forwarding
+(a letter found in the box is `openings.models.Letter`).
 
 Both are written in the language staff choose (by default the appeal's), on
 the school's (or the district office's) letterhead, signed by its head; each is
-one template and one context (`answer_context`, `forwarding_context`) from which
+one template and one context (`answer_letter_context`, `cover_letter_context`) from which
 the document registry makes the PDF and the DOCX. Every date is the school's day.
 """
 
@@ -13,13 +14,13 @@ from django.utils.translation import gettext as _
 
 from appeals.models import Answer, Appeal, Forwarding
 from ishenim.documents import document_date
-from schools.models import Membership, Role
+from schools.selectors import director_name
 from vault.services import keyring
 
 
 @dataclass
-class Letter:
-    """What a letter is made of: the appeal, the answer or forwarding, and the author (when shown)."""
+class OutgoingLetter:
+    """An answer letter or a cover letter: the appeal, the answer or forwarding, and the author (when shown)."""
 
     appeal: Appeal
     item: Answer | Forwarding
@@ -34,10 +35,7 @@ def _head(appeal: Appeal, actor) -> tuple[str, str]:
     """The signer: the school's director, or for a district appeal the officer who acts."""
     if appeal.district_id:
         return _("District education department specialist"), actor.get_full_name() if actor else ""
-    director = (
-        Membership.objects.filter(school=appeal.school, role=Role.DIRECTOR, active=True).select_related("user").first()
-    )
-    return _("Director"), director.user.get_full_name() if director else ""
+    return _("Director"), director_name(appeal.school)
 
 
 def _letterhead(appeal: Appeal, language: str) -> list[str]:
@@ -60,7 +58,7 @@ def _context(request, appeal: Appeal, language: str) -> dict:
     }
 
 
-def answer_context(letter: Letter, language: str, request) -> dict:
+def answer_letter_context(letter: OutgoingLetter, language: str, request) -> dict:
     appeal, author = letter.appeal, letter.author or {}
     text = keyring(request).open_text(letter.item.text_sealed)
     context = _context(request, appeal, language)
@@ -73,7 +71,7 @@ def answer_context(letter: Letter, language: str, request) -> dict:
     }
 
 
-def forwarding_context(letter: Letter, language: str, request) -> dict:
+def cover_letter_context(letter: OutgoingLetter, language: str, request) -> dict:
     appeal, forwarding, author = letter.appeal, letter.item, letter.author
     ring = keyring(request)
     cover = ring.open_text(forwarding.cover_sealed)
