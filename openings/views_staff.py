@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from commission.services import commission_of
 from ishenim.document_registry import DOCUMENTS
-from ishenim.documents import document_response, pdf_response
+from ishenim.documents import document_response
 from openings import selectors, services
 from openings.forms import CloseForm, CountForm, LetterForm, PresentForm, SealForm, StubBatchForm
 from openings.models import Opening
-from openings.paper_forms import follow_url, paper_forms_pdf
+from openings.paper_forms import PaperForms, follow_url
 from schools.access import may, school_for
 
 
@@ -315,8 +315,8 @@ def paper_forms(request, school):
         except ValidationError as error:
             form.add_error("count", error)
         else:
-            content = paper_forms_pdf(school=school, forms=printed, size=batch.size, language=batch.language)
-            return pdf_response(content, f"ishenim-forms-{batch.pk}.pdf")
+            forms = PaperForms(school, printed, batch.size)
+            return document_response(request, "paper_forms", forms, fmt="pdf", language=batch.language)
     batches = school.stub_batches.select_related("created_by").annotate(
         used=Count("stubs", filter=Q(stubs__used_at__isnull=False))
     )
