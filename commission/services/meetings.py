@@ -281,7 +281,7 @@ def meeting_reopen(*, meeting: Meeting, actor) -> Meeting:
 @transaction.atomic
 def meeting_confirm(*, meeting: Meeting, member: Member, actor, on_paper: bool = False) -> Confirmation:
     """A present member confirms the protocol (or their paper signature is recorded);
-    when every member present has, the protocol is final and goes into the opening journal."""
+    when every member present has, the protocol is final and goes into the opening book."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != Meeting.Status.CIRCULATING:
         raise ValidationError(_("This protocol is not awaiting confirmation."))

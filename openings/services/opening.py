@@ -78,7 +78,7 @@ def opening_set_seal(
     *, opening: Opening, number: str, state: str, note: str, actor, expected: str | None = None
 ) -> Opening:
     """The seal found on the box. A broken or missing seal, or one that is not the seal put on
-    the box last time (`expected`, from the journal), is an incident: recorded, and reported to
+    the box last time (`expected`, from the opening book), is an incident: recorded, and reported to
     the director by email once the transaction commits."""
     _require_open(opening)
     was_broken = opening.seal_broken
@@ -271,7 +271,7 @@ def _pages_to_attachments(appeal: Appeal, pages: list[Page], position: int) -> N
 
 @transaction.atomic
 def opening_close(*, opening: Opening, new_seal_number: str, sealed_at: dt.datetime, actor) -> Opening:
-    """Seal the box again and write the opening in the box-opening journal (R16); an opening that
+    """Seal the box again and write the opening in the opening book (R16); an opening that
     found letters gets the next act number of its school year (R15)."""
     opening = Opening.objects.select_for_update().get(pk=opening.pk)
     _require_open(opening)

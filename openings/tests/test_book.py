@@ -53,7 +53,7 @@ def test_it_verifies_from_the_command_line(book, capsys):
     assert "BROKEN" in capsys.readouterr().out
 
 
-def test_it_shows_and_prints_the_journal(book, login):
+def test_it_shows_and_prints_the_opening_book(book, login):
     client = login("teacher")
     page = client.get("/staff/rakhmanov/commission/journal/")
     assert page.status_code == 200 and b'id="verify"' in page.content and b"status ok" in page.content
