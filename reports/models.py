@@ -268,3 +268,25 @@ class Attestation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.requirement} {self.confirmed_on}"
+
+
+class QuarterFacts(models.Model):
+    """One school's counts for the analysis in one calendar quarter, kept so that a district's
+    analysis reads a row per school and quarter instead of every appeal (`reports.analysis`).
+
+    Counts only, in the clear, never content: category × place × grade band, who is involved,
+    the writers' answers and the measures' outcomes. Recomputed when older than a day.
+    """
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="+", verbose_name=_("school"))
+    period_start = models.DateField(_("from"))
+    counts = models.JSONField(_("counts"), default=dict)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("quarter's facts of a school")
+        verbose_name_plural = _("quarters' facts of schools")
+        constraints = [models.UniqueConstraint(fields=["school", "period_start"], name="one_facts_per_school_quarter")]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.period_start}"
