@@ -132,13 +132,13 @@ def opening_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
         for when in school.planned_openings(now, now + dt.timedelta(hours=24)):
             context = {"when": when.isoformat()}
             duties.append(
-                Duty(
+                _reminder(
                     "remind_opening",
                     f"{school.pk}:{when.isoformat()}",
                     school,
-                    lambda school=school, context=context: _remind(
-                        school, (Role.COMMISSION, Role.RESPONSIBLE), "opening_soon", context
-                    ),
+                    (Role.COMMISSION, Role.RESPONSIBLE),
+                    "opening_soon",
+                    context,
                 )
             )
     return duties
@@ -165,13 +165,13 @@ def meeting_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
             continue
         context = {"held": count, "needed": MEETINGS_PER_HALF_YEAR, "until": half.last_day.isoformat()}
         duties.append(
-            Duty(
+            _reminder(
                 "remind_meetings",
                 f"{school.pk}:{week.year}-W{week.week}",
                 school,
-                lambda school=school, context=context: _remind(
-                    school, (Role.DIRECTOR, Role.RESPONSIBLE), "meetings_short", context
-                ),
+                (Role.DIRECTOR, Role.RESPONSIBLE),
+                "meetings_short",
+                context,
             )
         )
     return duties
@@ -192,13 +192,13 @@ def report_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
             continue
         context = {"report_id": report.pk, "due_on": report.due_on.isoformat(), "late": today > report.due_on}
         duties.append(
-            Duty(
+            _reminder(
                 "remind_report",
                 f"{report.pk}:{today}",
                 report.school,
-                lambda report=report, context=context: _remind(
-                    report.school, (Role.RESPONSIBLE, Role.DIRECTOR), "report_due", context
-                ),
+                (Role.RESPONSIBLE, Role.DIRECTOR),
+                "report_due",
+                context,
             )
         )
     return duties
@@ -224,13 +224,13 @@ def overdue_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
             continue
         context = {"numbers": late[school.pk]}
         duties.append(
-            Duty(
+            _reminder(
                 "remind_overdue",
                 f"{school.pk}:{today}",
                 school,
-                lambda school=school, context=context: _remind(
-                    school, (Role.RESPONSIBLE, Role.DIRECTOR), "overdue_cases", context
-                ),
+                (Role.RESPONSIBLE, Role.DIRECTOR),
+                "overdue_cases",
+                context,
             )
         )
     return duties
@@ -261,9 +261,14 @@ def retention_purge(schools: list[School], now: dt.datetime) -> list[Duty]:
     return [Duty("retention_purge", f"{timezone.localdate(now)}", None, work)]
 
 
-def _remind(school: School, roles: tuple[str, ...], template: str, context: dict) -> str:
-    enqueue(reminder_send_task, school.pk, list(roles), template, context)
-    return template
+def _reminder(name: str, key: str, school: School, roles: tuple[str, ...], template: str, context: dict) -> Duty:
+    """A duty that queues one reminder to the school's people in these roles."""
+
+    def work() -> str:
+        enqueue(reminder_send_task, school.pk, list(roles), template, context)
+        return template
+
+    return Duty(name, key, school, work)
 
 
 ALL = [
