@@ -2,6 +2,7 @@
 
 The stock encoder cuts microseconds to milliseconds; the journals' and the
 audit trail's hashes cover the full time, so a backup must keep it exactly.
+Reading, a model that moved between apps is found under its old label too.
 """
 
 import datetime as dt
@@ -28,7 +29,18 @@ class Serializer(django_json.Serializer):
         super()._init_options()  # type: ignore[misc]  # Django's private hook, missing from the stubs
 
 
-Deserializer = django_json.Deserializer
+# Models that moved from one app to another: an archive made before the move names them by
+# their old label, and restores into today's model.
+MOVED_MODELS = {
+    f"commission.{name}": f"openings.{name}"
+    for name in ("opening", "letter", "page", "stub", "stubbatch", "book", "entry")
+}
+
+
+class Deserializer(django_json.Deserializer):
+    def _handle_object(self, obj):
+        label = obj.get("model", "").lower()
+        yield from super()._handle_object({**obj, "model": MOVED_MODELS.get(label, obj.get("model"))})
 
 
 def register() -> None:
