@@ -236,6 +236,9 @@ def _measure() -> list[Figure]:
 
     school_s, (school_q, _subjects) = _timed(one_school)
     analysis_s, analysis = _timed(lambda: school_analysis(school, period))
+    started = time.perf_counter()
+    district_analysis(district, calendar, max_age=dt.timedelta(0))  # every school's quarter facts recomputed
+    refresh_s = time.perf_counter() - started
     district_analysis_s, spread = _timed(lambda: district_analysis(district, calendar))
     district_s, (district_q, rows) = _timed(whole_district)
     compliance_s, checks = _timed(lambda: compliance(schools), repeat=1)
@@ -282,7 +285,15 @@ def _measure() -> list[Figure]:
             "s",
             target,
             district_analysis_s < TARGET_SECONDS,
-            f"{spread.total:,} appeals this quarter; {len(spread.schools)} school problems rising beyond chance",
+            f"{spread.total:,} appeals this quarter; {len(spread.schools)} school problems rising beyond chance; "
+            "read from the schools' quarter facts",
+        ),
+        Figure(
+            NAME,
+            "the district's quarter facts, all recomputed",
+            refresh_s,
+            "s",
+            note=f"{len(schools)} schools × 6 quarters; kept a day, so the first page of the day pays it",
         ),
         Figure(
             NAME,

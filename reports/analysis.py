@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Involvement, Measure
 from reports.analysis_stats import RateRatio, false_discoveries, rate_ratio
-from reports.models import Action, SubjectTag
+from reports.models import Action, QuarterFacts, SubjectTag
 from reports.periods import Period
-from reports.selectors import district_appeals, overdue_q, school_appeals
+from reports.selectors import overdue_q, school_appeals
 from schools.models import District, School
 
 NOW, PREVIOUS, YEAR_BEFORE = 0, -1, -4
@@ -175,21 +175,19 @@ class Analysis:
         return found
 
 
-def _cross(appeals: QuerySet[Appeal], period: Period, *, by_school: bool = False) -> dict[tuple, Counter]:
-    """category × place × band (× school) × quarter: one grouped query."""
+def _cross(appeals: QuerySet[Appeal], period: Period) -> dict[tuple, Counter]:
+    """category × place × band × quarter: one grouped query."""
     quarters = _quarters(period, HOTSPOT_QUARTERS)
-    fields = ["category", "place", "grade_band"] + (["school_id"] if by_school else [])
     rows = (
         appeals.filter(_within(quarters))
         .annotate(quarter=_bucket(quarters))
-        .values(*fields, "quarter")
+        .values("category", "place", "grade_band", "quarter")
         .annotate(n=Count("pk"))
         .order_by()
     )
     counts: dict[tuple, Counter] = defaultdict(Counter)
     for row in rows:
-        school = row["school_id"] if by_school else None
-        counts[(row["category"], row["place"], row["grade_band"], ALL, school)][row["quarter"]] += row["n"]
+        counts[(row["category"], row["place"], row["grade_band"], ALL, None)][row["quarter"]] += row["n"]
     return counts
 
 
@@ -240,63 +238,68 @@ def _feedback(appeals: QuerySet[Appeal], period: Period) -> dict[str, tuple[int,
     return {row["category"]: (row["solved"], row["answered"]) for row in rows}
 
 
-def _measures(
-    appeals: QuerySet[Appeal], period: Period, *, today: dt.date, subjects: bool, offsets=MEASURE_QUARTERS
-) -> list[MeasureRow]:
-    """What each kind of measure did, over the cases of the last four quarters.
+MEASURE_COUNTS = ("cases", "closed", "on_time", "answered", "solved")
 
-    Grouped by (kind, school, category, place, quarter); a case came back when its
-    school had an appeal of the same category and place (place recorded) in one of
-    the two quarters after its own, or (`subjects`: a school's own analysis) when
-    one of its subject tags was put on such an appeal. Tagged cases are few (tags are
-    put by hand), so they are read one by one; the rest in one grouped query.
-    """
-    quarters = _quarters(period, offsets)
-    window = appeals.filter(_within(quarters))
+
+def _measure_counts(today: dt.date) -> dict:
     closed = Q(closed_at__isnull=False)
-    counts = {
+    return {
         "cases": Count("pk", distinct=True),
         "closed": Count("pk", distinct=True, filter=closed),
         "on_time": Count("pk", distinct=True, filter=closed & ~overdue_q(today)),
         "answered": Count("pk", distinct=True, filter=Q(followup__solved__gt="")),
         "solved": Count("pk", distinct=True, filter=Q(followup__solved="yes")),
     }
+
+
+def _measures(appeals: QuerySet[Appeal], period: Period, *, today: dt.date) -> list[MeasureRow]:
+    """What each kind of measure did, over the school's cases of the last four quarters.
+
+    Grouped by (kind, category, place, quarter); a case came back when the school had
+    an appeal of the same category and place (place recorded) in one of the two
+    quarters after its own, or when one of its subject tags was put on such an appeal.
+    Tagged cases are few (tags are put by hand), so they are read one by one.
+    """
+    quarters = _quarters(period, MEASURE_QUARTERS)
+    window = appeals.filter(_within(quarters))
     keys = ("measure_kinds__kind", "school_id", "category", "place", "quarter")
     measured = window.filter(measure_kinds__isnull=False).annotate(quarter=_bucket(quarters))
     tagged: dict[int, set[int]] = defaultdict(set)
-    subject_quarters: set[tuple[int, int]] = set()
-    if subjects:
-        for appeal_id, subject_id in SubjectTag.objects.filter(appeal__in=window.values("pk")).values_list(
-            "appeal_id", "subject_id"
-        ):
-            tagged[appeal_id].add(subject_id)
-        later = _quarters(period, (-2, -1, NOW))
-        subject_quarters = {
-            (row["subject_id"], row["quarter"])
-            for row in SubjectTag.objects.filter(subject_id__in={s for ids in tagged.values() for s in ids})
-            .filter(_within(later, "appeal__"))
-            .annotate(quarter=_bucket(later, "appeal__"))
-            .values("subject_id", "quarter")
-            .distinct()
-        }
+    for appeal_id, subject_id in SubjectTag.objects.filter(appeal__in=window.values("pk")).values_list(
+        "appeal_id", "subject_id"
+    ):
+        tagged[appeal_id].add(subject_id)
+    later = _quarters(period, (-2, -1, NOW))
+    subject_quarters = {
+        (row["subject_id"], row["quarter"])
+        for row in SubjectTag.objects.filter(subject_id__in={s for ids in tagged.values() for s in ids})
+        .filter(_within(later, "appeal__"))
+        .annotate(quarter=_bucket(later, "appeal__"))
+        .values("subject_id", "quarter")
+        .distinct()
+    }
+    counts = _measure_counts(today)
     rows = list(measured.exclude(pk__in=list(tagged)).values(*keys).annotate(**counts).order_by())
-    single = measured.filter(pk__in=list(tagged)).values("pk", *keys).annotate(**counts).order_by()
-    rows += list(single)
-    # Where each (school, category, place) had appeals in the quarters after: one grouped query.
-    after = _quarters(period, (-2, -1, NOW))
+    rows += list(measured.filter(pk__in=list(tagged)).values("pk", *keys).annotate(**counts).order_by())
     seen = {
         (row["school_id"], row["category"], row["place"], row["quarter"])
-        for row in appeals.filter(_within(after))
+        for row in appeals.filter(_within(later))
         .exclude(place="")
-        .annotate(quarter=_bucket(after))
+        .annotate(quarter=_bucket(later))
         .values("school_id", "category", "place", "quarter")
         .distinct()
         .order_by()
     }
+    return _outcomes(rows, seen, tagged, subject_quarters)
+
+
+def _outcomes(rows, seen, tagged=None, subject_quarters=frozenset()) -> list[MeasureRow]:
+    """Sum grouped measure rows by kind; `seen`: (school, category, place, quarter) with appeals."""
+    tagged = tagged or {}
     result = {kind: MeasureRow(kind) for kind in Measure.Kind.values}
     for row in rows:
         target = result[row["measure_kinds__kind"]]
-        for name in counts:
+        for name in MEASURE_COUNTS:
             setattr(target, name, getattr(target, name) + row[name])
         quarter = row["quarter"]
         if quarter not in OBSERVED:
@@ -359,7 +362,7 @@ def school_analysis(school: School, period: Period, *, today: dt.date | None = N
         cross,
         involved,
         feedback=_feedback(appeals, period),
-        measures=_measures(appeals, period, today=today, subjects=True),
+        measures=_measures(appeals, period, today=today),
         actions=_actions(school, period, cross, until=min(today, period.shifted(1).end)),
     )
 
@@ -385,6 +388,77 @@ def _assemble(period, cross, involved, *, feedback, measures, actions=(), school
     )
 
 
+# --- a district: from each school's quarter facts --------------------------------
+
+FACTS_MAX_AGE = dt.timedelta(days=1)
+
+
+def quarter_facts(school: School, period: Period, *, today: dt.date) -> dict:
+    """One school's counts in one quarter, as plain lists (the rows of `QuarterFacts.counts`)."""
+    appeals = Appeal.objects.filter(school=school, received_at__gte=period.start_at, received_at__lt=period.end_at)
+    measures = (
+        appeals.filter(measure_kinds__isnull=False)
+        .values("measure_kinds__kind", "category", "place")
+        .annotate(**_measure_counts(today))
+        .order_by()
+    )
+    return {
+        "cross": [
+            list(r) for r in appeals.values_list("category", "place", "grade_band").annotate(Count("pk")).order_by()
+        ],
+        "who": [
+            list(r)
+            for r in Involvement.objects.filter(appeal__in=appeals.values("pk"))
+            .values_list("appeal__category", "who")
+            .annotate(Count("pk"))
+            .order_by()
+        ],
+        "feedback": [
+            [r["category"], r["solved"], r["answered"]]
+            for r in appeals.filter(followup__solved__gt="")
+            .values("category")
+            .annotate(answered=Count("pk"), solved=Count("pk", filter=Q(followup__solved="yes")))
+            .order_by()
+        ],
+        "measures": [
+            [r["measure_kinds__kind"], r["category"], r["place"], *(r[name] for name in MEASURE_COUNTS)]
+            for r in measures
+        ],
+    }
+
+
+def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max_age=FACTS_MAX_AGE) -> dict:
+    """The facts of each (school, quarter), recomputed where missing or older than `max_age`;
+    returns {(school_id, period_start): counts}. The current quarter is always recomputed."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    schools = list(schools)
+    starts = [p.start for p in periods]
+    kept = {
+        (row.school_id, row.period_start): row
+        for row in QuarterFacts.objects.filter(school__in=schools, period_start__in=starts)
+    }
+    result, fresh = {}, []
+    for period in periods:
+        for school in schools:
+            row = kept.get((school.pk, period.start))
+            current = period.end > today
+            if row is not None and not current and now - row.computed_at < max_age:
+                result[(school.pk, period.start)] = row.counts
+                continue
+            counts = quarter_facts(school, period, today=today)
+            result[(school.pk, period.start)] = counts
+            fresh.append(QuarterFacts(school=school, period_start=period.start, counts=counts, computed_at=now))
+    if fresh:
+        QuarterFacts.objects.bulk_create(
+            fresh,
+            update_conflicts=True,
+            unique_fields=["school", "period_start"],
+            update_fields=["counts", "computed_at"],
+        )
+    return result
+
+
 def rising_beyond_chance(cells: list[Cell], q: float = 0.05) -> list[Cell]:
     """The cells whose rise against the previous quarter holds among many: Benjamini–Hochberg over all of them.
 
@@ -400,25 +474,54 @@ def rising_beyond_chance(cells: list[Cell], q: float = 0.05) -> list[Cell]:
     return [cell for cell, flagged in zip(cells, flags, strict=True) if flagged]
 
 
-def district_analysis(district: District, period: Period, *, today: dt.date | None = None) -> Analysis:
-    """The same analysis over a district's schools; `schools` ranks the (school, category) and
-    (school, category, place) cells that rise beyond chance among all of them (false discovery rate 5 %)."""
+def district_analysis(
+    district: District, period: Period, *, today: dt.date | None = None, max_age=FACTS_MAX_AGE
+) -> Analysis:
+    """The same analysis over a district's schools, read from their quarter facts.
+
+    `schools` ranks the (school, category) and (school, category, place) cells that rise
+    beyond chance among all of them (false discovery rate 5 %). What worked counts the
+    cases of the two quarters whose following quarters are over.
+    """
     today = today or timezone.localdate()
-    appeals = district_appeals(district)
-    cross = _cross(appeals, period, by_school=True)
+    offsets = sorted({*HOTSPOT_QUARTERS, *OBSERVED, -1, NOW})
+    quarters = _quarters(period, offsets)
+    facts = quarter_facts_refresh(district.schools.all(), list(quarters.values()), today=today, max_age=max_age)
+    by_start = {q.start: offset for offset, q in quarters.items()}
+    cross: dict[tuple, Counter] = defaultdict(Counter)
+    involved: dict[tuple, Counter] = defaultdict(Counter)
+    feedback: Counter = Counter()
+    answered: Counter = Counter()
+    rows, seen = [], set()
+    for (school_id, start), counts in facts.items():
+        offset = by_start[start]
+        for category, place, band, n in counts["cross"]:
+            if offset in HOTSPOT_QUARTERS:
+                cross[(category, place, band, ALL, school_id)][offset] += n
+            if place:
+                seen.add((school_id, category, place, offset))
+        if offset in HOTSPOT_QUARTERS:
+            for category, who, n in counts["who"]:
+                involved[(category, ALL, ALL, who, None)][offset] += n
+        if offset == NOW:
+            for category, solved, asked in counts["feedback"]:
+                feedback[category] += solved
+                answered[category] += asked
+        if offset in OBSERVED:
+            for kind, category, place, *values in counts["measures"]:
+                row = {"measure_kinds__kind": kind, "school_id": school_id, "category": category, "place": place}
+                rows.append(row | {"quarter": offset} | dict(zip(MEASURE_COUNTS, values, strict=True)))
     per_school = _cells(_margin(cross, lambda k: (k[0], k[1], ALL, ALL, k[4])))
     per_school |= _cells(_margin(cross, lambda k: (k[0], ALL, ALL, ALL, k[4])))
-    district_wide = _margin(cross, lambda k: (k[0], k[1], k[2], ALL, None))
     rising = sorted(
         rising_beyond_chance(list(per_school.values())),
         key=lambda c: (c.vs_previous.p_rise, -c.now, c.school_id, c.category, c.place),
     )
     return _assemble(
         period,
-        district_wide,
-        _involved(appeals, period),
-        feedback=_feedback(appeals, period),
-        # A district's cases are many: only those of the two quarters whose outcome is known.
-        measures=_measures(appeals, period, today=today, subjects=False, offsets=OBSERVED),
+        _margin(cross, lambda k: (k[0], k[1], k[2], ALL, None)),
+        involved,
+        feedback={category: (feedback[category], answered[category]) for category in answered},
+        measures=_outcomes(rows, seen),
         schools=rising,
     )

@@ -5,26 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0004_actions'),
-        ('schools', '0003_school_time_zone'),
+        ("reports", "0004_actions"),
+        ("schools", "0003_school_time_zone"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QuarterFacts',
+            name="QuarterFacts",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(verbose_name='from')),
-                ('counts', models.JSONField(default=dict, verbose_name='counts')),
-                ('computed_at', models.DateTimeField(verbose_name='computed')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period_start", models.DateField(verbose_name="from")),
+                ("counts", models.JSONField(default=dict, verbose_name="counts")),
+                ("computed_at", models.DateTimeField(verbose_name="computed")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "quarter's facts of a school",
-                'verbose_name_plural': "quarters' facts of schools",
-                'constraints': [models.UniqueConstraint(fields=('school', 'period_start'), name='one_facts_per_school_quarter')],
+                "verbose_name": "quarter's facts of a school",
+                "verbose_name_plural": "quarters' facts of schools",
+                "constraints": [
+                    models.UniqueConstraint(fields=("school", "period_start"), name="one_facts_per_school_quarter")
+                ],
             },
         ),
     ]

@@ -321,7 +321,9 @@ def test_the_district_ranks_the_schools_whose_problems_rise(demo, quarter):
     assert a.schools == []  # 12 after 2 is unlikely by chance alone, but not among all the cells compared
     assert _cell(a.categories, category="bullying").now == 15  # both schools
     _more_in_the_yard(demo)
-    a = district_analysis(demo.district, Q3, today=dt.date(2026, 11, 1))
+    kept = district_analysis(demo.district, Q3, today=dt.date(2026, 11, 1))
+    assert kept.schools == [] and _cell(kept.categories, category="bullying").now == 15  # the day's facts are kept
+    a = district_analysis(demo.district, Q3, today=dt.date(2026, 11, 1), max_age=dt.timedelta(0))
     ranked = [(c.school_id, c.category, c.place, c.now, c.previous) for c in a.schools]
     assert ranked == [(demo.pk, "bullying", "", 22, 2), (demo.pk, "bullying", "yard", 18, 1)]  # p 2e-5, 4e-5
     # The district counts only the cases whose two following quarters are over (Q1 and Q2 here).
