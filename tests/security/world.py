@@ -137,6 +137,7 @@ def world_create() -> World:
         order_record,
     )
     from openings.services import opening_start
+    from reports.actions import action_add
     from reports.periods import quarter_of
     from reports.services import quarterly_report_draft, weekly_summary_build
 
@@ -156,6 +157,18 @@ def world_create() -> World:
         _try(world, "weekly", weekly_summary_build, school=school, on=today)
         period = quarter_of(school, today - dt.timedelta(days=92))
         _try(world, "quarterly", quarterly_report_draft, school=school, period=period)
+        _try(
+            world,
+            "action",
+            action_add,
+            school=school,
+            title="A teacher on duty in the yard",
+            kind="organisation",
+            owner=actor,
+            decided_on=today,
+            due_on=today,
+            actor=actor,
+        )
     # one logged-in session, for the routes about sessions
     Client().post("/accounts/login/", {"username": "responsible", "password": DEMO_PASSWORD})
     return world
