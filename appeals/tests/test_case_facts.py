@@ -4,8 +4,8 @@ a case cannot be closed without its measures."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
