@@ -383,9 +383,13 @@ def _match(words, forms, i, positions, p, rule) -> int:
 TRAIN_FILE = DATA_DIR / "train.jsonl"
 WINDOW = 12  # words in a scored window
 # Chosen by leave-one-batch-out cross-validation on the training appeals (python -m bench.triage), never on a
-# test batch: above it about 3 % of harmless appeals are flagged. The model only adds: it never silences a rule,
-# because it reads short clear sentences poorly («She was sexually abused» scores below zero).
-MODEL_THRESHOLD = 4.0
+# test batch. Above MODEL_THRESHOLD about 3 % of harmless appeals are flagged. A rule's hit is dropped only in a
+# text of at least VETO_WORDS words scored below MODEL_VETO (an idiom or a game the exceptions lack): that
+# silenced 1 of 697 urgent appeals the rules found, and 11 of their 24 false alarms. Shorter texts are never
+# vetoed: the model reads a short clear sentence poorly («She was sexually abused» scores below zero).
+MODEL_THRESHOLD = 4.2
+MODEL_VETO = -2.0
+VETO_WORDS = 8
 _SMOOTHING = 0.5
 _MIN_DOCS = 2  # a feature seen in fewer training appeals is noise
 
@@ -566,10 +570,11 @@ def urgent_concepts(text: str, school=None, *, trained: Model | None = None) -> 
         for h in hits
         if not any(a <= h[1] and h[2] <= b for a, b in spans) and not any(a < h[2] and h[1] < b for a, b in near)
     ]
-    # When the rules are silent the model reads the text; the words of an idiom the exceptions name count
-    # for nothing to it.
+    # The model reads every text; the words of an idiom the exceptions name count for nothing to it.
+    verdict = model_read(text, words, {n for a, b in spans + near for n in range(a, b)}, trained)
+    if len(words) >= VETO_WORDS and verdict.score < MODEL_VETO:  # never a school's or the server's own words
+        hits = [h for h in hits if h[0].concept in ("school", "server")]
     if not hits:
-        verdict = model_read(text, words, {n for a, b in spans + near for n in range(a, b)}, trained)
         if verdict.score > MODEL_THRESHOLD:
             return [(verdict.concept, [f"model ({verdict.concept}): {', '.join(verdict.words)}"])]
         return []

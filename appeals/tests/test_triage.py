@@ -121,3 +121,20 @@ def test_the_model_is_read_from_the_training_file_once_per_process():
     assert triage.model() is triage.model()
     rows = [json.loads(line) for line in triage.TRAIN_FILE.read_text(encoding="utf-8").splitlines() if line]
     assert len(rows) >= 1000 and set(triage.model().concepts) == set(triage.CONCEPTS) - {"school", "server"}
+
+
+def test_the_model_vetoes_a_rule_only_in_a_long_text_it_is_sure_is_harmless():
+    game = "Мы играли в шутер и я всех убил"
+    assert triage.urgent_concepts(game, trained=triage.RULES_ONLY) == [("violence", ["убил"])]
+    assert len(triage.normalise(game)) >= triage.VETO_WORDS and triage.model_read(game).score < triage.MODEL_VETO
+    assert triage.urgent_concepts(game) == []
+    # shorter, the same low score vetoes nothing: a short sentence is the model's weak spot
+    short = "Half the class got food poisoning today"
+    assert len(triage.normalise(short)) < triage.VETO_WORDS and triage.model_read(short).score < triage.MODEL_VETO
+    assert triage.urgent_concepts(short) == [("poisoning", ["poisoning"])]
+
+
+@pytest.mark.django_db
+def test_the_model_never_vetoes_a_schools_own_words(demo):
+    UrgentWords.objects.create(school=demo, words="шутер*\n")
+    assert triage.urgent_concepts("Мы играли в шутер и я всех убил", demo) == [("school", ["шутер"])]

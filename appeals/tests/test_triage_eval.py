@@ -12,30 +12,33 @@ from bench.triage import batches, cross_validate, evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most), on the test batches
 PINNED = {
-    "all": {"found": 278, "urgent": 289, "alarms": 29, "harmless": 257},
-    "concept:domestic": {"found": 29, "urgent": 29, "alarms": 0, "harmless": 0},
-    "concept:marriage": {"found": 26, "urgent": 27, "alarms": 0, "harmless": 0},
-    "concept:missing": {"found": 27, "urgent": 27, "alarms": 0, "harmless": 0},
-    "concept:neglect": {"found": 26, "urgent": 27, "alarms": 0, "harmless": 0},
-    "concept:poisoning": {"found": 26, "urgent": 28, "alarms": 0, "harmless": 0},
-    "concept:sexual": {"found": 28, "urgent": 30, "alarms": 0, "harmless": 0},
-    "concept:suicide": {"found": 51, "urgent": 53, "alarms": 0, "harmless": 0},
-    "concept:violence": {"found": 34, "urgent": 36, "alarms": 0, "harmless": 0},
-    "concept:weapons": {"found": 31, "urgent": 32, "alarms": 0, "harmless": 0},
-    "language:en": {"found": 51, "urgent": 53, "alarms": 10, "harmless": 45},
-    "language:ky": {"found": 92, "urgent": 93, "alarms": 4, "harmless": 93},
-    "language:mix": {"found": 7, "urgent": 7, "alarms": 1, "harmless": 12},
-    "language:ru": {"found": 75, "urgent": 80, "alarms": 12, "harmless": 66},
-    "language:uz": {"found": 53, "urgent": 56, "alarms": 2, "harmless": 41},
+    "all": {"found": 409, "urgent": 426, "alarms": 26, "harmless": 380},
+    "concept:domestic": {"found": 43, "urgent": 44, "alarms": 0, "harmless": 0},
+    "concept:marriage": {"found": 42, "urgent": 42, "alarms": 0, "harmless": 0},
+    "concept:missing": {"found": 40, "urgent": 42, "alarms": 0, "harmless": 0},
+    "concept:neglect": {"found": 41, "urgent": 42, "alarms": 0, "harmless": 0},
+    "concept:poisoning": {"found": 41, "urgent": 43, "alarms": 0, "harmless": 0},
+    "concept:sexual": {"found": 43, "urgent": 45, "alarms": 0, "harmless": 0},
+    "concept:suicide": {"found": 64, "urgent": 70, "alarms": 0, "harmless": 0},
+    "concept:violence": {"found": 49, "urgent": 51, "alarms": 0, "harmless": 0},
+    "concept:weapons": {"found": 46, "urgent": 47, "alarms": 0, "harmless": 0},
+    "language:en": {"found": 75, "urgent": 77, "alarms": 13, "harmless": 74},
+    "language:ky": {"found": 136, "urgent": 140, "alarms": 3, "harmless": 133},
+    "language:mix": {"found": 10, "urgent": 10, "alarms": 0, "harmless": 15},
+    "language:ru": {"found": 111, "urgent": 119, "alarms": 10, "harmless": 99},
+    "language:uz": {"found": 77, "urgent": 80, "alarms": 0, "harmless": 59},
     "split:fresh4": {"found": 42, "urgent": 45, "alarms": 2, "harmless": 29},
-    "split:fresh5": {"found": 80, "urgent": 82, "alarms": 11, "harmless": 78},
-    "split:fresh6": {"found": 76, "urgent": 82, "alarms": 14, "harmless": 78},
-    "split:held-out": {"found": 80, "urgent": 80, "alarms": 2, "harmless": 72},
+    "split:fresh5": {"found": 81, "urgent": 82, "alarms": 3, "harmless": 78},
+    "split:fresh6": {"found": 77, "urgent": 82, "alarms": 8, "harmless": 78},
+    "split:fresh7": {"found": 78, "urgent": 82, "alarms": 4, "harmless": 78},
+    "split:fresh8": {"found": 52, "urgent": 55, "alarms": 8, "harmless": 45},
+    "split:held-out": {"found": 79, "urgent": 80, "alarms": 1, "harmless": 72},
 }
-# the rules alone on the same batches (the figures before the model): the model must add at least this much
-RULES_ALONE = {"found": 233, "alarms": 23, "model_adds": 45, "model_alarms": 6}
+# the rules alone on the same batches (the figures before the model): the model must find at least model_adds
+# more, and change the alarms by at most model_alarms (below zero: its veto removes more than it raises)
+RULES_ALONE = {"found": 325, "alarms": 45, "model_adds": 84, "model_alarms": -19}
 # leave-one-batch-out over the training batches, the model alone: found at least, alarms at most
-CROSS_VALIDATED = {"found": 499, "alarms": 14}
+CROSS_VALIDATED = {"found": 578, "alarms": 19}
 
 
 @pytest.fixture(scope="module")
