@@ -405,3 +405,35 @@ def test_without_appeals_a_year_before_the_draft_does_not_claim_zero(demo, quart
     Appeal.objects.filter(school=demo, received_at__lt=at("2026-01-01")).delete()
     text = draft(school_analysis(demo, Q3, today=dt.date(2026, 11, 1)))
     assert text.startswith("This quarter: 19 appeals (10 last quarter).") and "a year before" not in text
+
+
+# --- the demo's story --------------------------------------------------------------------
+
+
+def test_the_demo_q3_draft_names_the_hotspot_and_what_became_of_the_measures(demo):
+    from reports.analysis_text import on_day
+    from reports.demo import demo_appeals
+    from schools.models import School
+
+    demo_appeals(now=at("2026-11-20", 12))
+    school = School.objects.get(slug="rakhmanov")
+    analysis = school_analysis(school, Q3, today=dt.date(2026, 11, 20))
+    first = facts(analysis)[1]
+    assert isinstance(first, CategoryFact) and first.category == "bullying"  # the strongest rise comes first
+    assert [(p.what, p.value, p.count, p.of) for p in first.parts] == [
+        ("place", "yard", 9, 11), ("band", "5-6", 9, 11), ("who", "older", 7, 11),
+    ]  # fmt: skip
+    text = draft(analysis)
+    assert "Bullying or violence: 11 appeals (4 last quarter" in text
+    assert "where: school yard, 9 of 11; grades 5–6: 9 of 11; involved: older students, 7 of 11" in text
+    duty = Action.objects.get(school=school, place="yard")
+    assert (
+        f"The measure «{duty.title}» decided on {on_day(duty.decided_on)} was carried out on {on_day(duty.done_on)}, "
+        "on time." in text
+    )
+    toilets = Action.objects.get(school=school, place="toilets")
+    assert f"«{toilets.title}»" in text
+    assert (
+        "Smoking, nasvay, alcohol, toilets: 8 appeals in the quarter before the measure, "
+        "2 appeals in the quarter after." in text
+    )
