@@ -36,6 +36,7 @@ from accounts.sessions import (
 from accounts.throttle import LoginGuard, account_for
 from audit.services import audit_record
 from schools.access import memberships
+from schools.offices import Office
 from schools.permissions import permitted
 from vault.services import session_close, session_open_private, user_key_set, user_key_unlock
 
@@ -249,26 +250,22 @@ def _places(request) -> list[dict]:
     for m in memberships(request):
         roles = {m.role}
         if m.district and permitted(roles, "district.manage_keys"):
-            args, name = [m.district.slug], m.district.name
-            links = {
-                "keys": "vault:district_keys",
-                "audit": "audit:district_trail",
-                "recover": "vault:district_recover",
-            }
+            office = Office(district=m.district)
+            links = {"keys": "vault:keys", "audit": "audit:trail", "recover": "vault:recover"}
         elif m.school and permitted(roles, "vault.recover"):
-            args, name = [m.school.slug], m.school.name
-            links = {"recover": "vault:school_recover"}
+            office = Office(school=m.school)
+            links = {"recover": "vault:recover"}
             if permitted(roles, "vault.manage_keys"):
-                links["keys"] = "vault:school_keys"
+                links["keys"] = "vault:keys"
             if permitted(roles, "audit.read"):
-                links["audit"] = "audit:school_trail"
+                links["audit"] = "audit:trail"
         else:
             continue
-        place = next((p for p in places if p["name"] == name), None)
+        place = next((p for p in places if p["name"] == office.name), None)
         if place is None:
-            place = {"name": name, "links": {}}
+            place = {"name": office.name, "links": {}}
             places.append(place)
-        place["links"] |= {key: reverse(view, args=args) for key, view in links.items()}
+        place["links"] |= {key: office.url(name) for key, name in links.items()}
     return places
 
 

@@ -69,8 +69,9 @@ def journal_pdf_measured(language: str = "ky") -> dict:
     from bench.dataset import BENCH_PASSWORD, BIG
     from journal.documents import journal_context
     from journal.models import Volume
-    from journal.selectors import Office, journal_rows
+    from journal.selectors import journal_rows
     from journal.volume_pdf import cached_path, file_key, volume_pdf_read, volume_sheet
+    from schools.offices import Office
     from vault.services import Keyring, user_key_unlock
 
     user = get_user_model().objects.get(username="bench-director")

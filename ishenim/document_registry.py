@@ -109,7 +109,7 @@ _ENTRIES = [
         code="journal_volume",
         template=JOURNAL_TEMPLATE,
         context=volume_context,
-        filename=lambda bound, language: f"journal-{bound.office.owner.slug}-{bound.volume.year}-{language}",
+        filename=lambda bound, language: f"journal-{bound.office.slug}-{bound.volume.year}-{language}",
         permission="journal.print",
         audit="ishenim.journal.printed",
     ),

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from appeals import views_public
 from ishenim import views
+from schools import views_staff as schools_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,12 +20,13 @@ urlpatterns = [
     path("staff/<slug:school>/commission/", include("openings.urls")),
     path("staff/<slug:school>/reports/", include("reports.urls")),
     path("district/<slug:district>/", include("reports.urls_district")),
-    path("staff/<slug:school>/journal/", include("journal.urls")),
     path("staff/<slug:school>/cases/", include("appeals.urls_case")),
-    path("district/<slug:district>/", include("journal.urls_district")),
+    path("district/<slug:district>/", include("appeals.urls_district")),
+    path("", include("journal.urls")),
     path("staff/", include("schools.urls")),
-    path("staff/", include("vault.urls")),
-    path("staff/", include("audit.urls")),
+    path("staff/districts/<slug:district>/<path:page>", schools_views.district_moved),
+    path("", include("vault.urls")),
+    path("", include("audit.urls")),
     path("notify/", include("notify.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from ishenim.documents import document_date, school_zone
 from ishenim.exporters import Exporter
 from journal.models import Volume
-from journal.selectors import JournalRow, Office
+from journal.selectors import JournalRow
 from schools.models import Membership, Role
+from schools.offices import Office
 
 TEMPLATE = "journal/documents/journal.html"
 
@@ -120,7 +121,7 @@ class JournalExporter(Exporter):
 
     def __init__(self, office: Office, volume: Volume, rows: list[JournalRow], *, language: str):
         self.office, self.volume, self.entries, self.language = office, volume, rows, language
-        slug = office.owner.slug
+        slug = office.slug
         self.filename = f"journal-{slug}-{volume.year}-{language}"
         with translation.override(language):
             self.sheet_title = _("Journal %(year)s") % {"year": f"{volume.year}–{volume.year + 1}"}

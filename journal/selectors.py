@@ -11,34 +11,13 @@ from appeals.authors import author_read
 from appeals.models import Appeal
 from ishenim.documents import local_day
 from journal.models import Record, Volume
-from schools.models import District, School
+from schools.offices import Office
 from vault.crypto import VaultError
 
 
-@dataclass
-class Office:
-    """Who keeps a journal: a school, or a district office (appeals about a school's leadership)."""
-
-    school: School | None = None
-    district: District | None = None
-
-    @property
-    def owner(self) -> School | District:
-        return self.school or self.district
-
-    @property
-    def vault_scope(self) -> str:
-        return self.owner.vault_scope
-
-    def volumes(self) -> QuerySet[Volume]:
-        if self.school is not None:
-            return Volume.objects.filter(school=self.school).order_by("-year")
-        return Volume.objects.filter(district=self.district).order_by("-year")
-
-    def name_in(self, language: str) -> str:
-        if self.school is not None:
-            return self.school.name_in(language)
-        return self.district.name_in(language)
+def volumes(office: Office) -> QuerySet[Volume]:
+    """The office's journal volumes, newest first."""
+    return Volume.objects.filter(**{office.kind: office.owner}).order_by("-year")
 
 
 @dataclass

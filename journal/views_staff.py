@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,10 +21,11 @@ from audit.services import audit_record
 from ishenim.documents import pdf_response
 from journal.documents import JournalExporter, column_titles, journal_context
 from journal.models import Volume
-from journal.selectors import Office, journal_rows
+from journal.selectors import journal_rows, volumes
 from journal.services import journal_verify
 from journal.volume_pdf import file_key, volume_pdf_read, volume_pdf_ready, volume_pdf_start, volume_sheet
-from schools.access import district_for, school_for
+from schools.access import office_for
+from schools.offices import Office
 from vault.services import active_key, keyring, server_hmac
 
 PER_PAGE = 50
@@ -54,39 +54,33 @@ class VerifyForm(forms.Form):
         return head
 
 
-def _school_office(request, school, permission: str = "journal.read") -> Office:
-    return Office(school=school_for(request, school, permission))
-
-
-def _district_office(request, district) -> Office:
-    return Office(district=district_for(request, district, "district.journal"))
+def _office(request, where, permission: str = "journal.read") -> Office:
+    return office_for(request, where, school=permission, district="district.journal")
 
 
 def _volume(office: Office, year) -> Volume | None:
-    volumes = office.volumes()
+    found = volumes(office)
     if year in (None, ""):
-        return volumes.first()
+        return found.first()
     try:
-        return volumes.filter(year=int(year)).first()
+        return found.filter(year=int(year)).first()
     except (TypeError, ValueError):
         raise Http404 from None
 
 
 def _urls(office: Office) -> dict:
-    if office.school is not None:
-        return {key: reverse(f"journal:{key}", args=[office.school.slug]) for key in ("page", "verify", "pdf", "xlsx")}
-    names = {"page": "journal", "verify": "journal_verify", "pdf": "journal_pdf", "xlsx": "journal_xlsx"}
-    return {key: reverse(f"district:{name}", args=[office.district.slug]) for key, name in names.items()}
+    return {key: office.url(f"journal:{key}") for key in ("page", "verify", "pdf", "xlsx")}
 
 
-def _page(request, office: Office):
+def journal(request, **where):
+    office = _office(request, where)
     volume = _volume(office, request.GET.get("year"))
     context = {
         "office": office,
         "school": office.school,
         "district": office.district,
         "volume": volume,
-        "volumes": list(office.volumes()),
+        "volumes": list(volumes(office)),
         "urls": _urls(office),
         "columns": column_titles(),
         "document_form": DocumentForm(
@@ -113,7 +107,7 @@ def _page(request, office: Office):
         )
         audit_record(
             action="ishenim.journal.viewed",
-            scope=office.vault_scope,
+            scope=office.scope,
             actor=request.user,
             obj=volume,
             detail={"numbers": [start, min(start + PER_PAGE - 1, volume.last_number)]},
@@ -121,15 +115,9 @@ def _page(request, office: Office):
     return render(request, "journal/staff/journal.html", context)
 
 
-def journal(request, school):
-    return _page(request, _school_office(request, school))
-
-
-def district_journal(request, district):
-    return _page(request, _district_office(request, district))
-
-
-def _verify(request, office: Office):
+@require_POST
+def verify(request, **where):
+    office = _office(request, where)
     form = VerifyForm(request.POST)
     year = request.POST.get("year", "")
     if form.is_valid():
@@ -139,7 +127,7 @@ def _verify(request, office: Office):
         check = journal_verify(volume, head=form.cleaned_data["head"] or None)
         audit_record(
             action="ishenim.journal.verified",
-            scope=office.vault_scope,
+            scope=office.scope,
             actor=request.user,
             obj=volume,
             detail={
@@ -162,16 +150,6 @@ def _verify(request, office: Office):
     return redirect(_urls(office)["page"] + (f"?year={year}" if year.isdigit() else ""))
 
 
-@require_POST
-def verify(request, school):
-    return _verify(request, _school_office(request, school))
-
-
-@require_POST
-def district_verify(request, district):
-    return _verify(request, _district_office(request, district))
-
-
 def _document(request, office: Office, fmt: str):
     form = DocumentForm(request.GET)
     if not form.is_valid():
@@ -185,7 +163,7 @@ def _document(request, office: Office, fmt: str):
     rows = journal_rows(volume, keyring(request))
     audit_record(
         action="ishenim.journal.exported",
-        scope=office.vault_scope,
+        scope=office.scope,
         actor=request.user,
         obj=volume,
         detail={"format": fmt, "language": language, "entries": len(rows)},
@@ -202,7 +180,7 @@ def _bound_journal(request, office: Office, volume: Volume, language: str):
     "being prepared", which reloads itself until the file is there.
     """
     ring = keyring(request)
-    office_key = active_key(office.vault_scope)
+    office_key = active_key(office.scope)
     office_private = ring.private_for(office_key.id) if office_key is not None else None
     # The kept file opens with the office's key: a reader without it gets a file of their own
     # ("sealed" where their keys do not open), under their own key.
@@ -232,26 +210,18 @@ def _bound_journal(request, office: Office, volume: Volume, language: str):
             return response
     audit_record(
         action="ishenim.journal.printed",
-        scope=office.vault_scope,
+        scope=office.scope,
         actor=request.user,
         obj=volume,
         detail={"format": "pdf", "language": language, "entries": volume.last_number, "head": volume.head_hash[:16]},
     )
     pdf = volume_pdf_read(path, file_key(secret, path))
-    return pdf_response(pdf, f"journal-{office.owner.slug}-{volume.year}-{language}.pdf")
+    return pdf_response(pdf, f"journal-{office.slug}-{volume.year}-{language}.pdf")
 
 
-def pdf(request, school):
-    return _document(request, _school_office(request, school, "journal.print"), "pdf")
+def pdf(request, **where):
+    return _document(request, _office(request, where, "journal.print"), "pdf")
 
 
-def xlsx(request, school):
-    return _document(request, _school_office(request, school, "journal.print"), "xlsx")
-
-
-def district_pdf(request, district):
-    return _document(request, _district_office(request, district), "pdf")
-
-
-def district_xlsx(request, district):
-    return _document(request, _district_office(request, district), "xlsx")
+def xlsx(request, **where):
+    return _document(request, _office(request, where, "journal.print"), "xlsx")

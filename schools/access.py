@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from schools.models import District, Membership, Role, School
+from schools.offices import Office
 from schools.permissions import ASSIGNED, PERMISSIONS, permitted
 
 
@@ -86,3 +87,13 @@ def district_for(request: HttpRequest, slug: str, permission: str = "district.ap
         if district is not None and district.slug == slug and permitted({m.role}, _known(permission)):
             return district
     raise Http404
+
+
+def office_for(request: HttpRequest, where: dict[str, str], *, school: str, district: str) -> Office:
+    """The office a URL names (`{"school": slug}` or `{"district": slug}`), if the user holds
+    the permission named for its kind there; 404 otherwise."""
+    if set(where) == {"school"}:
+        return Office(school=school_for(request, where["school"], school))
+    if set(where) == {"district"}:
+        return Office(district=district_for(request, where["district"], district))
+    raise TypeError(f"an office is named by a school or a district, not {sorted(where)}")

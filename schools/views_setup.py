@@ -28,6 +28,7 @@ from schools.forms import (
     SchoolForm,
 )
 from schools.models import District, Membership, Role, School
+from schools.offices import Office
 from schools.permissions import permitted
 from schools.setup import (
     member_add,
@@ -41,7 +42,6 @@ from schools.setup import (
     staff_rows,
 )
 from vault.documents import RecoverySheet
-from vault.places import Place
 from vault.services import active_key, key_create, keyring_forget
 
 IMPORT_SESSION = "setup_import"
@@ -305,8 +305,8 @@ def staff(request, school):
         "rows": staff_rows(school),
         "form": form,
         "may_grant": may_grant,
-        "keys_url": Place(scope=school.vault_scope, name=school.name, school=school).url("keys"),
-        "grant_url": Place(scope=school.vault_scope, name=school.name, school=school).url("grant"),
+        "keys_url": Office(school=school).url("vault:keys"),
+        "grant_url": Office(school=school).url("vault:grant"),
         "has_key": active_key(school.vault_scope) is not None,
     }
     return render(request, "schools/setup/staff.html", context)
@@ -360,13 +360,13 @@ def membership_invite(request, school, membership):
 # --- the first login: the recovery sheet, once -------------------------------------------------
 
 
-def _sheet_places(request) -> list[Place]:
-    places: list[Place] = []
+def _sheet_places(request) -> list[Office]:
+    places: list[Office] = []
     for m in memberships(request):
         if m.school and permitted({m.role}, "vault.manage_keys"):
-            place = Place(scope=m.school.vault_scope, name=m.school.name, school=m.school)
+            place = Office(school=m.school)
         elif m.district and permitted({m.role}, "district.manage_keys"):
-            place = Place(scope=m.district.vault_scope, name=m.district.name, district=m.district)
+            place = Office(district=m.district)
         else:
             continue
         if recovery_waiting(place.scope) and place.scope not in {p.scope for p in places}:

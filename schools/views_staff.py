@@ -2,7 +2,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from schools.access import memberships, roles_at, school_for, schools_of
+from schools.access import district_for, memberships, roles_at, school_for, schools_of
 from schools.models import Role
 from schools.views_setup import school_settings_edit, sheets_waiting
 from schools.work import my_work
@@ -41,3 +41,10 @@ def school(request, school):
 def settings(request, school):
     school = school_for(request, school, "school.settings")
     return school_settings_edit(request, school, reverse("schools:settings", kwargs={"school": school.slug}))
+
+
+def district_moved(request, district, page):
+    """The old address of a district office's keys and audit trail (`/staff/districts/<district>/…`):
+    its officers are sent on to `/district/<district>/…`, where every district page lives."""
+    district_for(request, district, "district.appeals")
+    return redirect(f"/district/{district}/{page}", permanent=True)

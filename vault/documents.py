@@ -1,4 +1,4 @@
-"""The recovery sheet: the one paper that carries a place's recovery code.
+"""The recovery sheet: the one paper that carries an office's recovery code.
 
 Made once per code through the document registry (`ishenim.document_registry`), as
 PDF only: a Word copy would be one more file holding the code.
@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from schools.offices import Office
+
 
 @dataclass
 class RecoverySheet:
-    """The place (school or district), its recovery code and its active key."""
+    """The office (school or district), its recovery code and its active key."""
 
-    place: object
+    office: Office
     code: str
     key: object
     printed_at: object = field(default_factory=timezone.now)
@@ -24,4 +26,4 @@ class RecoverySheet:
 
 
 def recovery_sheet_context(sheet: RecoverySheet, language: str, request=None) -> dict:
-    return {"place": sheet.place, "code": sheet.code, "key": sheet.key, "printed_on": sheet.printed_at}
+    return {"office": sheet.office, "code": sheet.code, "key": sheet.key, "printed_on": sheet.printed_at}

@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from ishenim.documents import document_response
-from schools.access import may
+from schools.access import may, office_for
+from schools.models import Membership, Role
+from schools.offices import Office
+from schools.permissions import roles_with
 from vault.casekeys import legacy_appeals
 from vault.documents import RecoverySheet
 from vault.forms import MemberForm, RecoveryCodeForm, RotateForm
 from vault.models import VaultKey
-from vault.places import Place, district_place, school_place
 from vault.services import (
     VaultError,
     active_key,
@@ -32,16 +34,34 @@ from vault.services import (
     recovery_check,
 )
 
-
-def _context(place: Place, **extra) -> dict:
-    return {"place": place, "school": place.school, **extra}
+LINKS = ("keys", "grant", "revoke", "rotate", "recovery_new", "recovery_pdf", "recover")
 
 
-def _keys(request, place: Place):
+def _manage(request, where) -> Office:
+    return office_for(request, where, school="vault.manage_keys", district="district.manage_keys")
+
+
+def _context(office: Office, **extra) -> dict:
+    links = {name: office.url(f"vault:{name}") for name in LINKS}
+    return {"office": office, "school": office.school, "links": links, **extra}
+
+
+def _readers(office: Office):
+    """The active memberships whose role holds the key here (case handlers hold only their cases' keys)."""
+    if office.school is not None:
+        queryset = Membership.objects.filter(school=office.school, role__in=roles_with("vault.hold_school_key"))
+    else:
+        queryset = Membership.objects.filter(district=office.district, role=Role.DISTRICT_OFFICER)
+    return queryset.filter(active=True).select_related("user").order_by("user__last_name", "user__username")
+
+
+@never_cache
+def keys(request, **where):
+    office = _manage(request, where)
     ring = keyring(request)
-    key = active_key(place.scope)
-    holders = key_holders(place.scope)
-    readers = list(place.readers())
+    key = active_key(office.scope)
+    holders = key_holders(office.scope)
+    readers = list(_readers(office))
     seen, members = set(), []
     for m in readers:
         if m.user_id in seen:
@@ -51,19 +71,19 @@ def _keys(request, place: Place):
         members.append({"user": m.user, "roles": roles, "holds": m.user_id in holders})
     outsiders = get_user_model().objects.filter(pk__in=holders - seen).order_by("username")
     context = _context(
-        place,
+        office,
         key=key,
         members=members,
         outsiders=outsiders,
         can_open=key is not None and ring.private_for(key.id) is not None,
-        retired=VaultKey.objects.filter(scope=place.scope).exclude(retired_at=None).count(),
+        retired=VaultKey.objects.filter(scope=office.scope).exclude(retired_at=None).count(),
         # Appeals stored by an earlier version, sealed straight to this key: replacing the key converts them.
-        older=len(legacy_appeals(set(VaultKey.objects.filter(scope=place.scope).values_list("id", flat=True)))),
+        older=len(legacy_appeals(set(VaultKey.objects.filter(scope=office.scope).values_list("id", flat=True)))),
     )
     return render(request, "vault/staff/keys.html", context)
 
 
-def _member(request, place: Place):
+def _member(request):
     form = MemberForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -73,174 +93,111 @@ def _member(request, place: Place):
     return user
 
 
-def _grant(request, place: Place):
-    user = _member(request, place)
-    if not place.readers().filter(user=user).exists():
+@require_POST
+def grant(request, **where):
+    office = _manage(request, where)
+    user = _member(request)
+    if not _readers(office).filter(user=user).exists():
         messages.error(request, _("Only members whose role reads appeals can be given the key."))
-        return redirect(place.url("keys"))
+        return redirect(office.url("vault:keys"))
     try:
-        key_grant(ring=keyring(request), scope=place.scope, user=user, by=request.user)
+        key_grant(ring=keyring(request), scope=office.scope, user=user, by=request.user)
     except VaultError:
         messages.error(
             request,
             _("The key could not be given: you do not hold it yourself, or %(name)s has never logged in.")
             % {"name": user.get_full_name() or user.username},
         )
-        return redirect(place.url("keys"))
-    audit_record(action="ishenim.key.granted", scope=place.scope, actor=request.user, obj=user)
+        return redirect(office.url("vault:keys"))
+    audit_record(action="ishenim.key.granted", scope=office.scope, actor=request.user, obj=user)
     messages.success(request, _("%(name)s can now read appeals.") % {"name": user.get_full_name() or user.username})
-    return redirect(place.url("keys"))
+    return redirect(office.url("vault:keys"))
 
 
-def _revoke(request, place: Place):
-    user = _member(request, place)
+@require_POST
+def revoke(request, **where):
+    office = _manage(request, where)
+    user = _member(request)
     if user == request.user:
         messages.error(request, _("You cannot remove your own access here; another director can."))
-        return redirect(place.url("keys"))
-    if key_revoke(scope=place.scope, user=user):
-        audit_record(action="ishenim.key.revoked", scope=place.scope, actor=request.user, obj=user)
+        return redirect(office.url("vault:keys"))
+    if key_revoke(scope=office.scope, user=user):
+        audit_record(action="ishenim.key.revoked", scope=office.scope, actor=request.user, obj=user)
         messages.success(
             request, _("%(name)s can no longer read appeals.") % {"name": user.get_full_name() or user.username}
         )
-    return redirect(place.url("keys"))
+    return redirect(office.url("vault:keys"))
 
 
-def _sheet(request, place: Place, code: str, *, rotated=None):
-    response = render(request, "vault/staff/recovery_sheet.html", _context(place, code=code, rotated=rotated))
+def _sheet(request, office: Office, code: str, *, rotated=None):
+    response = render(request, "vault/staff/recovery_sheet.html", _context(office, code=code, rotated=rotated))
     response["Cache-Control"] = "no-store"
     return response
 
 
-def _rotate(request, place: Place):
+@never_cache
+def rotate(request, **where):
+    office = _manage(request, where)
     form = RotateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            rotation = key_rotate(ring=keyring(request), scope=place.scope)
+            rotation = key_rotate(ring=keyring(request), scope=office.scope)
         except VaultError:
-            messages.error(request, _("You do not hold this key, so you cannot replace it."))
-            return redirect(place.url("keys"))
+            messages.error(request, _("You do not hold this key, so you cannot reoffice it."))
+            return redirect(office.url("vault:keys"))
         audit_record(
             action="ishenim.key.rotated",
-            scope=place.scope,
+            scope=office.scope,
             actor=request.user,
             obj=rotation.key,
             detail={"resealed": rotation.resealed, "kept": rotation.kept, "holders": rotation.holders},
         )
-        return _sheet(request, place, rotation.code, rotated=rotation)
-    return render(request, "vault/staff/rotate.html", _context(place, form=form))
+        return _sheet(request, office, rotation.code, rotated=rotation)
+    return render(request, "vault/staff/rotate.html", _context(office, form=form))
 
 
-def _recovery_new(request, place: Place):
+@require_POST
+def recovery_new(request, **where):
+    office = _manage(request, where)
     try:
-        code = key_recovery_renew(ring=keyring(request), scope=place.scope)
+        code = key_recovery_renew(ring=keyring(request), scope=office.scope)
     except VaultError:
         messages.error(request, _("You do not hold this key, so you cannot make its recovery sheet."))
-        return redirect(place.url("keys"))
-    audit_record(action="ishenim.key.recovery_renewed", scope=place.scope, actor=request.user)
-    return _sheet(request, place, code)
+        return redirect(office.url("vault:keys"))
+    audit_record(action="ishenim.key.recovery_renewed", scope=office.scope, actor=request.user)
+    return _sheet(request, office, code)
 
 
-def _recovery_pdf(request, place: Place):
+@require_POST
+@sensitive_post_parameters("code")
+def recovery_pdf(request, **where):
+    office = _manage(request, where)
     form = RecoveryCodeForm(request.POST)
-    if not form.is_valid() or recovery_check(scope=place.scope, code=form.cleaned_data["code"]) is None:
+    if not form.is_valid() or recovery_check(scope=office.scope, code=form.cleaned_data["code"]) is None:
         messages.error(request, _("That is not the current recovery code: make a new recovery sheet."))
-        return redirect(place.url("keys"))
-    sheet = RecoverySheet(place, form.cleaned_data["code"], active_key(place.scope))
-    return document_response(request, "recovery_sheet", sheet, fmt="pdf", scope=place.scope)
+        return redirect(office.url("vault:keys"))
+    sheet = RecoverySheet(office, form.cleaned_data["code"], active_key(office.scope))
+    return document_response(request, "recovery_sheet", sheet, fmt="pdf", scope=office.scope)
 
 
-def _recover(request, place: Place):
+@never_cache
+@sensitive_post_parameters("code")
+def recover(request, **where):
+    office = office_for(request, where, school="vault.recover", district="district.manage_keys")
     form = RecoveryCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            key_recover(scope=place.scope, code=form.cleaned_data["code"], user=request.user, by=request.user)
+            key_recover(scope=office.scope, code=form.cleaned_data["code"], user=request.user, by=request.user)
         except VaultError:
-            audit_record(action="ishenim.key.recover_failed", scope=place.scope, actor=request.user)
+            audit_record(action="ishenim.key.recover_failed", scope=office.scope, actor=request.user)
             form.add_error("code", _("This code does not open the key. Check each group of letters."))
         else:
-            audit_record(action="ishenim.key.recovered", scope=place.scope, actor=request.user, obj=request.user)
+            audit_record(action="ishenim.key.recovered", scope=office.scope, actor=request.user, obj=request.user)
             messages.success(request, _("Access restored. Print a new recovery sheet if the old one was exposed."))
             keyring_forget(request)
-            return redirect(place.url("keys") if _manages(request, place) else place.url("recover"))
-    return render(request, "vault/staff/recover.html", _context(place, form=form))
+            return redirect(office.url("vault:keys") if _manages(request, office) else office.url("vault:recover"))
+    return render(request, "vault/staff/recover.html", _context(office, form=form))
 
 
-def _manages(request, place: Place) -> bool:
-    return place.school is None or may(request, place.school, "vault.manage_keys")
-
-
-# --- the URLs: one view per action and place ------------------------------------
-
-
-@never_cache
-def school_keys(request, school):
-    return _keys(request, school_place(request, school, "vault.manage_keys"))
-
-
-@require_POST
-def school_grant(request, school):
-    return _grant(request, school_place(request, school, "vault.manage_keys"))
-
-
-@require_POST
-def school_revoke(request, school):
-    return _revoke(request, school_place(request, school, "vault.manage_keys"))
-
-
-@never_cache
-def school_rotate(request, school):
-    return _rotate(request, school_place(request, school, "vault.manage_keys"))
-
-
-@require_POST
-def school_recovery_new(request, school):
-    return _recovery_new(request, school_place(request, school, "vault.manage_keys"))
-
-
-@require_POST
-@sensitive_post_parameters("code")
-def school_recovery_pdf(request, school):
-    return _recovery_pdf(request, school_place(request, school, "vault.manage_keys"))
-
-
-@never_cache
-@sensitive_post_parameters("code")
-def school_recover(request, school):
-    return _recover(request, school_place(request, school, "vault.recover"))
-
-
-@never_cache
-def district_keys(request, district):
-    return _keys(request, district_place(request, district))
-
-
-@require_POST
-def district_grant(request, district):
-    return _grant(request, district_place(request, district))
-
-
-@require_POST
-def district_revoke(request, district):
-    return _revoke(request, district_place(request, district))
-
-
-@never_cache
-def district_rotate(request, district):
-    return _rotate(request, district_place(request, district))
-
-
-@require_POST
-def district_recovery_new(request, district):
-    return _recovery_new(request, district_place(request, district))
-
-
-@require_POST
-@sensitive_post_parameters("code")
-def district_recovery_pdf(request, district):
-    return _recovery_pdf(request, district_place(request, district))
-
-
-@never_cache
-@sensitive_post_parameters("code")
-def district_recover(request, district):
-    return _recover(request, district_place(request, district))
+def _manages(request, office: Office) -> bool:
+    return office.school is None or may(request, office.school, "vault.manage_keys")

@@ -34,7 +34,7 @@ def test_it_keeps_a_district_appeal_from_the_school_s_director(client, login, to
     login("director")
     assert client.get(reverse("appeals:detail", args=["rakhmanov", to_district.pk])).status_code == 404
     assert client.post(reverse("cases:action", args=["rakhmanov", to_district.pk, "consider"])).status_code == 404
-    page = client.get(reverse("journal:page", args=["rakhmanov"])).content.decode()
+    page = client.get(reverse("journal:page", kwargs={"school": "rakhmanov"})).content.decode()
     assert "Маматов" not in page
     assert client.get(reverse("district:inbox", args=["osh"])).status_code == 404
 
@@ -57,9 +57,9 @@ def test_it_lets_the_district_officer_handle_it_and_keep_its_journal(client, log
         {"mode": "phone", "given_on": "2026-11-20", "text": "Текшерүү жүргүзүлдү, акча кайтарылды."},
     )
     assert response.status_code == 302
-    page = client.get(reverse("district:journal", args=["osh"])).content.decode()
+    page = client.get(reverse("journal:page", kwargs={"district": "osh"})).content.decode()
     assert "Маматов Бакыт" in page and Volume.objects.get(district__slug="osh").head_hash[56:] in page
-    pdf = client.get(reverse("district:journal_pdf", args=["osh"]), {"language": "ky"})
+    pdf = client.get(reverse("journal:pdf", kwargs={"district": "osh"}), {"language": "ky"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 

@@ -267,7 +267,7 @@ def test_it_answers_404_for_an_unknown_action_or_another_school(client, login, p
     client.logout()
     login("director")
     assert act(client, paper, "destroy").status_code == 404
-    assert client.get(reverse("journal:page", args=["rakhmanov"]), {"year": "abc"}).status_code == 404
+    assert client.get(reverse("journal:page", kwargs={"school": "rakhmanov"}), {"year": "abc"}).status_code == 404
 
 
 @pytest.mark.django_db(transaction=True)

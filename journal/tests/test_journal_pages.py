@@ -59,7 +59,7 @@ def filled(demo, django_user_model):
 def test_it_shows_the_journal_with_its_head_and_opened_columns(client, login, filled, django_assert_max_num_queries):
     login("director")
     with django_assert_max_num_queries(30):
-        page = client.get(reverse("journal:page", args=["rakhmanov"]))
+        page = client.get(reverse("journal:page", kwargs={"school": "rakhmanov"}))
     html = page.content.decode()
     assert filled.head_hash[:8] + " " + filled.head_hash[8:16] in html
     assert f'id="last-number">{filled.last_number}<' in html
@@ -73,19 +73,19 @@ def test_it_does_not_grow_queries_with_entries(client, login, filled, demo, djan
         appeal_submit(school=demo, text=f"Дагы бир кайрылуу {n}.", category="request", author_kind="student")
     login("director")
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("journal:page", args=["rakhmanov"])).status_code == 200
+        assert client.get(reverse("journal:page", kwargs={"school": "rakhmanov"})).status_code == 200
 
 
 @pytest.mark.parametrize("username", ["psychologist", "teacher", "parent", "director2"])
 def test_it_keeps_the_journal_from_those_without_the_role(client, login, filled, username):
     login(username)
-    assert client.get(reverse("journal:page", args=["rakhmanov"])).status_code == 404
-    assert client.get(reverse("journal:pdf", args=["rakhmanov"]), {"language": "ky"}).status_code == 404
+    assert client.get(reverse("journal:page", kwargs={"school": "rakhmanov"})).status_code == 404
+    assert client.get(reverse("journal:pdf", kwargs={"school": "rakhmanov"}), {"language": "ky"}).status_code == 404
 
 
 def test_it_verifies_from_the_page_and_reports_tampering(client, login, filled):
     login("responsible")
-    url = reverse("journal:verify", args=["rakhmanov"])
+    url = reverse("journal:verify", kwargs={"school": "rakhmanov"})
     page = client.post(url, {"year": filled.year, "head": ""}, follow=True).content.decode()
     assert "verify-result" in page and "danger-line verify-result" not in page
     with connection.cursor() as cursor:
@@ -100,7 +100,7 @@ def test_it_verifies_from_the_page_and_reports_tampering(client, login, filled):
 
 def test_it_checks_a_written_down_head_and_rejects_a_malformed_one(client, login, filled):
     login("director")
-    url = reverse("journal:verify", args=["rakhmanov"])
+    url = reverse("journal:verify", kwargs={"school": "rakhmanov"})
     page = client.post(url, {"year": filled.year, "head": filled.head_hash[:16].upper()}, follow=True).content.decode()
     assert "verify-result" in page and "danger-line" not in page
     page = client.post(url, {"year": filled.year, "head": "not a hash"}, follow=True).content.decode()
@@ -111,7 +111,9 @@ def test_it_prints_the_bound_journal_as_a_landscape_pdf(client, login, filled):
     from weasyprint import HTML  # noqa: F401 - the PDF is checked through pdftotext below when available
 
     login("director")
-    response = client.get(reverse("journal:pdf", args=["rakhmanov"]), {"language": "ru", "year": filled.year})
+    response = client.get(
+        reverse("journal:pdf", kwargs={"school": "rakhmanov"}), {"language": "ru", "year": filled.year}
+    )
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     if os.environ.get("JOURNAL_PDF_OUT"):
         with open(os.environ["JOURNAL_PDF_OUT"], "wb") as out:
@@ -130,7 +132,9 @@ def test_it_exports_the_journal_as_xlsx_in_the_chosen_language(client, login, fi
     from openpyxl import load_workbook
 
     login("director")
-    response = client.get(reverse("journal:xlsx", args=["rakhmanov"]), {"language": "en", "year": filled.year})
+    response = client.get(
+        reverse("journal:xlsx", kwargs={"school": "rakhmanov"}), {"language": "en", "year": filled.year}
+    )
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.values)
@@ -166,7 +170,7 @@ def test_it_links_first_last_and_nearby_pages_only(client, login, demo, monkeypa
     for n in range(30):
         appeal_submit(school=demo, text=f"Кайрылуу номер {n} мектепте", category="other", author_kind="student")
     login("director")
-    page = client.get(reverse("journal:page", args=[demo.slug]) + "?page=15").content.decode()
+    page = client.get(reverse("journal:page", kwargs={"school": demo.slug}) + "?page=15").content.decode()
     links = page.count("&amp;page=")
     assert links < 15  # not 29 links for 30 pages
     assert '&amp;page=1"' in page and '&amp;page=30"' in page and '&amp;page=16"' in page

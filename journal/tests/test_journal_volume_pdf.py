@@ -53,7 +53,7 @@ def _page_count(content: bytes, tmp_path) -> int:
 
 
 def _print(client, year, language="ky"):
-    return client.get(reverse("journal:pdf", args=["rakhmanov"]), {"language": language, "year": year})
+    return client.get(reverse("journal:pdf", kwargs={"school": "rakhmanov"}), {"language": language, "year": year})
 
 
 def test_the_kyrgyz_journal_has_its_title_page_numbered_pages_entries_and_certification(

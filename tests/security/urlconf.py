@@ -34,9 +34,10 @@ ALIASES = {
     "weekly": "reports.WeeklySummary",
     "quarterly": "reports.QuarterlyReport",
     "sessions": "accounts.SessionRecord",
+    "urgent": "appeals.Appeal",
 }
 # Slug parameters other than the school and the district: a valid value each.
-SLUGS = {"step": "present", "name": "consider"}
+SLUGS = {"step": "present", "name": "consider", "page": "keys/"}
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _values(route, converter, name, segment, school, object_school, chosen, ever
         return [(school.slug, school)]
     if name == "district":
         return [(school.district.slug, school.district)]
-    if converter == "slug" or converter == "str":
+    if converter in ("slug", "str", "path"):
         return [(SLUGS.get(name, "x"), None)]
     if name == "year":
         return [(object_school.school_year(), None)]

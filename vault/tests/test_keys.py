@@ -338,8 +338,12 @@ def test_it_lets_only_the_director_manage_the_school_key(client, demo, login, us
 
 def test_it_lets_the_district_officer_manage_the_district_key(client, demo, login):
     login("district")
-    page = client.get("/staff/districts/osh/keys/")
+    page = client.get("/district/osh/keys/")
     assert page.status_code == 200
     assert page.context["can_open"]
+    assert page.context["links"]["rotate"] == "/district/osh/keys/rotate/"
+    old = client.get("/staff/districts/osh/keys/")  # the address before every district page moved under /district/
+    assert old.status_code == 301 and old["Location"] == "/district/osh/keys/"
     login("director")
+    assert client.get("/district/osh/keys/").status_code == 404
     assert client.get("/staff/districts/osh/keys/").status_code == 404
