@@ -549,16 +549,22 @@ class StoredLink(ChainLink):
         }
 
     def link_problem(self, context: dict) -> str | None:
-        """A row is added once; a later write changes only the columns it names, so a write
-        after a quiet edit does not vouch for the edit."""
-        before = context["rows"].get((self.kind, self.row))
-        if (before is None) != (self.event == self.Event.ADDED):
+        return stored_link_problem(
+            context["rows"], self.seq, self.kind, self.row, self.event, self.changed, self.columns
+        )
+
+
+def stored_link_problem(
+    rows: dict, seq: int, kind: str, row: int, event: str, changed: list, columns: dict
+) -> str | None:
+    """A row is added once; a later write changes only the columns it names, so a write after a
+    quiet edit does not vouch for the edit. `rows` holds (seq, columns) of each row's last link."""
+    before = rows.get((kind, row))
+    if (before is None) != (event == StoredLink.Event.ADDED):
+        return "stored row does not match the chain"
+    if before is not None:
+        differ = {name for name in before[1].keys() | columns.keys() if before[1].get(name) != columns.get(name)}
+        if not differ <= set(changed):
             return "stored row does not match the chain"
-        if before is not None:
-            differ = {
-                name for name in before.keys() | self.columns.keys() if before.get(name) != self.columns.get(name)
-            }
-            if not differ <= set(self.changed):
-                return "stored row does not match the chain"
-        context["rows"][(self.kind, self.row)] = self.columns
-        return None
+    rows[(kind, row)] = (seq, columns)
+    return None

@@ -17,13 +17,25 @@ edit does not vouch for it, since it may change only the columns it names.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 from hashlib import sha256
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
-from appeals.models import Answer, Appeal, Attachment, FollowUp, Forwarding, Message, Note, StoredChain, StoredLink
+from appeals.models import (
+    Answer,
+    Appeal,
+    Attachment,
+    FollowUp,
+    Forwarding,
+    Message,
+    Note,
+    StoredChain,
+    StoredLink,
+    stored_link_problem,
+)
 from ishenim.chain import ChainCheck, chain_append, chain_verify, head_locked
 from schools.models import District, School
 
@@ -31,6 +43,8 @@ COVERED: tuple[type[models.Model], ...] = (Message, Note, Answer, Forwarding, At
 # Columns that change without anyone editing the content.
 LEFT_OUT = {"message": {"read_at"}}
 BATCH = 500
+# The chained fields of a link that are also columns of it (besides `at`, shown only).
+LINK_COLUMNS = ("seq", "kind", "row", "event", "changed", "columns")
 
 
 @dataclass
@@ -54,14 +68,15 @@ def stored_columns(model: type[models.Model], names) -> list[str]:
     return [name for name in chained if name in attnames]
 
 
-def _columns(values: tuple, names: list[str], blobs: set[str]) -> dict:
-    """A row's chained columns as the chain holds them: a blob as its SHA-256, a time in ISO
-    form, an empty column left out (so a column added later does not change older rows)."""
+def _columns(values: tuple, names: list[str], blobs: set[str], *, hashed: bool = False) -> dict:
+    """A row's chained columns as the chain holds them: a blob as its SHA-256 (`hashed`: the
+    database gave the digest already), a time in ISO form, an empty column left out (so a
+    column added later does not change older rows)."""
     found = {}
     for name, value in zip(names, values, strict=True):
         if value is None:
             continue
-        if name in blobs:
+        if name in blobs and not hashed:
             value = sha256(bytes(value)).hexdigest()
         elif isinstance(value, dt.date):
             value = value.isoformat()
@@ -69,6 +84,13 @@ def _columns(values: tuple, names: list[str], blobs: set[str]) -> dict:
             value = str(value)
         found[name] = value
     return found
+
+
+class _Sha256(models.Func):
+    """The hex SHA-256 of a blob, computed by PostgreSQL."""
+
+    template = "encode(sha256(%(expressions)s), 'hex')"
+    output_field = models.CharField()
 
 
 def _scopes(appeal_ids) -> dict[int, str]:
@@ -115,31 +137,44 @@ def _rows_of(scope: str) -> dict:
 
 
 def stored_verify(scope: str) -> ChainCheck:
-    """Walk the office's chain (`ishenim.chain.chain_verify`), then compare every row of the
-    office with the last link that names it."""
+    """Check the office's chain, then every row of the office against the last link naming it.
+
+    The chain's bytes are hashed in one pass (`ishenim.chain.chain_verify` without columns);
+    the links are then read once, their bytes parsed, compared with their columns and held to
+    `stored_link_problem` — the same rules `chain_verify` with columns applies, without making
+    an object of each link."""
     chain = StoredChain.objects.filter(scope=scope).first()
-    if chain is not None:
-        check = chain_verify(chain)
-        if not check.ok:
-            return check
-    else:
+    if chain is None:
         chain = StoredChain(scope=scope)
         check = ChainCheck(chain, 0, True)
+    else:
+        check = chain_verify(chain, columns=False)
+        if not check.ok:
+            return check
     vouched: dict[tuple[str, int], tuple[int, dict]] = {}
     if chain.pk is not None:
         links = chain.links.filter(seq__lte=check.records).order_by("seq")
-        for kind, row, seq, columns in links.values_list("kind", "row", "seq", "columns").iterator(chunk_size=BATCH):
-            vouched[(kind, row)] = (seq, columns)
+        for seq, *stored, body in links.values_list(*LINK_COLUMNS, "body").iterator(chunk_size=BATCH):
+            chained = json.loads(bytes(body))
+            if [chained.get(name) for name in LINK_COLUMNS] != [seq, *stored]:
+                return ChainCheck(chain, seq - 1, False, "record was edited", seq)
+            problem = stored_link_problem(vouched, seq, *stored)
+            if problem:
+                return StoredCheck(chain, seq - 1, False, problem, seq, detail=f"{stored[0]} {stored[1]}")
     lookup = _rows_of(scope)
+    hashed = connection.vendor == "postgresql"  # PostgreSQL hashes the blobs itself: only digests travel
     for model in COVERED:
         names, blobs = _names(model)
         kind = model._meta.model_name
-        rows = model._default_manager.filter(**lookup).order_by("pk").values_list("pk", *names)
-        for pk, *values in rows.iterator(chunk_size=BATCH):
+        rows = model._default_manager.filter(**lookup).order_by("pk")
+        if hashed:
+            rows = rows.annotate(**{f"{name}_sha256": _Sha256(name) for name in blobs})
+        columns = [f"{name}_sha256" if hashed and name in blobs else name for name in names]
+        for pk, *values in rows.values_list("pk", *columns).iterator(chunk_size=BATCH):
             found = vouched.pop((kind, pk), None)
             if found is None:
                 return StoredCheck(chain, check.records, False, "stored row is not in the chain", detail=f"{kind} {pk}")
-            if _columns(values, names, blobs) != found[1]:
+            if _columns(values, names, blobs, hashed=hashed) != found[1]:
                 problem = "stored row does not match the chain"
                 return StoredCheck(chain, check.records, False, problem, found[0], detail=f"{kind} {pk}")
     if vouched:

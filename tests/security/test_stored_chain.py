@@ -171,3 +171,18 @@ def test_ishenim_verify_names_the_row(demo, case):
         call_command("verify", stdout=out)
     assert f"BROKEN  appeals {demo.vault_scope}" in out.getvalue()
     assert f"the row: note {note.pk}" in out.getvalue()
+
+
+def test_it_catches_an_edited_link_and_agrees_with_the_generic_walk(demo, case):
+    """The chain's own columns say what its bytes say; `chain_verify` with columns applies the same rules."""
+    from appeals.models import StoredChain
+    from ishenim.chain import chain_verify
+
+    chain = StoredChain.objects.get(scope=demo.vault_scope)
+    assert chain_verify(chain).ok
+    link = StoredLink.objects.filter(chain=chain, kind="note").get()
+    sql(f'UPDATE {table(StoredLink)} SET "row" = %s WHERE id = %s', link.row + 1000, link.pk)  # noqa: S608
+
+    check = stored_verify(demo.vault_scope)
+    assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", link.seq)
+    assert (chain_verify(chain).problem, chain_verify(chain).bad_seq) == ("record was edited", link.seq)
