@@ -12,33 +12,34 @@ from bench.triage import batches, cross_validate, evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most), on the test batches
 PINNED = {
-    "all": {"found": 409, "urgent": 426, "alarms": 26, "harmless": 380},
-    "concept:domestic": {"found": 43, "urgent": 44, "alarms": 0, "harmless": 0},
-    "concept:marriage": {"found": 42, "urgent": 42, "alarms": 0, "harmless": 0},
-    "concept:missing": {"found": 40, "urgent": 42, "alarms": 0, "harmless": 0},
-    "concept:neglect": {"found": 41, "urgent": 42, "alarms": 0, "harmless": 0},
-    "concept:poisoning": {"found": 41, "urgent": 43, "alarms": 0, "harmless": 0},
-    "concept:sexual": {"found": 43, "urgent": 45, "alarms": 0, "harmless": 0},
-    "concept:suicide": {"found": 64, "urgent": 70, "alarms": 0, "harmless": 0},
-    "concept:violence": {"found": 49, "urgent": 51, "alarms": 0, "harmless": 0},
-    "concept:weapons": {"found": 46, "urgent": 47, "alarms": 0, "harmless": 0},
-    "language:en": {"found": 75, "urgent": 77, "alarms": 13, "harmless": 74},
-    "language:ky": {"found": 136, "urgent": 140, "alarms": 3, "harmless": 133},
-    "language:mix": {"found": 10, "urgent": 10, "alarms": 0, "harmless": 15},
-    "language:ru": {"found": 111, "urgent": 119, "alarms": 10, "harmless": 99},
-    "language:uz": {"found": 77, "urgent": 80, "alarms": 0, "harmless": 59},
+    "all": {"found": 453, "urgent": 474, "alarms": 29, "harmless": 420},
+    "concept:domestic": {"found": 48, "urgent": 49, "alarms": 0, "harmless": 0},
+    "concept:marriage": {"found": 47, "urgent": 47, "alarms": 0, "harmless": 0},
+    "concept:missing": {"found": 45, "urgent": 47, "alarms": 0, "harmless": 0},
+    "concept:neglect": {"found": 45, "urgent": 47, "alarms": 0, "harmless": 0},
+    "concept:poisoning": {"found": 45, "urgent": 48, "alarms": 0, "harmless": 0},
+    "concept:sexual": {"found": 48, "urgent": 50, "alarms": 0, "harmless": 0},
+    "concept:suicide": {"found": 70, "urgent": 78, "alarms": 0, "harmless": 0},
+    "concept:violence": {"found": 55, "urgent": 56, "alarms": 0, "harmless": 0},
+    "concept:weapons": {"found": 50, "urgent": 52, "alarms": 0, "harmless": 0},
+    "language:en": {"found": 80, "urgent": 87, "alarms": 13, "harmless": 85},
+    "language:ky": {"found": 151, "urgent": 155, "alarms": 4, "harmless": 144},
+    "language:mix": {"found": 11, "urgent": 11, "alarms": 0, "harmless": 16},
+    "language:ru": {"found": 123, "urgent": 131, "alarms": 12, "harmless": 111},
+    "language:uz": {"found": 88, "urgent": 90, "alarms": 0, "harmless": 64},
     "split:fresh4": {"found": 42, "urgent": 45, "alarms": 2, "harmless": 29},
     "split:fresh5": {"found": 81, "urgent": 82, "alarms": 3, "harmless": 78},
-    "split:fresh6": {"found": 77, "urgent": 82, "alarms": 8, "harmless": 78},
-    "split:fresh7": {"found": 78, "urgent": 82, "alarms": 4, "harmless": 78},
+    "split:fresh6": {"found": 77, "urgent": 82, "alarms": 6, "harmless": 78},
+    "split:fresh7": {"found": 77, "urgent": 82, "alarms": 4, "harmless": 78},
     "split:fresh8": {"found": 52, "urgent": 55, "alarms": 8, "harmless": 45},
+    "split:fresh9": {"found": 45, "urgent": 48, "alarms": 5, "harmless": 40},
     "split:held-out": {"found": 79, "urgent": 80, "alarms": 1, "harmless": 72},
 }
 # the rules alone on the same batches (the figures before the model): the model must find at least model_adds
 # more, and change the alarms by at most model_alarms (below zero: its veto removes more than it raises)
-RULES_ALONE = {"found": 325, "alarms": 45, "model_adds": 84, "model_alarms": -19}
+RULES_ALONE = {"found": 357, "alarms": 57, "model_adds": 96, "model_alarms": -28}
 # leave-one-batch-out over the training batches, the model alone: found at least, alarms at most
-CROSS_VALIDATED = {"found": 578, "alarms": 19}
+CROSS_VALIDATED = {"found": 635, "alarms": 20}
 
 
 @pytest.fixture(scope="module")
