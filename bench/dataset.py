@@ -137,11 +137,32 @@ class Copier:
 
     def copy(self, cursor, rows) -> int:
         """`rows` are dicts of attname → value; returns how many went in."""
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            return self._insert(cursor, rows, connection)
         names, constants, n = self.names, self.constants, 0
         with cursor.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[a] if a in row else constants[a] for a in names])
                 n += 1
+        return n
+
+    def _insert(self, cursor, rows, connection, batch: int = 20_000) -> int:
+        """SQLite has no COPY: batched INSERTs, datetimes written as Django writes them."""
+        names, constants, n = self.names, self.constants, 0
+        adapt = connection.ops.adapt_datetimefield_value
+        sql = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608 - our own table
+        pending = []
+        for row in rows:
+            values = [row[a] if a in row else constants[a] for a in names]
+            pending.append([adapt(v) if isinstance(v, dt.datetime) else v for v in values])
+            n += 1
+            if len(pending) >= batch:
+                cursor.executemany(sql, pending)
+                pending = []
+        if pending:
+            cursor.executemany(sql, pending)
         return n
 
     def reset_sequence(self, cursor) -> None:

@@ -261,6 +261,22 @@ def retention_purge(schools: list[School], now: dt.datetime) -> list[Duty]:
     return [Duty("retention_purge", f"{timezone.localdate(now)}", None, work)]
 
 
+def analysis_facts(schools: list[School], now: dt.datetime) -> list[Duty]:
+    """Each night: every district's quarter facts for its analysis page (`reports.analysis`)."""
+    from reports.analysis import district_facts_refresh
+    from schools.models import District
+
+    local = timezone.localtime(now)
+    if not 1 <= local.hour < 5:
+        return []
+
+    def work(district_id: int) -> str:
+        return f"{district_facts_refresh(District.objects.get(pk=district_id), local.date())} school quarters"
+
+    districts = sorted({school.district_id for school in schools if school.district_id})
+    return [Duty("analysis_facts", f"{pk}:{local.date()}", None, lambda pk=pk: work(pk)) for pk in districts]
+
+
 def _reminder(name: str, key: str, school: School, roles: tuple[str, ...], template: str, context: dict) -> Duty:
     """A duty that queues one reminder to the school's people in these roles."""
 
@@ -280,6 +296,7 @@ ALL = [
     overdue_reminders,
     action_reminders,
     retention_purge,
+    analysis_facts,
 ]
 
 

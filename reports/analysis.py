@@ -32,7 +32,7 @@ from django.utils import timezone
 from appeals.models import Appeal, Involvement, Measure
 from reports.analysis_stats import RateRatio, false_discoveries, rate_ratio
 from reports.models import Action, QuarterFacts, SubjectTag
-from reports.periods import Period
+from reports.periods import Period, quarter_in
 from reports.selectors import overdue_q, school_appeals
 from schools.models import District, School
 
@@ -391,6 +391,7 @@ def _assemble(period, cross, involved, *, feedback, measures, actions=(), school
 # --- a district: from each school's quarter facts --------------------------------
 
 FACTS_MAX_AGE = dt.timedelta(days=1)
+FACTS_QUARTERS = tuple(sorted({*HOTSPOT_QUARTERS, *OBSERVED, -1, NOW}))  # what a district's analysis reads
 
 
 def quarter_facts(school: School, period: Period, *, today: dt.date) -> dict:
@@ -459,6 +460,14 @@ def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max
     return result
 
 
+def district_facts_refresh(district: District, today: dt.date) -> int:
+    """The night's work (`ishenim tick`): the quarter facts the district's page reads for its last complete
+    quarter, recomputed where older than half a day, so no officer waits for them. Returns how many."""
+    period = quarter_in(School.QuarterMode.CALENDAR, today).shifted(-1)
+    quarters = list(_quarters(period, FACTS_QUARTERS).values())
+    return len(quarter_facts_refresh(district.schools.all(), quarters, today=today, max_age=dt.timedelta(hours=12)))
+
+
 def rising_beyond_chance(cells: list[Cell], q: float = 0.05) -> list[Cell]:
     """The cells whose rise against the previous quarter holds among many: Benjamini–Hochberg over all of them.
 
@@ -484,8 +493,7 @@ def district_analysis(
     cases of the two quarters whose following quarters are over.
     """
     today = today or timezone.localdate()
-    offsets = sorted({*HOTSPOT_QUARTERS, *OBSERVED, -1, NOW})
-    quarters = _quarters(period, offsets)
+    quarters = _quarters(period, FACTS_QUARTERS)
     facts = quarter_facts_refresh(district.schools.all(), list(quarters.values()), today=today, max_age=max_age)
     by_start = {q.start: offset for offset, q in quarters.items()}
     cross: dict[tuple, Counter] = defaultdict(Counter)

@@ -437,3 +437,17 @@ def test_the_demo_q3_draft_names_the_hotspot_and_what_became_of_the_measures(dem
         "Smoking, nasvay, alcohol, toilets: 8 appeals in the quarter before the measure, "
         "2 appeals in the quarter after." in text
     )
+
+
+def test_the_night_tick_refreshes_each_districts_quarter_facts(demo, quarter):
+    from django.core.management import call_command
+
+    from reports.models import QuarterFacts
+
+    call_command("tick", "--now", "2026-11-02T09:00")
+    assert not QuarterFacts.objects.exists()  # in the day, nothing
+    call_command("tick", "--now", "2026-11-03T02:00")
+    rows = QuarterFacts.objects.filter(school=demo)
+    assert rows.count() == 5  # Q3 2026, the four before it (compared with, and the measures of)
+    q3 = rows.get(period_start=dt.date(2026, 7, 1)).counts
+    assert ["bullying", "yard", "5-6", 6] in q3["cross"] and ["bullying", "older", 5] in q3["who"]
