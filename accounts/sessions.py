@@ -18,7 +18,8 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.sessions.backends import cache as cache_backend
 from django.contrib.sessions.backends import db as db_backend
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.db import DatabaseError, IntegrityError, connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -54,7 +55,23 @@ class HashedDbStore(db_backend.SessionStore):
         if self.session_key is None:
             self.create()
         unsaved, self._unsaved = self._unsaved, False
-        super().save(must_create=must_create or unsaved)
+        must_create = must_create or unsaved
+        if connection.in_atomic_block:
+            super().save(must_create=must_create)
+            return
+        # Outside any transaction the one INSERT (or UPDATE) is atomic by itself: Django's
+        # BEGIN … COMMIT around it (there for a savepoint inside a caller's transaction) is not paid.
+        row = self.create_model_instance(self._get_session(no_load=must_create))
+        try:
+            row.save(force_insert=must_create, force_update=not must_create)
+        except IntegrityError as error:
+            if must_create:
+                raise CreateError from error
+            raise
+        except DatabaseError as error:
+            if not must_create:
+                raise UpdateError from error
+            raise
 
     def _get_session_from_db(self):
         found = self.model.objects.filter(

@@ -231,7 +231,7 @@ class StoredRow(models.Model):
         from appeals.stored import stored_chain
 
         adding = self._state.adding
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # the row and its link: one savepoint-free unit
             super().save(*args, **kwargs)
             fields = kwargs.get("update_fields")
             stored_chain(type(self), [self.pk], changed=None if adding else list(fields or stored_all(self)))

@@ -93,12 +93,7 @@ class _Sha256(models.Func):
     output_field = models.CharField()
 
 
-def _scopes(appeal_ids) -> dict[int, str]:
-    rows = Appeal.objects.filter(pk__in=set(appeal_ids)).values_list("pk", "school_id", "district_id")
-    return {pk: f"district:{district}" if district else f"school:{school}" for pk, school, district in rows}
-
-
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | None = None) -> None:
     """Append a link for each row `pks` of `model` as stored now: added (`changed` None), or
     changed in the columns `changed`. A change of unchained columns only appends nothing."""
@@ -109,13 +104,18 @@ def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | N
     if not pks:
         return
     names, blobs = _names(model)
-    rows = list(model._default_manager.filter(pk__in=pks).order_by("pk").values_list("pk", *names))
-    scopes = _scopes(row[names.index("appeal_id") + 1] for row in rows)
+    # The rows as stored, each with its office (one read: the appeal's school and district joined).
+    rows = {
+        pk: (f"district:{district}" if district else f"school:{school}", values)
+        for pk, school, district, *values in model._default_manager.filter(pk__in=pks)
+        .order_by("pk")
+        .values_list("pk", "appeal__school_id", "appeal__district_id", *names)
+    }
     kind = model._meta.model_name
-    for scope in sorted(set(scopes.values())):
+    for scope in sorted({scope for scope, _values in rows.values()}):
         head = head_locked(StoredChain, scope=scope)
-        for pk, *values in rows:
-            if scopes[values[names.index("appeal_id")]] != scope:
+        for pk, (row_scope, values) in rows.items():
+            if row_scope != scope:
                 continue
             link = StoredLink(
                 chain=head,
