@@ -18,7 +18,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.template.loader import get_template
+from django.test import Client
 from django.utils import translation
 
 from appeals.models import Answer, Appeal, Forwarding
@@ -34,6 +37,7 @@ from commission.services import (
 )
 from ishenim.document_registry import DOCUMENTS
 from ishenim.documents import document_date
+from schools.models import School, TimeZone
 
 LANGUAGES = ["ky", "ru", "uz", "en"]
 BISHKEK = zoneinfo.ZoneInfo("Asia/Bishkek")
@@ -193,8 +197,7 @@ def printed(demo, client, login):
         "act": lambda lang, fmt: f"/staff/rakhmanov/commission/openings/{opening.pk}/act.{fmt}?lang={lang}",
         "protocol": lambda lang, fmt: f"/staff/rakhmanov/commission/meetings/{meeting.pk}/protocol.{fmt}?lang={lang}",
         "answer_letter": lambda lang, fmt: f"{base}answers/{answer.pk}/letter/?language={lang}&format={fmt}",
-        "cover_letter": lambda lang,
-        fmt: f"{base}forwardings/{forwarding.pk}/letter/?language={lang}&format={fmt}",
+        "cover_letter": lambda lang, fmt: f"{base}forwardings/{forwarding.pk}/letter/?language={lang}&format={fmt}",
         "quarterly_report": lambda lang,
         fmt: f"/staff/rakhmanov/reports/quarterly/{report.pk}/report.{fmt}?language={lang}",
         "opening_book": lambda lang,
@@ -218,7 +221,37 @@ def printed(demo, client, login):
             result["journal_volume", language, fmt] = DOCUMENTS["journal_volume"].render(
                 bound, language=language, fmt=fmt
             )
-    result["poster"] = {lang: client.get(f"/s/rakhmanov/poster.pdf?language={lang}").content for lang in LANGUAGES}
+    for language in LANGUAGES:
+        result["poster", language, "pdf"] = client.get(f"/s/rakhmanov/poster.pdf?language={language}").content
+    for language in ("ky", "ru", "uz"):  # a batch of paper forms in each language the commission may choose
+        batch = {"count": "1", "size": "A5", "language": language}
+        response = client.post("/staff/rakhmanov/commission/paper-forms/", batch)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf", language
+        result["paper_forms", language, "pdf"] = response.content
+    from openings.paper_forms import PaperForms
+    from openings.services.stubs import PrintedForm
+
+    forms = PaperForms(demo, [PrintedForm("7-01-3", "K7QM-2XWD-9PLA")], "A4")  # and in English, from the registry
+    result["paper_forms", "en", "pdf"] = DOCUMENTS["paper_forms"].render(forms, language="en", fmt="pdf")
+    code = client.post("/staff/rakhmanov/keys/recovery/").context["code"]  # a new recovery sheet, printed
+    for language in LANGUAGES:
+        response = client.post(f"/staff/rakhmanov/keys/recovery/sheet.pdf?lang={language}", {"code": code})
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf", language
+        result["recovery_sheet", language, "pdf"] = response.content
+    officer = login("district", client=Client())  # the district's analysis of its schools' quarter
+    for language in LANGUAGES:
+        for fmt in DOCUMENTS["district_analysis"].formats:
+            response = officer.get(f"/district/osh/analysis/report.{fmt}?on=2026-08-01&language={language}")
+            assert response.status_code == 200, ("district_analysis", language, fmt)
+            result["district_analysis", language, fmt] = response.content
+    writer = Client()  # the writer's receipt: only the session that sent the appeal has it
+    sent = {"author_kind": "student", "signed": "anonymous", "category": "wish", "text": "Рахмат мугалимдерге."}
+    assert writer.post("/s/rakhmanov/write/", sent).status_code == 302
+    for language in LANGUAGES:
+        response = writer.get(f"/s/rakhmanov/receipt.pdf?language={language}")
+        assert response.status_code == 200, language
+        result["receipt", language, "pdf"] = response.content
+    assert Client().get("/s/rakhmanov/receipt.pdf").status_code == 404
     return result
 
 
@@ -248,7 +281,9 @@ def _opening(client, commission):
 
 def test_it_reads_every_document_in_every_language(printed, tmp_path):
     faults = []
-    for (code, language, fmt), content in ((k, v) for k, v in printed.items() if k != "poster"):
+    unread = {(code, language) for code in DOCUMENTS for language in LANGUAGES} - {key[:2] for key in printed}
+    assert not unread, f"registered documents the test does not read: {sorted(unread)}"
+    for (code, language, fmt), content in printed.items():
         text = pdf_text(content, tmp_path, f"{code}-{language}") if fmt == "pdf" else docx_text(content)
         where = f"{code} {language} {fmt}"
         if language != "en":
@@ -324,11 +359,90 @@ def test_titles_put_the_head_noun_where_each_language_puts_it(printed, tmp_path)
             assert title in " ".join(text.split()), (code, language, fmt)
 
 
+@pytest.mark.parametrize(("zone", "day", "time"), [("Asia/Bishkek", 28, "00:30"), ("Asia/Tashkent", 27, "23:30")])
+def test_letters_and_receipts_print_the_day_in_the_schools_own_time_zone(demo, login, tmp_path, zone, day, time):
+    """18:30 UTC on 27 November is 00:30 on the 28th in Bishkek and still 23:30 on the 27th in Tashkent."""
+    from appeals.documents import Receipt
+
+    demo.time_zone = zone
+    demo.save(update_fields=["time_zone"])
+    appeal = appeal_submit(
+        school=demo,
+        channel=Appeal.Channel.PAPER,
+        text="Балам 7Б классында куугунтукка кабылып жатат.",
+        category=Appeal.Category.BULLYING,
+        author_kind=Appeal.AuthorKind.PARENT,
+        author={"full_name": "Айгүл Токтогулова", "address": "Ош ш., Ленин к. 5", "phone": "0555 000000"},
+        received_at=SENT,
+    )
+    client = login("director")
+    base = f"/staff/rakhmanov/cases/{appeal.pk}/"
+    measures = {"kinds": ["talk_student"], "text": "Окуучу менен сүйлөшүү өттү.", "taken_on": "2026-11-28"}
+    assert client.post(f"{base}measures/", measures).status_code == 302
+    answer = {"mode": "letter", "given_on": "2026-11-28", "text": "Чаралар көрүлдү."}
+    assert client.post(f"{base}answer/", answer).status_code == 302
+    letter = f"{base}answers/{Answer.objects.get(appeal=appeal).pk}/letter/"
+    local = dt.date(2026, 11, day)
+    for language in LANGUAGES:
+        with translation.override(language):
+            subject = translation.gettext("On your appeal No. %(number)s of %(date)s") % {
+                "number": appeal.journal_number,
+                "date": document_date(local, language),
+            }
+        text = " ".join(docx_text(client.get(f"{letter}?language={language}&format=docx").content).split())
+        assert subject in text, (zone, language, text)
+        receipt = DOCUMENTS["receipt"].render(Receipt(demo, appeal, "K7QM-2XWD"), language=language, fmt="pdf")
+        text = " ".join(pdf_text(receipt, tmp_path, "receipt").split())
+        assert f"{document_date(local, language)}, {time}" in text, (zone, language, text)
+
+
+def test_a_schools_time_zone_is_one_of_kyrgyzstan_and_its_neighbours(demo):
+    assert School._meta.get_field("time_zone").default == "Asia/Bishkek"
+    demo.time_zone = "Europe/Moscow"
+    with pytest.raises(ValidationError):
+        demo.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        School.objects.filter(pk=demo.pk).update(time_zone="Europe/Moscow")
+    for zone in TimeZone:
+        assert zoneinfo.ZoneInfo(zone.value).key == zone.value
+
+
 def test_the_poster_is_one_a4_page_with_the_hours_and_help_numbers(printed, tmp_path):
-    for language, content in printed["poster"].items():
+    for language in LANGUAGES:
+        content = printed["poster", language, "pdf"]
         assert pdf_pages(content, tmp_path) == 1, language
         text = pdf_text(content, tmp_path, f"poster-{language}")
         assert "111" in text or "150" in text, text  # a help number
+
+
+def test_the_poster_stays_on_one_page_for_a_long_school_name_and_box_place(demo, client, tmp_path):
+    long_names = {
+        "ky": "Ош облусунун Кара-Суу районундагы Жапар Шакиров атындагы "
+        "№112 жалпы билим берүүчү орто мектеп-гимназиясы",
+        "ru": "Средняя общеобразовательная школа-гимназия №112 имени Жапара Шакирова "
+        "Кара-Суйского района Ошской области",
+        "uz": "Oʻsh viloyati Qorasuv tumanidagi Jopar Shakirov nomidagi "
+        "112-sonli umumiy oʻrta taʼlim maktab-gimnaziyasi",
+        "en": "Japar Shakirov Secondary General Education School-Gymnasium No. 112 of Kara-Suu District, Osh Region",
+    }
+    places = {
+        "ky": "биринчи кабатта, негизги кире бериштен оң тарапта, ашкананын жанындагы коридордо, "
+        "медициналык кабинеттин каршысында",
+        "ru": "на первом этаже, справа от главного входа, в коридоре рядом со столовой, напротив медицинского кабинета",
+        "uz": "birinchi qavatda, asosiy kirish eshigidan oʻngda, oshxona yonidagi yoʻlakda, tibbiyot xonasi qarshisida",
+        "en": "on the ground floor, to the right of the main entrance, in the corridor by the canteen, "
+        "opposite the nurse's room",
+    }
+    for language in LANGUAGES:
+        setattr(demo, f"name_{language}", long_names[language])
+        setattr(demo, "box_location" if language == "ky" else f"box_location_{language}", places[language])
+    demo.save()
+    for language in LANGUAGES:
+        content = client.get(f"/s/rakhmanov/poster.pdf?language={language}").content
+        assert pdf_pages(content, tmp_path) == 1, language
+        text = "".join(pdf_text(content, tmp_path, "poster", "-raw").split()).lower()  # a line breaks after «мектеп-»
+        for whole in (long_names[language], places[language]):
+            assert "".join(whole.split()).lower() in text, (language, whole, text)
 
 
 def test_every_label_of_every_document_is_translated():
