@@ -1,4 +1,5 @@
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -146,9 +147,9 @@ class School(Named):
 
     def planned_openings(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
         """The scheduled openings in [start, end), as aware datetimes."""
-        tz = timezone.get_current_timezone()
-        day, result = timezone.localtime(start).date(), []
-        while day <= timezone.localtime(end).date():
+        tz = zoneinfo.ZoneInfo(self.time_zone)  # the opening time is the school's clock
+        day, result = start.astimezone(tz).date(), []
+        while day <= end.astimezone(tz).date():
             when = dt.datetime.combine(day, self.opening_time, tzinfo=tz)
             if start <= when < end and self.is_opening_day(day):
                 result.append(when)

@@ -396,6 +396,17 @@ def test_letters_and_receipts_print_the_day_in_the_schools_own_time_zone(demo, l
         assert f"{document_date(local, language)}, {time}" in text, (zone, language, text)
 
 
+def test_a_schools_box_opens_on_its_own_clock_and_its_page_says_so(demo, client):
+    demo.time_zone = "Asia/Tashkent"
+    demo.save(update_fields=["time_zone"])
+    opening = demo.next_opening(dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
+    assert opening.astimezone(zoneinfo.ZoneInfo("Asia/Tashkent")).time() == demo.opening_time  # 12:00 there
+    assert opening.astimezone(dt.UTC).hour == demo.opening_time.hour - 5  # 07:00 UTC, not Bishkek's 06:00
+    page = client.get("/s/rakhmanov/").content.decode()
+    shown = demo.next_opening()
+    assert f"{document_date(shown, 'ky', school=demo)}, {demo.opening_time:%H:%M}" in page
+
+
 def test_a_schools_time_zone_is_one_of_kyrgyzstan_and_its_neighbours(demo):
     assert School._meta.get_field("time_zone").default == "Asia/Bishkek"
     demo.time_zone = "Europe/Moscow"

@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 
+from ishenim.documents import document_date, local_time
 from schools.models import BoxHours, HelpNumber
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,8 @@ def test_it_box_page_explains_everything_in_kyrgyz(client, demo):
     assert response.status_code == 200 and 'lang="ky"' in page
     assert 'href="tel:112"' in page and 'href="tel:111"' in page
     assert "08:00–17:00" in page and "08:00–16:00" in page
-    assert demo.next_opening().strftime("%Y-%m-%d") in page
+    opening = demo.next_opening()  # «2026-жылдын 1-декабры, 12:00», on the school's clock
+    assert f"{document_date(opening, 'ky', school=demo)}, {local_time(opening, demo)}" in page
     assert 'href="/s/rakhmanov/write/"' in page and 'href="/s/rakhmanov/follow/"' in page
     assert page.count("<li>") >= 9 + 6  # categories and anonymity points
 
