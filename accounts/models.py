@@ -83,6 +83,10 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    # The place's recovery code when this person takes its sheet at their first login, boxed
+    # under a key derived from the link's token (accounts.invitations): only the link opens it.
+    sheet_scope = models.CharField(_("recovery sheet of"), max_length=40, blank=True)
+    sheet_boxed = models.BinaryField(_("recovery code (boxed under the link)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation")

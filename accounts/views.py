@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import twofactor
 from accounts.forms import CodeForm, EnrolForm, PasswordChangeForm
-from accounts.invitations import invitation_accept, invitation_find
+from accounts.invitations import invitation_accept, invitation_find, invitation_sheet_recover
 from accounts.models import SessionRecord, TwoFactor
 from accounts.sessions import (
     session_box_drop,
@@ -388,11 +388,13 @@ def logout_everywhere(request):
 @never_cache
 def invitation(request, token):
     found = invitation_find(token)
+    if found is None and invitation_sheet_recover(token=token, user=request.user):
+        return redirect("schools:welcome")  # a first link that still carried the recovery sheet
     if found is None:  # not audited: an anonymous request must not grow the trail
         return render(request, "accounts/invitation_gone.html", status=410)
     form = SetPasswordForm(found.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        invitation_accept(invitation=found, password=form.cleaned_data["new_password1"])
+        invitation_accept(invitation=found, token=token, password=form.cleaned_data["new_password1"])
         messages.success(request, _("Your password is set. Log in with it now."))
         return redirect(reverse("accounts:login") + "?next=" + reverse("schools:welcome"))
     return render(request, "accounts/invitation.html", {"form": form, "member": found.user})

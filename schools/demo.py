@@ -117,7 +117,7 @@ def demo_create() -> dict:
     if not VaultKey.objects.filter(scope=district.vault_scope).exists():
         codes["osh"] = key_create(scope=district.vault_scope, grantees=[users["district"]])
 
-    from schools.setup import recovery_hold
+    from schools.setup import recovery_hold, recovery_seal
 
     for slug, code in codes.items():
         scope = district.vault_scope if slug == "osh" else School.objects.get(slug=slug).vault_scope
@@ -132,4 +132,6 @@ def demo_create() -> dict:
                 **place,
                 defaults={"position": position, "parents_representative": parents},
             )
+    for user in users.values():  # the directors and the officer have key pairs: their codes are sealed to them
+        recovery_seal(user)
     return {"password": DEMO_PASSWORD, "codes": codes, "staff": STAFF}

@@ -15,6 +15,8 @@ from notify.services import notify_send
 from schools.models import District, Membership, PendingRecoverySheet, Role, School
 from schools.permissions import roles_with
 from schools.services import school_create
+from vault import crypto
+from vault.models import UserKey
 from vault.services import key_holders, key_recover, server_box, server_unbox
 
 PURPOSE = "recovery-sheet"
@@ -30,9 +32,36 @@ def school_set_up(*, district: District, by, slug: str, name_ky: str, **fields) 
 
 
 def recovery_hold(*, scope: str, code: str) -> None:
+    """Keep the recovery code of a place made in the browser until its director is named: boxed
+    under the server key. Naming them moves it out of the server's reach: under their invitation
+    link's token (accounts.invitations), or sealed to their key pair if they have one
+    (`recovery_seal`)."""
     PendingRecoverySheet.objects.update_or_create(
         scope=scope, defaults={"code_boxed": server_box(PURPOSE, code.encode())}
     )
+
+
+def sheet_scopes(user) -> set[str]:
+    """The places whose recovery sheet this person takes: a school they direct, a district they serve."""
+    scopes = set()
+    for m in Membership.objects.filter(user=user, active=True).select_related("school", "district"):
+        if m.school and m.role in roles_with("vault.manage_keys"):
+            scopes.add(m.school.vault_scope)
+        elif m.district and m.role in roles_with("district.manage_keys"):
+            scopes.add(m.district.vault_scope)
+    return scopes
+
+
+def recovery_seal(user) -> None:
+    """Codes waiting under the server key for a person who already has a key pair: sealed to it."""
+    user_key = UserKey.objects.filter(user=user).first()
+    if user_key is None:
+        return
+    for row in PendingRecoverySheet.objects.select_for_update().filter(scope__in=sheet_scopes(user)):
+        if bytes(row.code_boxed)[:1] == crypto.BOXED:
+            code = server_unbox(PURPOSE, bytes(row.code_boxed))
+            row.code_boxed = crypto.seal(user_key.id, bytes(user_key.public_key), code)
+            row.save(update_fields=["code_boxed"])
 
 
 def recovery_waiting(scope: str) -> bool:
@@ -40,12 +69,22 @@ def recovery_waiting(scope: str) -> bool:
 
 
 @transaction.atomic
-def recovery_take(*, scope: str, user) -> str | None:
-    """The waiting recovery code, once: it also gives `user` the key. None if already taken."""
+def recovery_take(*, scope: str, user, private: bytes | None) -> str | None:
+    """The waiting recovery code, once: it also gives `user` the key. None if already taken, or
+    if it is sealed to a key pair that `private` (the user's, from their session) does not open."""
     row = PendingRecoverySheet.objects.select_for_update().filter(scope=scope).first()
     if row is None:
         return None
-    code = server_unbox(PURPOSE, bytes(row.code_boxed)).decode()
+    blob = bytes(row.code_boxed)
+    if blob[:1] == crypto.SEALED:
+        if (
+            private is None
+            or crypto.key_id_of(blob) != UserKey.objects.filter(user=user).values_list("id", flat=True).first()
+        ):
+            return None
+        code = crypto.unseal(private, blob).decode()
+    else:
+        code = server_unbox(PURPOSE, blob).decode()
     if user.pk not in key_holders(scope):
         key_recover(scope=scope, code=code, user=user, by=user)
     row.delete()
@@ -102,6 +141,8 @@ def member_add(
         )
     if not user.has_usable_password():
         link = member_invite(school=school, user=user, by=by)
+    else:
+        recovery_seal(user)
     return Invited(user=user, link=link)
 
 
@@ -174,7 +215,9 @@ def officer_add(*, district: District, by, full_name: str, username: str, email:
     )
     audit_record(action="ishenim.membership.added", scope=district.vault_scope, actor=by, obj=membership)
     link = None
-    if not user.has_usable_password():
+    if user.has_usable_password():
+        recovery_seal(user)
+    else:
         _invitation, link = invitation_issue(user=user, by=by, scope=district.vault_scope)
         notify_send(
             users=[user],

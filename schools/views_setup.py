@@ -42,7 +42,7 @@ from schools.setup import (
     staff_rows,
 )
 from vault.documents import RecoverySheet
-from vault.services import active_key, key_create, keyring_forget
+from vault.services import active_key, key_create, keyring, keyring_forget
 
 IMPORT_SESSION = "setup_import"
 
@@ -393,7 +393,7 @@ def recovery_sheet(request):
     place = next((p for p in _sheet_places(request) if p.scope == scope), None)
     if place is None:
         raise Http404
-    code = recovery_take(scope=place.scope, user=request.user)
+    code = recovery_take(scope=place.scope, user=request.user, private=keyring(request).user_private)
     if code is None:
         raise Http404
     keyring_forget(request)

@@ -98,15 +98,16 @@ KEY_MATERIAL = {
     # Server-side secrets boxed under the server key: not content.
     "accounts.TwoFactor.secret_boxed",
     # A recovery code made in the browser, until the director downloads the sheet at their
-    # first login (schools.setup.recovery_hold). Boxed under the server key: while the row
-    # exists, a copy of the database together with the server key opens the school's key
-    # (docs/security.md, "Known limits").
+    # first login (schools.setup.recovery_hold): boxed under the server key until the director
+    # is named, then sealed to their key pair, or boxed under their invitation link's token
+    # (accounts.invitations), which the database does not hold.
     "schools.PendingRecoverySheet.code_boxed",
+    "accounts.Invitation.sheet_boxed",
 }
 
 # The exact bytes a hash chain hashed (ishenim/chain.py): canonical JSON of the chained
 # columns, with digests of sealed columns, never the sealed content itself.
-CHAIN_BYTES = {"audit.AuditRecord.body", "journal.Record.body", "openings.Entry.body"}
+CHAIN_BYTES = {"audit.AuditRecord.body", "journal.Record.body", "openings.Entry.body", "appeals.StoredLink.body"}
 
 
 def unregistered_binary_fields() -> list[str]:

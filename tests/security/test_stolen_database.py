@@ -65,7 +65,8 @@ def server_key_material() -> list[bytes]:
         hashlib.sha256(settings.SECRET_KEY.encode()).digest(),
         settings.SECRET_KEY.encode()[:32].ljust(32, b"\0"),
     ]
-    for purpose in ("receipt", "session", "totp", "login-account", "login-device", "backup-code", "seal", "vault"):
+    purposes = ("receipt", "session", "totp", "login-account", "login-device", "backup-code", "seal", "vault")
+    for purpose in (*purposes, "invitation", "recovery-sheet"):
         keys.append(hmac.new(server, purpose.encode(), hashlib.sha256).digest())
         keys.append(hmac.new(server, b"box:" + purpose.encode(), hashlib.sha256).digest())
     return keys
