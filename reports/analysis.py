@@ -239,6 +239,7 @@ def _feedback(appeals: QuerySet[Appeal], period: Period) -> dict[str, tuple[int,
 
 
 MEASURE_COUNTS = ("cases", "closed", "on_time", "answered", "solved")
+MEASURE_FIELDS = ("kind", *MEASURE_COUNTS, "observed", "came_back")
 
 
 def _measure_counts(today: dt.date) -> dict:
@@ -252,7 +253,9 @@ def _measure_counts(today: dt.date) -> dict:
     }
 
 
-def _measures(appeals: QuerySet[Appeal], period: Period, *, today: dt.date) -> list[MeasureRow]:
+def _measures(
+    appeals: QuerySet[Appeal], period: Period, *, today: dt.date, offsets=MEASURE_QUARTERS
+) -> list[MeasureRow]:
     """What each kind of measure did, over the school's cases of the last four quarters.
 
     Grouped by (kind, category, place, quarter); a case came back when the school had
@@ -260,7 +263,7 @@ def _measures(appeals: QuerySet[Appeal], period: Period, *, today: dt.date) -> l
     quarters after its own, or when one of its subject tags was put on such an appeal.
     Tagged cases are few (tags are put by hand), so they are read one by one.
     """
-    quarters = _quarters(period, MEASURE_QUARTERS)
+    quarters = _quarters(period, offsets)
     window = appeals.filter(_within(quarters))
     keys = ("measure_kinds__kind", "school_id", "category", "place", "quarter")
     measured = window.filter(measure_kinds__isnull=False).annotate(quarter=_bucket(quarters))
@@ -293,9 +296,8 @@ def _measures(appeals: QuerySet[Appeal], period: Period, *, today: dt.date) -> l
     return _outcomes(rows, seen, tagged, subject_quarters)
 
 
-def _outcomes(rows, seen, tagged=None, subject_quarters=frozenset()) -> list[MeasureRow]:
+def _outcomes(rows, seen, tagged, subject_quarters) -> list[MeasureRow]:
     """Sum grouped measure rows by kind; `seen`: (school, category, place, quarter) with appeals."""
-    tagged = tagged or {}
     result = {kind: MeasureRow(kind) for kind in Measure.Kind.values}
     for row in rows:
         target = result[row["measure_kinds__kind"]]
@@ -367,18 +369,20 @@ def school_analysis(school: School, period: Period, *, today: dt.date | None = N
     )
 
 
-def _assemble(period, cross, involved, *, feedback, measures, actions=(), schools=()) -> Analysis:
+def _assemble(period, cross, involved, *, feedback, measures, actions=(), schools=(), bands=None) -> Analysis:
+    """The analysis from its counts: `cross` keyed (category, place, band, who, school); `bands`, when
+    given, holds the category × band counts that `cross` then leaves blank (a district's facts)."""
     categories = _cells(_margin(cross, lambda k: (k[0], ALL, ALL, ALL, None)))
     places = _cells(_margin(cross, lambda k: (k[0], k[1], ALL, ALL, None)))
-    bands = _cells(_margin(cross, lambda k: (k[0], ALL, k[2], ALL, None)))
-    combos = _cells(_margin(cross, lambda k: (k[0], k[1], k[2], ALL, None)))
+    by_band = _cells(bands if bands is not None else _margin(cross, lambda k: (k[0], ALL, k[2], ALL, None)))
+    combos = {} if bands is not None else _cells(_margin(cross, lambda k: (k[0], k[1], k[2], ALL, None)))
     # The strongest rise first (the smallest chance of it), then the biggest.
     ordered = sorted(categories.values(), key=lambda c: (c.vs_previous.p_rise, -c.now, c.category))
     return Analysis(
         period=period,
         categories=ordered,
         places=_by_category(places, skip_blank=1),
-        bands=_by_category(bands, skip_blank=2),
+        bands=_by_category(by_band, skip_blank=2),
         who=_by_category(_cells(involved)),
         combos={cat: [c for c in cells if c.place and c.band] for cat, cells in _by_category(combos).items()},
         feedback=feedback,
@@ -391,22 +395,23 @@ def _assemble(period, cross, involved, *, feedback, measures, actions=(), school
 # --- a district: from each school's quarter facts --------------------------------
 
 FACTS_MAX_AGE = dt.timedelta(days=1)
+FACTS_VERSION = 2  # bump when `quarter_facts` changes shape: older rows are recomputed
 FACTS_QUARTERS = tuple(sorted({*HOTSPOT_QUARTERS, *OBSERVED, -1, NOW}))  # what a district's analysis reads
 
 
 def quarter_facts(school: School, period: Period, *, today: dt.date) -> dict:
-    """One school's counts in one quarter, as plain lists (the rows of `QuarterFacts.counts`)."""
+    """One school's counts in one quarter, as plain lists (the rows of `QuarterFacts.counts`).
+
+    Small on purpose (a district reads thousands): appeals by category and place, by category
+    and band, by category and who; the writers' answers; and what each kind of measure did on
+    this quarter's cases, "came back" looked up in the school's two quarters after.
+    """
     appeals = Appeal.objects.filter(school=school, received_at__gte=period.start_at, received_at__lt=period.end_at)
-    measures = (
-        appeals.filter(measure_kinds__isnull=False)
-        .values("measure_kinds__kind", "category", "place")
-        .annotate(**_measure_counts(today))
-        .order_by()
-    )
+    measures = _measures(Appeal.objects.filter(school=school), period.shifted(2), today=today, offsets=(-2,))
     return {
-        "cross": [
-            list(r) for r in appeals.values_list("category", "place", "grade_band").annotate(Count("pk")).order_by()
-        ],
+        "version": FACTS_VERSION,
+        "places": [list(r) for r in appeals.values_list("category", "place").annotate(Count("pk")).order_by()],
+        "bands": [list(r) for r in appeals.values_list("category", "grade_band").annotate(Count("pk")).order_by()],
         "who": [
             list(r)
             for r in Involvement.objects.filter(appeal__in=appeals.values("pk"))
@@ -421,10 +426,7 @@ def quarter_facts(school: School, period: Period, *, today: dt.date) -> dict:
             .annotate(answered=Count("pk"), solved=Count("pk", filter=Q(followup__solved="yes")))
             .order_by()
         ],
-        "measures": [
-            [r["measure_kinds__kind"], r["category"], r["place"], *(r[name] for name in MEASURE_COUNTS)]
-            for r in measures
-        ],
+        "measures": [[getattr(row, name) for name in MEASURE_FIELDS] for row in measures],
     }
 
 
@@ -444,7 +446,8 @@ def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max
         for school in schools:
             row = kept.get((school.pk, period.start))
             current = period.end > today
-            if row is not None and not current and now - row.computed_at < max_age:
+            usable = row is not None and row.counts.get("version") == FACTS_VERSION
+            if usable and not current and now - row.computed_at < max_age:
                 result[(school.pk, period.start)] = row.counts
                 continue
             counts = quarter_facts(school, period, today=today)
@@ -497,18 +500,18 @@ def district_analysis(
     facts = quarter_facts_refresh(district.schools.all(), list(quarters.values()), today=today, max_age=max_age)
     by_start = {q.start: offset for offset, q in quarters.items()}
     cross: dict[tuple, Counter] = defaultdict(Counter)
+    bands: dict[tuple, Counter] = defaultdict(Counter)
     involved: dict[tuple, Counter] = defaultdict(Counter)
     feedback: Counter = Counter()
     answered: Counter = Counter()
-    rows, seen = [], set()
+    measures = {kind: MeasureRow(kind) for kind in Measure.Kind.values}
     for (school_id, start), counts in facts.items():
         offset = by_start[start]
-        for category, place, band, n in counts["cross"]:
-            if offset in HOTSPOT_QUARTERS:
-                cross[(category, place, band, ALL, school_id)][offset] += n
-            if place:
-                seen.add((school_id, category, place, offset))
         if offset in HOTSPOT_QUARTERS:
+            for category, place, n in counts["places"]:
+                cross[(category, place, ALL, ALL, school_id)][offset] += n
+            for category, band, n in counts["bands"]:
+                bands[(category, ALL, band, ALL, None)][offset] += n
             for category, who, n in counts["who"]:
                 involved[(category, ALL, ALL, who, None)][offset] += n
         if offset == NOW:
@@ -516,9 +519,10 @@ def district_analysis(
                 feedback[category] += solved
                 answered[category] += asked
         if offset in OBSERVED:
-            for kind, category, place, *values in counts["measures"]:
-                row = {"measure_kinds__kind": kind, "school_id": school_id, "category": category, "place": place}
-                rows.append(row | {"quarter": offset} | dict(zip(MEASURE_COUNTS, values, strict=True)))
+            for kind, *values in counts["measures"]:
+                row = measures[kind]
+                for name, value in zip(MEASURE_FIELDS[1:], values, strict=True):
+                    setattr(row, name, getattr(row, name) + value)
     per_school = _cells(_margin(cross, lambda k: (k[0], k[1], ALL, ALL, k[4])))
     per_school |= _cells(_margin(cross, lambda k: (k[0], ALL, ALL, ALL, k[4])))
     rising = sorted(
@@ -527,9 +531,10 @@ def district_analysis(
     )
     return _assemble(
         period,
-        _margin(cross, lambda k: (k[0], k[1], k[2], ALL, None)),
+        _margin(cross, lambda k: (k[0], k[1], ALL, ALL, None)),
         involved,
+        bands=bands,
         feedback={category: (feedback[category], answered[category]) for category in answered},
-        measures=_outcomes(rows, seen),
+        measures=sorted((r for r in measures.values() if r.cases), key=lambda r: (-r.cases, r.kind)),
         schools=rising,
     )

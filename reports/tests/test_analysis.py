@@ -450,4 +450,7 @@ def test_the_night_tick_refreshes_each_districts_quarter_facts(demo, quarter):
     rows = QuarterFacts.objects.filter(school=demo)
     assert rows.count() == 5  # Q3 2026, the four before it (compared with, and the measures of)
     q3 = rows.get(period_start=dt.date(2026, 7, 1)).counts
-    assert ["bullying", "yard", "5-6", 6] in q3["cross"] and ["bullying", "older", 5] in q3["who"]
+    assert ["bullying", "yard", 8] in q3["places"] and ["bullying", "5-6", 8] in q3["bands"]
+    assert ["bullying", "older", 5] in q3["who"] and ["bullying", 2, 5] in q3["feedback"]
+    january = rows.get(period_start=dt.date(2026, 1, 1)).counts["measures"]  # its two quarters after are over
+    assert ["talk_parents", 4, 4, 2, 0, 0, 4, 4] in january  # cases, closed, on time, answered, solved, observed, back
