@@ -21,6 +21,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from hashlib import sha256
+from typing import Any
 
 from django.db import connection, models, transaction
 
@@ -165,7 +166,7 @@ def stored_verify(scope: str) -> ChainCheck:
     hashed = connection.vendor == "postgresql"  # PostgreSQL hashes the blobs itself: only digests travel
     for model in COVERED:
         names, blobs = _names(model)
-        kind = model._meta.model_name
+        kind = str(model._meta.model_name)
         rows = model._default_manager.filter(**lookup).order_by("pk")
         if hashed:
             rows = rows.annotate(**{f"{name}_sha256": _Sha256(name) for name in blobs})
@@ -203,7 +204,7 @@ def stored_backfill(apps) -> None:
     from ishenim.chain import GENESIS, canonical
 
     Chain, Link = apps.get_model("appeals", "StoredChain"), apps.get_model("appeals", "StoredLink")
-    heads: dict[str, object] = {}
+    heads: dict[str, Any] = {}
     at = timezone.now()
     for model in (apps.get_model("appeals", m._meta.object_name) for m in COVERED):
         names, blobs = _names(model)

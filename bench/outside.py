@@ -36,7 +36,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -83,7 +83,7 @@ class Browser:
     def get(self, path: str) -> tuple[int, dict, bytes]:
         return self.request(path)
 
-    def post(self, path: str, fields: dict, files: list[tuple[str, str, bytes]] = ()) -> tuple[int, dict, bytes]:
+    def post(self, path: str, fields: dict, files: Sequence[tuple[str, str, bytes]] = ()) -> tuple[int, dict, bytes]:
         """POST a form (multipart when there are files), with the CSRF token a GET of the page gave."""
         if self.cookie("csrftoken") is None:
             self.get(path)
