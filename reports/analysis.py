@@ -431,8 +431,9 @@ def quarter_facts(school: School, period: Period, *, today: dt.date) -> dict:
 
 
 def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max_age=FACTS_MAX_AGE) -> dict:
-    """The facts of each (school, quarter), recomputed where missing or older than `max_age`;
-    returns {(school_id, period_start): counts}. The current quarter is always recomputed."""
+    """The facts of each (school, quarter), recomputed where missing, of an older shape or older
+    than `max_age` (the running quarter's too: a district reads the day's figures);
+    returns {(school_id, period_start): counts}."""
     today = today or timezone.localdate()
     now = timezone.now()
     schools = list(schools)
@@ -445,9 +446,8 @@ def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max
     for period in periods:
         for school in schools:
             row = kept.get((school.pk, period.start))
-            current = period.end > today
             usable = row is not None and row.counts.get("version") == FACTS_VERSION
-            if usable and not current and now - row.computed_at < max_age:
+            if usable and now - row.computed_at < max_age:
                 result[(school.pk, period.start)] = row.counts
                 continue
             counts = quarter_facts(school, period, today=today)
@@ -464,10 +464,11 @@ def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max
 
 
 def district_facts_refresh(district: District, today: dt.date) -> int:
-    """The night's work (`ishenim tick`): the quarter facts the district's page reads for its last complete
-    quarter, recomputed where older than half a day, so no officer waits for them. Returns how many."""
-    period = quarter_in(School.QuarterMode.CALENDAR, today).shifted(-1)
-    quarters = list(_quarters(period, FACTS_QUARTERS).values())
+    """The night's work (`ishenim tick`): the quarter facts the district's page reads for the running
+    quarter and the last complete one, recomputed where older than half a day, so no officer waits
+    for them. Returns how many."""
+    running = quarter_in(School.QuarterMode.CALENDAR, today)
+    quarters = list(_quarters(running, range(min(FACTS_QUARTERS) - 1, 1)).values())
     return len(quarter_facts_refresh(district.schools.all(), quarters, today=today, max_age=dt.timedelta(hours=12)))
 
 

@@ -448,7 +448,7 @@ def test_the_night_tick_refreshes_each_districts_quarter_facts(demo, quarter):
     assert not QuarterFacts.objects.exists()  # in the day, nothing
     call_command("tick", "--now", "2026-11-03T02:00")
     rows = QuarterFacts.objects.filter(school=demo)
-    assert rows.count() == 5  # Q3 2026, the four before it (compared with, and the measures of)
+    assert rows.count() == 6  # the running quarter, Q3 2026 and the four before it
     q3 = rows.get(period_start=dt.date(2026, 7, 1)).counts
     assert ["bullying", "yard", 8] in q3["places"] and ["bullying", "5-6", 8] in q3["bands"]
     assert ["bullying", "older", 5] in q3["who"] and ["bullying", 2, 5] in q3["feedback"]
