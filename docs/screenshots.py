@@ -87,9 +87,52 @@ def document(context, url: str, name: str) -> None:
         return
     pdf = Path(VAR) / f"{name}.pdf"
     pdf.write_bytes(response.body())
+    first_page(pdf, OUT / name)
+    print(f"docs/img/{name}.png")
+
+
+def first_page(pdf: Path, png: Path) -> None:
+    """The PDF's first page as `png` (.png is added), 60 dpi."""
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(OUT / name)], check=True
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(png)], check=True
     )
+
+
+def downloaded(page, submit: str, name: str) -> None:
+    """A PDF the page hands over as a download when `submit` is clicked (a form that POSTs)."""
+    with page.expect_download() as download:
+        page.click(submit)
+    pdf = Path(VAR) / f"{name}.pdf"
+    download.value.save_as(pdf)
+    first_page(pdf, OUT / name)
+    print(f"docs/img/{name}.png")
+
+
+def word_beside_pdf(context, url: str, name: str) -> None:
+    """A document's PDF (left) and its DOCX as LibreOffice prints it (right), first pages side by side."""
+    from PIL import Image
+
+    pages = []
+    for fmt in ("pdf", "docx"):
+        path = Path(VAR) / f"{name}.{fmt}"
+        path.write_bytes(context.request.get(url.format(fmt=fmt)).body())
+        if fmt == "docx":
+            profile = (Path(VAR) / "lo-profile").as_uri()
+            subprocess.run(
+                ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+                + ["--outdir", str(Path(VAR) / "word"), str(path)],
+                check=True,
+                capture_output=True,
+                timeout=240,
+            )
+            path = Path(VAR) / "word" / f"{name}.pdf"
+        first_page(path, Path(VAR) / f"{name}-{fmt}")
+        pages.append(Image.open(Path(VAR) / f"{name}-{fmt}.png").convert("RGB"))
+    gap = 12
+    both = Image.new("RGB", (pages[0].width + gap + pages[1].width, max(p.height for p in pages)), "#888888")
+    both.paste(pages[0], (0, 0))
+    both.paste(pages[1], (pages[0].width + gap, 0))
+    both.save(OUT / f"{name}.png", optimize=True)
     print(f"docs/img/{name}.png")
 
 
@@ -116,6 +159,7 @@ def main() -> None:
         page.click("form button[type=submit].primary")
         page.screenshot(path=str(OUT / "public-receipt-ky.png"), full_page=True)
         print("docs/img/public-receipt-ky.png")
+        document(phone, f"{base}/s/rakhmanov/receipt.pdf", "document-receipt-ky")  # only this session has it
         document(phone, f"{base}/s/rakhmanov/poster.pdf", "document-poster-ky")
 
         # "I or someone else is in danger right now": the receipt puts the child's numbers first.
@@ -165,6 +209,23 @@ def main() -> None:
             document(
                 desk, f"{base}/staff/rakhmanov/commission/meetings/{meeting.pk}/protocol.pdf", "document-protocol-ky"
             )
+        # The Word files of the act and the protocol, printed by LibreOffice, beside their PDFs.
+        if opening:
+            act = f"{base}/staff/rakhmanov/commission/openings/{opening.pk}/act.{{fmt}}?lang=ky"
+            word_beside_pdf(desk, act, "document-act-docx-ky")
+        if meeting:
+            protocol = f"{base}/staff/rakhmanov/commission/meetings/{meeting.pk}/protocol.{{fmt}}?lang=ru"
+            word_beside_pdf(desk, protocol, "document-protocol-docx-ru")
+
+        # The documents handed over once: a batch of paper forms, and a new recovery sheet.
+        director = login(browser.new_context(viewport={"width": 1280, "height": 800}), base, "director")
+        director.goto(f"{base}/staff/rakhmanov/commission/paper-forms/")
+        director.fill("input[name=count]", "2")
+        director.select_option("select[name=language]", "uz")
+        downloaded(director, "form button[type=submit].primary", "document-paper-form-uz")
+        director.goto(f"{base}/staff/rakhmanov/keys/")
+        director.click("form[action$='/keys/recovery/'] button[type=submit]")
+        downloaded(director, "form[action$='sheet.pdf'] button[type=submit]", "document-recovery-sheet-ky")
 
         handset = browser.new_context(viewport={"width": 390, "height": 844})
         shoot(login(handset, base, "psychologist"), f"{base}/staff/work/", "staff-work-phone-ky")
