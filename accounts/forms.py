@@ -57,3 +57,14 @@ class PasswordChangeForm(forms.Form):
             if data.get("old_password") and new1 == data["old_password"]:
                 self.add_error("new_password1", _("The new password must differ from the current one."))
         return data
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of one staff member, shown by full name, or by login when the name is empty."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class PeopleChoiceField(PersonChoiceField, forms.ModelMultipleChoiceField):
+    """A choice of several staff members, shown as PersonChoiceField shows one."""

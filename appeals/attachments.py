@@ -82,6 +82,7 @@ def attachment_clean(upload: UploadedFile, *, max_bytes: int = MAX_BYTES) -> Cle
     """The file ready to be sealed, or a ValidationError that names the file and the reason."""
     name = PurePath(upload.name or "file").name[-120:]
     suffix = PurePath(name).suffix.lower()
+    assert upload.size is not None  # Django's upload handlers always set the size
     if upload.size > max_bytes:
         raise ValidationError(
             _("«%(name)s» is too large (%(size)s). The limit is %(limit)s per file."),

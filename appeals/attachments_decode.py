@@ -26,7 +26,7 @@ def _limit(memory: int, cpu: int) -> None:
 
 def reencode(content: bytes, fmt: str, max_side: int) -> tuple[str, bytes]:
     """Only the pixels go on: EXIF, GPS, XMP, ICC profile and comments stay behind."""
-    image = Image.open(io.BytesIO(content))
+    image: Image.Image = Image.open(io.BytesIO(content))
     if image.format != fmt:
         raise ValueError("format changed")
     if fmt == "JPEG":

@@ -121,7 +121,9 @@ class AppealForm(forms.Form):
         ),
         error_messages={"required": _("Write your appeal: the box cannot send an empty one.")},
     )
-    files = attachments.MultipleFileField(label=_("Photos or documents (optional)"), required=False)
+    files = attachments.MultipleFileField(  # type: ignore[assignment]  # Django's metaclass moves declared fields off the class, so self.files stays the uploads
+        label=_("Photos or documents (optional)"), required=False
+    )
     to_district = forms.BooleanField(
         label=_("Send it to the district education department instead of the school"),
         required=False,
@@ -187,7 +189,7 @@ class AppealForm(forms.Form):
                 % {"count": attachments.MAX_FILES},
                 code="too_many",
             )
-        if self._errors:
+        if self.errors:
             return uploads  # pictures are decoded only for an otherwise valid appeal (they must be chosen again)
         errors = []
         for upload in uploads:
@@ -201,7 +203,7 @@ class AppealForm(forms.Form):
         return uploads
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("website"):
             raise ValidationError(_("The appeal could not be sent."), code="honeypot")
         if data.get("signed") == SIGNED:

@@ -1,11 +1,17 @@
 """Forms of case handling: one small form per action, each error translated."""
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PeopleChoiceField
 from appeals.models import Answer, Appeal, Forwarding, Involvement, Measure
+
+if TYPE_CHECKING:
+    from reports.models import Subject
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT_MAX = 4000
@@ -26,7 +32,7 @@ class NoteForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    handlers = forms.ModelMultipleChoiceField(
+    handlers = PeopleChoiceField(
         label=_("Case handlers"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -43,8 +49,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handlers"].queryset = candidates
-        self.fields["handlers"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        cast(PeopleChoiceField, self.fields["handlers"]).queryset = candidates
 
 
 class MeasuresForm(forms.Form):
@@ -75,15 +80,15 @@ class FactsForm(forms.Form):
 
     place = forms.ChoiceField(
         label=_("Where it happened"),
-        choices=BLANK + Appeal.Place.choices,
+        choices=[*BLANK, *Appeal.Place.choices],
         required=False,
         help_text=_("These facts are kept in the clear for the reports: never a name or the appeal's words."),
     )
     involved = forms.MultipleChoiceField(
         label=_("Who is involved"), choices=Involvement.Who.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    grade_band = forms.ChoiceField(label=_("Grade band"), choices=BLANK + Appeal.GradeBand.choices, required=False)
-    subjects = forms.ModelMultipleChoiceField(
+    grade_band = forms.ChoiceField(label=_("Grade band"), choices=[*BLANK, *Appeal.GradeBand.choices], required=False)
+    subjects: forms.ModelMultipleChoiceField["Subject"] = forms.ModelMultipleChoiceField(
         label=_("Recurring subjects"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
     new_subject = forms.CharField(
@@ -107,7 +112,9 @@ class FactsForm(forms.Form):
         if appeal.district_id:  # subjects are the school's own; the district's appeals are not counted there
             del self.fields["subjects"], self.fields["new_subject"]
         else:
-            self.fields["subjects"].queryset = Subject.objects.filter(school=appeal.school)
+            cast(forms.ModelMultipleChoiceField, self.fields["subjects"]).queryset = Subject.objects.filter(
+                school=appeal.school
+            )
 
 
 class ForwardForm(forms.Form):
@@ -128,7 +135,7 @@ class ForwardForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("body") == Forwarding.Body.OTHER and not data.get("addressee", "").strip():
             self.add_error("addressee", _("Name the body the appeal is forwarded to."))
         if data.get("forwarded_on") and data["forwarded_on"] > _today():
@@ -149,11 +156,14 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, appeal: Appeal, **kwargs):
         super().__init__(*args, **kwargs)
         online = hasattr(appeal, "followup")
+        choices = Answer.Mode.choices
         if appeal.anonymous:
-            self.fields["mode"].choices = [c for c in Answer.Mode.choices if c[0] == Answer.Mode.RECEIPT]
+            choices = [c for c in choices if c[0] == Answer.Mode.RECEIPT]
         elif not online:
-            self.fields["mode"].choices = [c for c in Answer.Mode.choices if c[0] != Answer.Mode.RECEIPT]
-        self.fields["mode"].initial = self.fields["mode"].choices[0][0] if self.fields["mode"].choices else None
+            choices = [c for c in choices if c[0] != Answer.Mode.RECEIPT]
+        mode = cast(forms.ChoiceField, self.fields["mode"])
+        mode.choices = choices
+        mode.initial = choices[0][0] if choices else None
 
     def clean_given_on(self):
         day = self.cleaned_data["given_on"]

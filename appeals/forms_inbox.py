@@ -1,5 +1,7 @@
 """The inbox's search: filters on the fields kept in the clear, and bulk assignment."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +27,7 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, data, *, handlers=(), **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["handler"].choices = [("", _("anyone")), ("0", _("nobody yet"))] + [
+        cast(forms.ChoiceField, self.fields["handler"]).choices = [("", _("anyone")), ("0", _("nobody yet"))] + [
             (str(user.pk), user.get_full_name() or user.get_username()) for user in handlers
         ]
 
@@ -47,7 +49,7 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, data, *, appeals=(), handlers=(), **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["appeal"].choices = [(str(pk), str(pk)) for pk in appeals]
-        self.fields["handler"].choices = [
+        cast(forms.ChoiceField, self.fields["appeal"]).choices = [(str(pk), str(pk)) for pk in appeals]
+        cast(forms.ChoiceField, self.fields["handler"]).choices = [
             (str(user.pk), user.get_full_name() or user.get_username()) for user in handlers
         ]

@@ -144,7 +144,7 @@ class Appeal(models.Model):
 
     @property
     def vault_scope(self) -> str:
-        return self.district.vault_scope if self.district_id else self.school.vault_scope
+        return self.district.vault_scope if self.district is not None else self.school.vault_scope
 
     @classmethod
     def band_for_grade(cls, grade: int | None) -> str:

@@ -39,7 +39,7 @@ def _head(appeal: Appeal, actor) -> tuple[str, str]:
 
 
 def _letterhead(appeal: Appeal, language: str) -> list[str]:
-    if appeal.district_id:
+    if appeal.district is not None:
         return [appeal.district.name_in(language), _("Education department")]
     return [appeal.school.name_in(language), appeal.school.address]
 
@@ -59,8 +59,9 @@ def _context(request, appeal: Appeal, language: str) -> dict:
 
 
 def answer_letter_context(letter: OutgoingLetter, language: str, request) -> dict:
-    appeal, author = letter.appeal, letter.author or {}
-    text = keyring(request).open_text(letter.item.text_sealed)
+    appeal, answer, author = letter.appeal, letter.item, letter.author or {}
+    assert isinstance(answer, Answer)  # an answer letter is made from an answer
+    text = keyring(request).open_text(answer.text_sealed)
     context = _context(request, appeal, language)
     return context | {
         "author": author,
@@ -73,6 +74,7 @@ def answer_letter_context(letter: OutgoingLetter, language: str, request) -> dic
 
 def cover_letter_context(letter: OutgoingLetter, language: str, request) -> dict:
     appeal, forwarding, author = letter.appeal, letter.item, letter.author
+    assert isinstance(forwarding, Forwarding)  # a cover letter is made from a forwarding
     ring = keyring(request)
     cover = ring.open_text(forwarding.cover_sealed)
     appeal_text = ring.open_text(appeal.text_sealed)

@@ -155,7 +155,7 @@ def _language_keep(response: HttpResponse, language: str) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # the settings stubs type it str, not the Literal set_cookie takes
         secure=settings.LANGUAGE_COOKIE_SECURE,
     )
     response["Content-Language"] = language
@@ -166,7 +166,9 @@ def _language_switched(request: HttpRequest, school: School) -> HttpResponse:
     """The language buttons of the form page post the form itself: the page comes back in the
     new language with everything typed still in it (files excepted: browsers cannot refill them)."""
     language = _language_take(request)
-    draft = {name: request.POST.get(name) for name in AppealForm.base_fields if name not in ("files", "website")}
+    draft: dict[str, object] = {
+        name: request.POST.get(name) for name in AppealForm.base_fields if name not in ("files", "website")
+    }
     draft["danger"] = bool(draft["danger"])
     draft["to_district"] = bool(draft["to_district"])
     form = AppealForm(initial={name: value for name, value in draft.items() if value is not None})
@@ -178,7 +180,9 @@ def _language_switched(request: HttpRequest, school: School) -> HttpResponse:
 def _kept(request: HttpRequest, school: School) -> tuple[str, Appeal] | None:
     """The code this browser proved in this session and its appeal."""
     code = followup.session_code(request, school.slug)
-    appeal = receipt_find(school=school, code=code) if code else None
+    if not code:
+        return None
+    appeal = receipt_find(school=school, code=code)
     return (code, appeal) if appeal else None
 
 

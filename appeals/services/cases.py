@@ -22,7 +22,7 @@ from journal.models import Record
 from journal.services import journal_amend, journal_entry
 from notify.models import Kind
 from notify.services import notify_send, recipients
-from schools.models import Role
+from schools.models import District, Role, School
 from vault.casekeys import IDENTITY, case_key_holders, case_keys_give, case_keys_take, case_seal_text
 from vault.crypto import VaultError
 
@@ -417,8 +417,10 @@ def case_reopen_by_writer(*, appeal: Appeal) -> Appeal:
 
 def _reopened_notify(appeal: Appeal) -> None:
     """Tell the people on the case; notify_send queues the messages for after the commit."""
-    if appeal.district_id:
-        office, people = appeal.district, list(recipients(appeal.district, Role.DISTRICT_OFFICER))
+    office: School | District
+    if appeal.district is not None:
+        office = appeal.district
+        people = list(recipients(office, Role.DISTRICT_OFFICER))
     else:
         office = appeal.school
         people = list(appeal.handlers.filter(is_active=True)) + list(recipients(office, Role.RESPONSIBLE))
@@ -491,6 +493,7 @@ def case_extend(*, appeal: Appeal, due_on: dt.date, reason: str, actor) -> Appea
     appeal = _locked(appeal)
     if not appeal.is_open:
         raise ValidationError(_("The case is closed: there is no deadline to extend."))
+    assert appeal.due_on is not None  # an open case has its deadline
     limit = appeal.due_on + dt.timedelta(days=settings.ISHENIM["EXTEND_MAX_DAYS"])
     if due_on <= appeal.due():
         raise ValidationError(_("The new date must be after the current one (%(due)s).") % {"due": appeal.due()})

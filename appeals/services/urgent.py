@@ -49,7 +49,7 @@ def levels(appeal: Appeal) -> int:
 
 def level_people(appeal: Appeal, level: int):
     """The people alerted at this level, and the office the message names."""
-    if appeal.district_id:
+    if appeal.district is not None:
         return recipients(appeal.district, Role.DISTRICT_OFFICER), appeal.district
     role = SCHOOL_LEVELS[level]
     if role == Role.DISTRICT_OFFICER:
@@ -61,7 +61,7 @@ def _send(appeal: Appeal, level: int) -> None:
     """Alert the people of this level; with nobody there the alert reached nobody."""
     people, office = level_people(appeal, level)
     kind = Kind.URGENT if level == 0 else Kind.URGENT_ESCALATED
-    params = {"minutes": settings.ISHENIM_URGENT_ACK_MINUTES * level}
+    params: dict[str, object] = {"minutes": settings.ISHENIM_URGENT_ACK_MINUTES * level}
     if not appeal.district_id and SCHOOL_LEVELS[level] == Role.DISTRICT_OFFICER:
         # District officers cannot open a school's appeal: their link is the district's page of urgent appeals.
         params["link"] = settings.SITE_URL.rstrip("/") + reverse(
