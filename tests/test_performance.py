@@ -128,3 +128,50 @@ def test_the_inbox_reads_appeals_through_an_index(client, demo, login, params):
     for sql in first + _appeal_queries(client, INBOX, {**params, "older": key}):
         plan = _plan(sql)
         assert not _scans_appeals(plan), f"{sql}\n{plan}"
+
+
+# --- the journal and the district's case list: read through an index too -----------------------
+
+
+def _table_queries(client, url: str, params: dict, table: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+
+def _scans(plan: str, table: str) -> bool:
+    if connection.vendor == "postgresql":
+        return f"Seq Scan on {table}" in plan
+    return re.search(rf"\bSCAN {table}\b", plan) is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{}, {"page": "1"}], ids=["as it opens", "page 1"])
+def test_the_journal_reads_its_records_through_an_index(client, demo, login, params):
+    from appeals.tests.test_inbox import submit
+
+    for n in range(3):
+        submit(demo, text=f"Кайрылуу {n}: дааратканада суу жок.")
+    login("director")
+    queries = _table_queries(client, "/staff/rakhmanov/journal/", params, "journal_record")
+    assert queries, "the journal read no records"
+    assert _scans(_plan("SELECT id FROM journal_record WHERE \"kind\" = 'entry'"), "journal_record")
+    for sql in queries:
+        plan = _plan(sql)
+        assert not _scans(plan, "journal_record"), f"{sql}\n{plan}"
+
+
+@pytest.mark.django_db
+def test_the_district_case_list_reads_appeals_through_an_index(client, demo, login):
+    from appeals.services import appeal_submit
+
+    for n in range(3):
+        appeal_submit(
+            school=demo, text=f"Директор тууралуу {n}.", category="other", author_kind="parent", to_district=True
+        )
+    login("district")
+    queries = _table_queries(client, "/district/osh/appeals/", {}, "appeals_appeal")
+    assert queries, "the case list read no appeals"
+    for sql in queries:
+        plan = _plan(sql)
+        assert not _scans_appeals(plan), f"{sql}\n{plan}"
