@@ -12,21 +12,23 @@ from bench.triage import batches, cross_validate, evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most), on the test batches
 PINNED = {
-    "all": {"found": 453, "urgent": 474, "alarms": 29, "harmless": 420},
-    "concept:domestic": {"found": 48, "urgent": 49, "alarms": 0, "harmless": 0},
-    "concept:marriage": {"found": 47, "urgent": 47, "alarms": 0, "harmless": 0},
-    "concept:missing": {"found": 45, "urgent": 47, "alarms": 0, "harmless": 0},
-    "concept:neglect": {"found": 45, "urgent": 47, "alarms": 0, "harmless": 0},
-    "concept:poisoning": {"found": 45, "urgent": 48, "alarms": 0, "harmless": 0},
-    "concept:sexual": {"found": 48, "urgent": 50, "alarms": 0, "harmless": 0},
-    "concept:suicide": {"found": 70, "urgent": 78, "alarms": 0, "harmless": 0},
-    "concept:violence": {"found": 55, "urgent": 56, "alarms": 0, "harmless": 0},
-    "concept:weapons": {"found": 50, "urgent": 52, "alarms": 0, "harmless": 0},
-    "language:en": {"found": 80, "urgent": 87, "alarms": 13, "harmless": 85},
-    "language:ky": {"found": 151, "urgent": 155, "alarms": 4, "harmless": 144},
-    "language:mix": {"found": 11, "urgent": 11, "alarms": 0, "harmless": 16},
-    "language:ru": {"found": 123, "urgent": 131, "alarms": 12, "harmless": 111},
-    "language:uz": {"found": 88, "urgent": 90, "alarms": 0, "harmless": 64},
+    "all": {"found": 608, "urgent": 636, "alarms": 54, "harmless": 578},
+    "concept:domestic": {"found": 66, "urgent": 67, "alarms": 0, "harmless": 0},
+    "concept:marriage": {"found": 65, "urgent": 65, "alarms": 0, "harmless": 0},
+    "concept:missing": {"found": 62, "urgent": 65, "alarms": 0, "harmless": 0},
+    "concept:neglect": {"found": 60, "urgent": 65, "alarms": 0, "harmless": 0},
+    "concept:poisoning": {"found": 62, "urgent": 66, "alarms": 0, "harmless": 0},
+    "concept:sexual": {"found": 66, "urgent": 68, "alarms": 0, "harmless": 0},
+    "concept:suicide": {"found": 86, "urgent": 96, "alarms": 0, "harmless": 0},
+    "concept:violence": {"found": 73, "urgent": 74, "alarms": 0, "harmless": 0},
+    "concept:weapons": {"found": 68, "urgent": 70, "alarms": 0, "harmless": 0},
+    "language:en": {"found": 116, "urgent": 123, "alarms": 22, "harmless": 120},
+    "language:ky": {"found": 192, "urgent": 197, "alarms": 9, "harmless": 182},
+    "language:mix": {"found": 37, "urgent": 37, "alarms": 2, "harmless": 36},
+    "language:ru": {"found": 152, "urgent": 162, "alarms": 19, "harmless": 149},
+    "language:uz": {"found": 111, "urgent": 117, "alarms": 2, "harmless": 91},
+    "split:fresh10": {"found": 78, "urgent": 81, "alarms": 12, "harmless": 79},
+    "split:fresh11": {"found": 77, "urgent": 81, "alarms": 13, "harmless": 79},
     "split:fresh4": {"found": 42, "urgent": 45, "alarms": 2, "harmless": 29},
     "split:fresh5": {"found": 81, "urgent": 82, "alarms": 3, "harmless": 78},
     "split:fresh6": {"found": 77, "urgent": 82, "alarms": 6, "harmless": 78},
@@ -37,7 +39,7 @@ PINNED = {
 }
 # the rules alone on the same batches (the figures before the model): the model must find at least model_adds
 # more, and change the alarms by at most model_alarms (below zero: its veto removes more than it raises)
-RULES_ALONE = {"found": 357, "alarms": 57, "model_adds": 96, "model_alarms": -28}
+RULES_ALONE = {"found": 475, "alarms": 84, "model_adds": 133, "model_alarms": -30}
 # leave-one-batch-out over the training batches, the model alone: found at least, alarms at most
 CROSS_VALIDATED = {"found": 635, "alarms": 20}
 
