@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -137,6 +138,17 @@ class Appeal(models.Model):
             models.Index(fields=["district", "-received_at"]),
             # The inbox's urgent tab and its pinned urgent rows (few among many).
             models.Index(fields=["school", "-received_at"], condition=Q(urgent=True), name="appeal_urgent_recent"),
+            # The dashboard's open cases (`reports.selectors.open_cases`): its list is the index's
+            # first rows, its counts read the index alone. The statuses are OPEN_STATUSES.
+            models.Index(
+                F("school"),
+                F("urgent").desc(),
+                Coalesce("extended_due_on", "due_on"),
+                F("received_at"),
+                condition=Q(status__in=("registered", "considering", "measures", "forwarded"), district__isnull=True),
+                include=["id", "due_on", "extended_due_on", "journal_number", "category", "channel", "status"],
+                name="appeal_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

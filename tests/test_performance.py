@@ -175,3 +175,20 @@ def test_the_district_case_list_reads_appeals_through_an_index(client, demo, log
     for sql in queries:
         plan = _plan(sql)
         assert not _scans_appeals(plan), f"{sql}\n{plan}"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_appeals_through_an_index(client, demo, login):
+    from appeals.tests.test_inbox import submit
+
+    for n in range(3):
+        submit(demo, text=f"Кайрылуу {n}: дааратканада суу жок.")
+    login("director")
+    queries = _table_queries(client, "/staff/rakhmanov/reports/", {}, "appeals_appeal")
+    assert queries, "the dashboard read no appeals"
+    plans = {sql: _plan(sql) for sql in queries}
+    for sql, plan in plans.items():
+        assert not _scans_appeals(plan), f"{sql}\n{plan}"
+    # The open cases: the list is the partial index's first rows and needs no sort of the open ones.
+    listed = [plan for sql, plan in plans.items() if "LIMIT 50" in sql]
+    assert listed and "appeal_open_due" in listed[0], listed
