@@ -458,6 +458,13 @@ def model() -> Model:
     return model_train([json.loads(line) for line in TRAIN_FILE.read_text(encoding="utf-8").splitlines() if line])
 
 
+def warm_up() -> None:
+    """Read the rules and train the model now: a web worker calls this as it starts (ishenim/wsgi.py), so the
+    first appeal it receives does not wait for the training. Management commands and tests train on first use."""
+    base_rules()
+    model()
+
+
 def _mean(ratios: dict[str, float], feats: tuple[str, ...]) -> float:
     """A word's evidence: the mean log ratio of its known features, so a long word does not outweigh a short one."""
     known = [ratios[f] for f in feats if f in ratios]

@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -138,3 +141,16 @@ def test_the_model_vetoes_a_rule_only_in_a_long_text_it_is_sure_is_harmless():
 def test_the_model_never_vetoes_a_schools_own_words(demo):
     UrgentWords.objects.create(school=demo, words="шутер*\n")
     assert triage.urgent_concepts("Мы играли в шутер и я всех убил", demo) == [("school", ["шутер"])]
+
+
+def _trained_after(code: str) -> str:
+    """Whether a fresh process has the model trained after running `code` (no appeal read)."""
+    script = f"{code}\nfrom appeals import triage\nprint(triage.model.cache_info().currsize)"
+    env = os.environ | {"SECRET_KEY": "k" * 50, "DJANGO_SETTINGS_MODULE": "ishenim.settings"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    return done.stdout.strip()
+
+
+def test_a_web_worker_trains_the_model_as_it_starts_and_a_management_command_does_not():
+    assert _trained_after("import ishenim.wsgi") == "1"  # what gunicorn loads in every worker
+    assert _trained_after("import django\ndjango.setup()") == "0"
