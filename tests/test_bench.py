@@ -123,3 +123,22 @@ def test_it_takes_nearest_rank_percentiles():
 
     assert (percentile(values, 50), percentile(values, 95), percentile(values, 99)) == (50.0, 95.0, 99.0)
     assert percentile([dt.timedelta(seconds=1).total_seconds()], 99) == 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_write_floor_commits_one_row_through_the_middleware(client, settings):
+    from bench.urls import TABLE, floor_table
+
+    settings.ROOT_URLCONF = "bench.urls"
+    floor_table()
+    try:
+        assert client.get("/healthz/write").status_code == 405  # a write, as a submission is
+        response = client.post("/healthz/write")
+        assert (response.status_code, response.content) == (200, b"ok")
+        assert response.headers["Content-Security-Policy"]  # the site's middleware answered
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608
+            assert cursor.fetchone()[0] == 1
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {TABLE}")
