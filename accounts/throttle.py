@@ -303,7 +303,7 @@ def browser_token(request: HttpRequest) -> str:
     token = request.COOKIES.get(BROWSER_COOKIE, "")
     if len(token) != 32 or not token.isalnum():
         token = getattr(request, "_throttle_token", None) or secrets.token_hex(16)
-        request._throttle_token = token
+        setattr(request, "_throttle_token", token)  # noqa: B010 - a per-request cache, not a policy
     return token
 
 

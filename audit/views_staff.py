@@ -26,7 +26,10 @@ def _audited(request, where) -> Office:
 
 def _schools(office: Office) -> list[School]:
     """The schools whose records the office reads: a school its own, a district office all of its district's."""
-    return [office.school] if office.school is not None else list(office.district.schools.all())
+    if office.school is not None:
+        return [office.school]
+    assert office.district is not None  # an office is a school or a district
+    return list(office.district.schools.all())
 
 
 def trail(request, **where):

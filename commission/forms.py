@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -5,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PersonChoiceField
 from commission.models import AgendaItem, Election, Meeting, Member, Order
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -13,6 +16,8 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 class Labelled:
     """Labels as sentences: model fields get a capital letter from Django, explicit labels get one here."""
+
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +46,18 @@ class OrderForm(Labelled, forms.ModelForm):
         return page_clean(scan) if scan else None
 
 
+class UserChoiceField(PersonChoiceField):
+    """A staff member by name and login: two people may share a name."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{super().label_from_instance(obj)} ({obj.username})"
+
+
+class MembersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.full_name} — {obj.position_label}"
+
+
 class MemberForm(Labelled, forms.ModelForm):
     class Meta:
         model = Member
@@ -55,13 +72,13 @@ class MemberForm(Labelled, forms.ModelForm):
             "member_from",
         ]
         widgets = {"member_from": DATE}
+        field_classes = {"user": UserChoiceField}
 
     def __init__(self, *args, school, commission, **kwargs):
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(memberships__school=school, memberships__active=True).distinct()
-        self.fields["user"].queryset = users.order_by("last_name", "first_name")
-        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.get_username()} ({u.username})"
-        self.fields["order"].queryset = commission.orders.all()
+        cast(UserChoiceField, self.fields["user"]).queryset = users.order_by("last_name", "first_name")
+        cast(forms.ModelChoiceField, self.fields["order"]).queryset = commission.orders.all()
         if not self.instance.pk:
             self.initial.setdefault("member_from", timezone.localdate())
             latest = commission.orders.first()
@@ -79,11 +96,11 @@ class MeetingForm(Labelled, forms.ModelForm):
         model = Meeting
         fields = ["held_on", "starts_at", "place", "first", "attendees", "invited"]
         widgets = {"held_on": DATE, "starts_at": TIME, "attendees": forms.CheckboxSelectMultiple}
+        field_classes = {"attendees": MembersChoiceField}
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = members
-        self.fields["attendees"].label_from_instance = lambda m: f"{m.full_name} — {m.position_label}"
+        cast(MembersChoiceField, self.fields["attendees"]).queryset = members
         self.fields["attendees"].label = capfirst(_("members present"))
 
 
@@ -144,7 +161,7 @@ class ElectionForm(Labelled, forms.Form):
         ]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not any(data.get(f"c{m.pk}") for m in self.candidates):
             raise ValidationError(_("Tick at least one candidate."))
         return data
@@ -155,4 +172,4 @@ class PaperSignForm(Labelled, forms.Form):
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = members

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
@@ -22,7 +23,7 @@ class CommissionState:
     chair: Member | None
     secretary: Member | None
     halves: list[HalfYear]
-    meetings: list[Meeting] = field(default_factory=list)
+    meetings: Sequence[Meeting] = field(default_factory=list)
 
     @property
     def in_order(self) -> bool:

@@ -146,7 +146,7 @@ def verify(request, **where):
         }
     else:
         for error in form.errors.get("head", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect(_urls(office)["page"] + (f"?year={year}" if year.isdigit() else ""))
 
 

@@ -88,7 +88,11 @@ def send_whatsapp(phone: str, text: str, language: str = "") -> str:
     if not (settings.WHATSAPP_PHONE_NUMBER_ID and settings.WHATSAPP_TOKEN):
         raise ChannelError("WhatsApp is not configured (WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_TOKEN)")
     url = f"{settings.WHATSAPP_API_URL.rstrip('/')}/{settings.WHATSAPP_PHONE_NUMBER_ID}/messages"
-    payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": whatsapp_number(phone)}
+    payload: dict[str, object] = {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": whatsapp_number(phone),
+    }
     if settings.WHATSAPP_TEMPLATE:
         # A template parameter may hold no line breaks and no run of more than 4 spaces.
         one_line = " ".join(text.split())[:1000]

@@ -17,7 +17,7 @@ class ChannelsForm(forms.Form):
     language = forms.ChoiceField(label=_("language of messages"), choices=settings.LANGUAGES)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("sms_on") and not data.get("phone"):
             self.add_error("phone", _("Write the phone number that should receive SMS."))
         return data

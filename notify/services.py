@@ -49,7 +49,7 @@ def language_of(user) -> str:
 def channels_of(user) -> list[tuple[str, str]]:
     """(channel, address) the person chose and linked; empty if none works."""
     prefs = ChannelSettings.objects.filter(user=user).first() or ChannelSettings(user=user)
-    found = []
+    found: list[tuple[str, str]] = []
     if prefs.email_on and user.email:
         found.append((Channel.EMAIL, user.email))
     if prefs.telegram_on and prefs.telegram_chat_id:
@@ -82,7 +82,7 @@ def render(kind: str, language: str, context: dict) -> tuple[str, str]:
 
 def _context(office: Office | None, appeal, params: dict | None, language: str) -> dict:
     """What a template may use. Of an appeal only its number, the due date and a link: never its content."""
-    ctx = {"office": _office_name(office, language), "SITE_URL": settings.SITE_URL.rstrip("/")}
+    ctx: dict[str, object] = {"office": _office_name(office, language), "SITE_URL": settings.SITE_URL.rstrip("/")}
     if appeal is not None:
         ctx.update(
             number=appeal.journal_number,
@@ -148,7 +148,7 @@ def notify_send(
                     next_attempt_at=now + LEASE,
                 )
             )
-    if office_address and getattr(office, "email", ""):
+    if office_address and office is not None and office.email:
         language = settings.LANGUAGE_CODE
         subject, body = render(kind, language, _context(office, appeal, params, language))
         rows.append(

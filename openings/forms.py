@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from appeals.attachments import MultipleFileField, MultipleFileInput
 from appeals.forms import class_parse
 from appeals.models import Appeal
-from commission.forms import Labelled
+from commission.forms import Labelled, MembersChoiceField
 from commission.models import Member
 from openings.models import Opening, StubBatch
 from openings.services import STUB_BATCH_MAX
@@ -22,14 +23,13 @@ LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("uz", "Oʻzb
 class PresentForm(Labelled, forms.Form):
     opened_at = forms.DateTimeField(label=_("opened at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     place = forms.CharField(label=_("place"), max_length=200)
-    present = forms.ModelMultipleChoiceField(
+    present = MembersChoiceField(
         label=_("commission members present"), queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["present"].queryset = members
-        self.fields["present"].label_from_instance = lambda m: f"{m.full_name} — {m.position_label}"
+        cast(MembersChoiceField, self.fields["present"]).queryset = members
 
     def clean_opened_at(self):
         value = self.cleaned_data["opened_at"]
@@ -52,7 +52,7 @@ class SealForm(Labelled, forms.Form):
         self.expected = expected
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         number = data.get("number", "").strip()
         if data.get("state") == Opening.SealState.INTACT and not number:
             self.add_error("number", _("Write the number of the intact seal."))
@@ -133,7 +133,7 @@ class LetterForm(Labelled, forms.Form):
         return parsed[0] if parsed else None
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("signed") and not data.get("full_name", "").strip():
             self.add_error("full_name", _("A signed letter needs its author's full name."))
         return data

@@ -13,6 +13,7 @@ sent no weekly summaries and has its last report still in draft.
 import datetime as dt
 import json
 import random
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +33,7 @@ from vault.casekeys import case_seal_text
 
 C, K = Appeal.Category, Appeal.AuthorKind
 
-TEXTS = {
+TEXTS: dict[str, str] = {
     C.CHILD_RIGHTS: "Бизди класста сабактан кийин кармап калышат, үйгө кеч кетебиз.",
     C.BULLYING: "Танапис учурунда улуу класстын балдары кичүүлөрдү кордоп, акчасын тартып алышат.",
     C.CORRUPTION: "Класска ремонт үчүн деп ар бир ата-энеден акча чогултуп жатышат, кайда кетери белгисиз.",
@@ -54,7 +55,7 @@ CATEGORY_WEIGHTS = {
     C.CORRUPTION: 5,
     C.OTHER: 7,
 }
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     C.SUGGESTION: "ашканадагы кезек",
     C.SMOKING: "спорт залдын артында тамеки чегүү",
     C.DISCIPLINE: "сабакта телефон",
@@ -62,7 +63,7 @@ SUBJECTS = {
 }
 P, W, M = Appeal.Place, Involvement.Who, Measure.Kind
 # Where the appeals of each category happen, who is involved, and what is done about them.
-PLACES = {
+PLACES: dict[str, dict[str, int]] = {
     C.BULLYING: {P.YARD: 3, P.CORRIDOR: 3, P.CLASSROOM: 3, P.ONLINE: 3, P.WAY: 1},
     C.SMOKING: {P.TOILETS: 5, P.YARD: 2, P.WAY: 2, P.GYM: 1},
     C.DISCIPLINE: {P.CLASSROOM: 6, P.CORRIDOR: 2, P.GYM: 1},
@@ -73,14 +74,14 @@ PLACES = {
     C.WISH: {P.CLASSROOM: 4, P.OTHER: 2},
     C.OTHER: {P.YARD: 3, P.WAY: 2, P.OTHER: 2},
 }
-WHO = {
+WHO: dict[str, dict[str, int]] = {
     C.BULLYING: {W.CLASSMATES: 4, W.OLDER: 4, W.OUTSIDER: 1},
     C.SMOKING: {W.OLDER: 3, W.CLASSMATES: 3},
     C.DISCIPLINE: {W.CLASSMATES: 5, W.TEACHER: 1},
     C.CHILD_RIGHTS: {W.TEACHER: 3, W.STAFF: 1, W.FAMILY: 2},
     C.CORRUPTION: {W.TEACHER: 2, W.STAFF: 3},
 }
-KINDS = {
+KINDS: dict[str, list[str]] = {
     C.BULLYING: [M.TALK_STUDENT, M.TALK_PARENTS, M.PSYCHOLOGIST, M.DISCIPLINE],
     C.SMOKING: [M.DISCIPLINE, M.TALK_PARENTS, M.TALK_STUDENT],
     C.DISCIPLINE: [M.TALK_STUDENT, M.TALK_PARENTS],
@@ -164,7 +165,17 @@ STORY_ACTIONS = [
     ),
 ]
 NAMES = ["Айбек Сейитов", "Гүлнара Ибраимова", "Нурлан Абдраев", "Жазгүл Маматова", "Бакыт Орозов"]
-PLAN = {"rakhmanov": {"per_week": 5, "careful": True}, "gymnasium5": {"per_week": 3, "careful": False}}
+
+
+class _Plan(TypedDict):
+    per_week: float
+    careful: bool
+
+
+PLAN: dict[str, _Plan] = {
+    "rakhmanov": {"per_week": 5, "careful": True},
+    "gymnasium5": {"per_week": 3, "careful": False},
+}
 
 
 def _received_times(rng: random.Random, school: School, start: dt.datetime, end: dt.datetime, per_week: float):
@@ -188,7 +199,7 @@ def _history(rng: random.Random, appeal: Appeal, *, careful: bool, now: dt.datet
     delay = dt.timedelta(days=rng.randint(3, 5)) if late_registration else dt.timedelta(hours=rng.uniform(0.2, 6))
     registered = min(received + delay, now)
     due = add_working_days(timezone.localdate(registered), 14)
-    fields = {"registered_at": registered, "due_on": due}
+    fields: dict[str, object] = {"registered_at": registered, "due_on": due}
     age = (now - received).days
     if age < 12 or (not careful and age < 60 and rng.random() < 0.35):
         fields["status"] = rng.choice(
@@ -364,8 +375,9 @@ def _story_span(school: School, now: dt.datetime) -> tuple[dt.datetime, dt.datet
     return last.shifted(-1).start_at, last.end_at
 
 
-def _story(school: School, now: dt.datetime) -> list[Appeal]:
-    """The story's appeals, spread evenly over their quarters, each closed with its facts and measures."""
+def _story(school: School, now: dt.datetime) -> list[tuple[Appeal, tuple]]:
+    """The story's appeals, spread evenly over their quarters, each closed; with each, its facts and measures
+    (place, who, kinds)."""
     last = last_complete_quarter(school, timezone.localdate(now))
     made = []
     for offset in (-1, 0):
@@ -390,26 +402,24 @@ def _story(school: School, now: dt.datetime) -> list[Appeal]:
                 dt.time(15, 30),
                 tzinfo=timezone.get_current_timezone(),
             )
+            closed_at = min(closed, now)
             history = {
                 "registered_at": registered,
                 "due_on": add_working_days(timezone.localdate(registered), 14),
                 "status": Appeal.Status.CLOSED,
-                "closed_at": min(closed, now),
+                "closed_at": closed_at,
             }
             Appeal.objects.filter(pk=appeal.pk).update(**history)
             for key, value in history.items():
                 setattr(appeal, key, value)
             _close_in_journal(appeal, appeal.status)
             if solved:
-                FollowUp.objects.filter(appeal=appeal).update(
-                    solved=solved, solved_at=appeal.closed_at + dt.timedelta(days=3)
-                )
-            appeal.story = (place, who, kinds)
-            made.append(appeal)
+                FollowUp.objects.filter(appeal=appeal).update(solved=solved, solved_at=closed_at + dt.timedelta(days=3))
+            made.append((appeal, (place, who, kinds)))
     return made
 
 
-def _facts(school: School, appeals: list[Appeal], *, careful: bool) -> None:
+def _facts(school: School, appeals: list[Appeal], stories: dict[int, tuple], *, careful: bool) -> None:
     """Place, grade band and people involved, as staff recorded them (most cases at the careful school,
     half at the other); measures by kind on every case that has them, with column f's sealed text."""
     rng = random.Random(f"ishenim-demo-facts-{school.slug}")
@@ -421,7 +431,7 @@ def _facts(school: School, appeals: list[Appeal], *, careful: bool) -> None:
     for appeal in appeals:
         if appeal.status == Appeal.Status.REGISTERED:
             continue
-        story = getattr(appeal, "story", None)
+        story = stories.get(appeal.pk)
         if story is not None:
             place, who, kinds = story
             band = Appeal.band_for_grade(appeal.grade)
@@ -494,7 +504,7 @@ def _story_actions(school: School, now: dt.datetime) -> None:
 
 
 def _subjects(rng: random.Random, school: School, appeals: list[Appeal]) -> None:
-    subjects = {
+    subjects: dict[str, Subject] = {
         category: Subject.objects.get_or_create(school=school, name=name)[0] for category, name in SUBJECTS.items()
     }
     SubjectTag.objects.bulk_create(
@@ -566,6 +576,7 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
         school.website = f"https://{school.slug}.school.example"
         school.save(update_fields=["website"])
     appeals = []
+    stories: dict[int, tuple] = {}
     start = now - dt.timedelta(days=365)
     # The school has used Ishenim for the year the demo shows: its missed-openings list looks back that far.
     School.objects.filter(pk=school.pk).update(created_at=start)
@@ -586,9 +597,11 @@ def _school_year(school: School, now: dt.datetime, *, per_week: float, careful: 
             _settle(rng, appeal, school, careful=careful, now=now)
             appeals.append(appeal)
     if story:
-        appeals += _story(school, now)
+        for appeal, facts in _story(school, now):
+            appeals.append(appeal)
+            stories[appeal.pk] = facts
     _subjects(rng, school, appeals)
-    _facts(school, appeals, careful=careful)
+    _facts(school, appeals, stories, careful=careful)
     _reports(school, now, careful=careful)
     if story:
         _story_actions(school, now)

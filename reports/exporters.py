@@ -130,6 +130,7 @@ class JournalClear(Exporter):
         )
         for record in records.iterator(chunk_size=2000):
             appeal = record.appeal
+            assert appeal is not None  # an entry record registers an appeal
             yield [
                 record.number,
                 record.taken_on,

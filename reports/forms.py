@@ -1,8 +1,11 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PersonChoiceField
 from appeals.models import Appeal, Measure
 from reports.models import QuarterlyReport
 
@@ -37,7 +40,7 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].choices = [(m.pk, f"{m} {m.place}".strip()) for m in meetings]
+        cast(forms.ChoiceField, self.fields["meeting"]).choices = [(m.pk, f"{m} {m.place}".strip()) for m in meetings]
 
 
 class SubjectForm(forms.Form):
@@ -51,7 +54,7 @@ class SubjectForm(forms.Form):
 
     def __init__(self, *args, appeal_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["appeals"].choices = [(pk, pk) for pk in appeal_ids]
+        cast(forms.ChoiceField, self.fields["appeals"]).choices = [(pk, pk) for pk in appeal_ids]
 
     def clean_appeals(self):
         chosen = self.cleaned_data["appeals"]
@@ -84,14 +87,13 @@ class ActionForm(forms.Form):
         label=_("against appeals about"), choices=[("", "—"), *Appeal.Category.choices], required=False
     )
     place = forms.ChoiceField(label=_("where"), choices=[("", "—"), *Appeal.Place.choices], required=False)
-    owner = forms.ModelChoiceField(label=_("responsible"), queryset=None)
+    owner = PersonChoiceField(label=_("responsible"), queryset=None)
     decided_on = forms.DateField(label=_("decided on"), widget=DATE, initial=timezone.localdate)
     due_on = forms.DateField(label=_("due by"), widget=DATE)
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        cast(PersonChoiceField, self.fields["owner"]).queryset = owners
 
 
 class ActionDoneForm(forms.Form):

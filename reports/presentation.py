@@ -5,6 +5,7 @@ could single a child out: the grade table always, and every count on district pa
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy, pgettext
 from appeals.models import Appeal
 from reports import charts
 from reports.selectors import GRADES, share, small_count, trend
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 
 def masked(count: int | None) -> str:
@@ -25,7 +29,7 @@ def masked(count: int | None) -> str:
 @dataclass
 class Row:
     label: str
-    count: int
+    count: int | None
     share: int | None = None
     previous: int | None = None
     year_before: int | None = None
@@ -39,7 +43,9 @@ class Row:
 
     @property
     def trend(self) -> int | None:
-        return trend(self.count, self.previous or 0) if self.previous is not None else None
+        if self.previous is None or self.count is None:
+            return None
+        return trend(self.count, self.previous or 0)
 
 
 @dataclass
@@ -62,7 +68,9 @@ DIMENSIONS = [
 ]
 
 
-def _dimension(quarter: dict, key: str, title: str, choices, *, mask_all: bool, with_chart: bool) -> Section:
+def _dimension(
+    quarter: dict, key: str, title: "str | StrPromise", choices, *, mask_all: bool, with_chart: bool
+) -> Section:
     current = quarter["current"]
     before = quarter.get("previous")
     year_before = quarter.get("year_before")
@@ -80,7 +88,7 @@ def _dimension(quarter: dict, key: str, title: str, choices, *, mask_all: bool, 
     section = Section(key, str(title), rows)
     if with_chart and current["total"]:
         draw = charts.suppressed_bars if mask_all else charts.bars
-        section.chart = draw(str(title), [r.label for r in rows], [r.count for r in rows])
+        section.chart = draw(str(title), [r.label for r in rows], [r.count or 0 for r in rows])
     return section
 
 
@@ -90,7 +98,7 @@ def grade_section(quarter: dict, *, with_chart: bool) -> Section:
     rows.append(Row(_("grade not given"), current["grade"]["none"], masked=True))
     section = Section("grade", _("By grade"), rows)
     if with_chart and current["total"]:
-        section.chart = charts.suppressed_bars(section.title, [r.label for r in rows], [r.count for r in rows])
+        section.chart = charts.suppressed_bars(section.title, [r.label for r in rows], [r.count or 0 for r in rows])
     return section
 
 
@@ -132,7 +140,7 @@ def headline(figures: dict, *, mask_all: bool = False) -> list[Row]:
         ("no", _("Writers who said it was not solved")),
     ):
         count = answers.get(value)
-        rows.append(Row(label, count, share(count, said), masked=mask_all))
+        rows.append(Row(label, count, share(count, said) if count is not None else None, masked=mask_all))
     if mask_all:  # a share of a small group would give its size away
         for row in rows:
             if row.count and row.count < small_count():

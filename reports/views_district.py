@@ -54,10 +54,15 @@ def district_urgent(request, district):
     district = district_for(request, district, "district.acknowledge_urgent")
     appeals = list(urgent_at_district(district))
     contacts = school_contacts({a.school_id for a in appeals}, roles=SCHOOL_LEVELS[:DISTRICT_LEVEL])
-    for appeal in appeals:
-        appeal.concepts = [concept_label(code) for code in appeal.urgent_concepts.split(",") if code]
-        appeal.contacts = contacts.get(appeal.school_id, [])
-    return render(request, "reports/district/urgent.html", {"district": district, "appeals": appeals})
+    rows = [
+        (
+            appeal,
+            [concept_label(code) for code in appeal.urgent_concepts.split(",") if code],
+            contacts.get(appeal.school_id, []),
+        )
+        for appeal in appeals
+    ]
+    return render(request, "reports/district/urgent.html", {"district": district, "rows": rows})
 
 
 @require_POST

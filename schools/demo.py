@@ -1,5 +1,7 @@
 """The demo district: two schools, their staff, and the district office."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -13,7 +15,7 @@ DEMO_PASSWORD = "ishenim-demo-2026"  # noqa: S105 - printed for the demo
 P = Membership.Position
 
 # username, full name, [(school slug or None for the district, role, position, parents' representative)]
-STAFF = [
+STAFF: list[tuple[str, str, list[tuple[str | None, str, str, bool]]]] = [
     ("director", "Айгүл Токтогулова", [("rakhmanov", Role.DIRECTOR, P.DIRECTOR, False)]),
     (
         "responsible",
@@ -53,7 +55,7 @@ STAFF = [
     ("district", "Роза Абдыкадырова", [(None, Role.DISTRICT_OFFICER, P.DISTRICT, False)]),
 ]
 
-SCHOOLS = [
+SCHOOLS: list[dict[str, Any]] = [
     {
         "slug": "rakhmanov",
         "name_ky": "Н. Рахманов атындагы орто мектеби",

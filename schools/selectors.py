@@ -40,6 +40,7 @@ def school_contacts(schools, roles) -> dict[int, list[tuple[str, str, str]]]:
     }
     found: dict[int, list[tuple[str, str, str]]] = {}
     for m in members:
+        assert m.school_id is not None  # members of the schools asked for
         name = m.user.get_full_name() or m.user.get_username()
         found.setdefault(m.school_id, []).append((name, m.get_role_display(), phones.get(m.user_id, "")))
     return found

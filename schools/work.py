@@ -76,8 +76,11 @@ def my_work(request: HttpRequest, now: dt.datetime | None = None) -> Work:
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    schools = list(schools_of(request))
     work = Work()
+    user = request.user
+    if not user.is_authenticated:
+        return work  # nobody's work: memberships make it
+    schools = list(schools_of(request))
     readers = [s for s in schools if may(request, s, "appeal.inbox")]
     work.inboxes = readers
     if readers:
@@ -86,7 +89,7 @@ def my_work(request: HttpRequest, now: dt.datetime | None = None) -> Work:
         seen = {a.pk for a in urgent}
         fresh = _appeals(request, readers).filter(status=Appeal.Status.REGISTERED).order_by("received_at", "pk")
         work.new = [a for a in fresh[: LIMIT + len(seen)] if a.pk not in seen][:LIMIT]
-        mine = _appeals(request, readers).filter(handlers=request.user, status__in=Appeal.OPEN_STATUSES)
+        mine = _appeals(request, readers).filter(handlers=user, status__in=Appeal.OPEN_STATUSES)
         work.cases = sorted(mine[:100], key=lambda a: (a.days_left(today) is None, a.days_left(today) or 0))[:LIMIT]
         unread = Message.objects.filter(appeal=OuterRef("pk"), side=Message.Side.WRITER, read_at=None)
         work.messages = list(_appeals(request, readers).filter(Exists(unread)).order_by("-received_at")[:LIMIT])
@@ -95,12 +98,12 @@ def my_work(request: HttpRequest, now: dt.datetime | None = None) -> Work:
             work.district_urgent += list(urgent_at_district(m.district)[:LIMIT])
     members = [s for s in schools if may(request, s, "commission.work")]
     if members:
-        mine_confirmed = Confirmation.objects.filter(meeting=OuterRef("pk"), member__user=request.user)
+        mine_confirmed = Confirmation.objects.filter(meeting=OuterRef("pk"), member__user=user)
         work.protocols = list(
             Meeting.objects.filter(
                 commission__school__in=members,
                 status=Meeting.Status.CIRCULATING,
-                attendees__user=request.user,
+                attendees__user=user,
             )
             .exclude(Exists(mine_confirmed))
             .select_related("commission__school")
@@ -126,5 +129,5 @@ def my_work(request: HttpRequest, now: dt.datetime | None = None) -> Work:
             .select_related("school")
             .order_by("due_on")
         )
-    work.actions = list(actions_due(request.user, today, schools)[:LIMIT])
+    work.actions = list(actions_due(user, today, schools)[:LIMIT])
     return work

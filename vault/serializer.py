@@ -40,7 +40,9 @@ MOVED_MODELS = {
 class Deserializer(django_json.Deserializer):
     def _handle_object(self, obj):
         label = obj.get("model", "").lower()
-        yield from super()._handle_object({**obj, "model": MOVED_MODELS.get(label, obj.get("model"))})
+        yield from super()._handle_object(  # type: ignore[misc]  # Django's private hook, missing from the stubs
+            {**obj, "model": MOVED_MODELS.get(label, obj.get("model"))}
+        )
 
 
 def register() -> None:

@@ -379,7 +379,7 @@ def half_years(commission: Commission, today: dt.date, count: int = 4) -> list[H
     first = commission.orders.order_by("issued_on").values_list("issued_on", flat=True).first()
     first = min(first or timezone.localdate(commission.created_at), timezone.localdate(commission.created_at))
     start, end = half_year_of(today)
-    spans = []
+    spans: list[tuple[dt.date, dt.date]] = []
     while len(spans) < count and end >= first:
         spans.append((start, end))
         start, end = half_year_of(start - dt.timedelta(days=1))

@@ -100,7 +100,9 @@ def officers(commission: Commission, day: dt.date) -> dict[str, Member | None]:
         .order_by("meeting__held_on", "pk")
     )
     for election in elections:
-        result[election.office] = election.elected if election.elected.serves_on(day) else None
+        elected = election.elected
+        assert elected is not None  # filtered on elected__isnull=False
+        result[election.office] = elected if elected.serves_on(day) else None
     return result
 
 

@@ -225,6 +225,7 @@ def opening_letter_register(
         actor=actor,
     )
     if stub is not None and stub.position is not None:
+        assert stub.writer_public_key is not None  # a stub of a numbered form carries its writer key
         followup = FollowUp(appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=bytes(stub.writer_public_key))
         followup.text_for_writer = seal_for_writer(followup, text or summary)
         followup.save()
