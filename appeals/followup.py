@@ -42,7 +42,7 @@ def seal_for_writer(followup, text: str) -> bytes:
     return crypto.seal(followup.writer_key_id, bytes(followup.writer_public_key), text.encode())
 
 
-def open_for_writer(code: str, blob: bytes | None) -> str:
+def open_for_writer(code: str, blob: crypto.Blob | None) -> str:
     if not blob:
         return ""
     try:

@@ -23,14 +23,14 @@ def _visible(request: HttpRequest, school: School) -> Q:
     A handler: only those assigned. District officers: the appeals that writers
     sent to the district instead of the school (about its leadership).
     """
-    roles = roles_at(request, school)
+    roles, user = roles_at(request, school), request.user
     allowed = Q(pk__in=[])
     if permitted(roles, "appeal.read_all"):
         allowed |= Q(district__isnull=True)
-    elif permitted(roles, "appeal.read_content"):
+    elif permitted(roles, "appeal.read_content") and user.is_authenticated:  # roles come with an account
         # A semi-join on the handler's own cases (few), not a join (duplicates, DISTINCT) nor a
         # probe per row of a big school's inbox.
-        assigned = Appeal.handlers.through.objects.filter(user=request.user).values("appeal_id")
+        assigned = Appeal.handlers.through.objects.filter(user=user).values("appeal_id")
         allowed |= Q(pk__in=assigned, district__isnull=True)
     if permitted(roles, "district.appeals"):
         allowed |= Q(district__isnull=False)
@@ -72,9 +72,9 @@ def inbox_split(appeals: QuerySet[Appeal]) -> tuple[QuerySet[Appeal], QuerySet[A
     return pinned, appeals.exclude(urgent_open)
 
 
-def inbox_rows(rows: list[Appeal]) -> list[Appeal]:
+def inbox_rows(rows: list[Appeal]) -> list[tuple[Appeal, bool, int, int]]:
     """What each shown row needs besides its columns, for the page's rows only (three queries):
-    unread messages, how many files, the handlers; and the urgent mark (2: nobody on it yet)."""
+    (appeal with its handlers, unread messages, how many files, the urgent mark (2: nobody on it yet))."""
     pks = [appeal.pk for appeal in rows]
     unread = set(
         Message.objects.filter(appeal__in=pks, side=Message.Side.WRITER, read_at=None).values_list(
@@ -86,12 +86,12 @@ def inbox_rows(rows: list[Appeal]) -> list[Appeal]:
     )
     handlers = get_user_model().objects.only("pk", "username", "first_name", "last_name")
     prefetch_related_objects(rows, Prefetch("handlers", queryset=handlers))
+    result = []
     for appeal in rows:
-        appeal.unread = appeal.pk in unread
-        appeal.files = files.get(appeal.pk, 0)
         urgent_open = appeal.urgent and appeal.status in Appeal.OPEN_STATUSES
-        appeal.urgent_open = (2 if appeal.acknowledged_at is None else 1) if urgent_open else 0
-    return rows
+        mark = (2 if appeal.acknowledged_at is None else 1) if urgent_open else 0
+        result.append((appeal, appeal.pk in unread, files.get(appeal.pk, 0), mark))
+    return result
 
 
 def inbox_filter(appeals: QuerySet[Appeal], filters: dict, today) -> QuerySet[Appeal]:

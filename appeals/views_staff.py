@@ -61,13 +61,13 @@ def inbox(request, school):
     page = keyset_page(rest, request.GET, PER_PAGE)
     if page.newer is None:  # the first page: the urgent open ones above the newest
         page.object_list = list(pinned) + page.object_list
-    inbox_rows(page.object_list)
     query = request.GET.copy()
     for position in ("older", "newer", "at"):
         query.pop(position, None)
     context = {
         "school": school,
         "page": page,
+        "rows": inbox_rows(page.object_list),
         "count": capped_count(appeals) if filters else None,
         "show": show,
         "SHOW": SHOW,

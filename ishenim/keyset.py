@@ -24,9 +24,9 @@ def key_of(row, time_field: str) -> str:
 
 def key_parse(key: str | None) -> tuple[dt.datetime, int] | None:
     """(time, id) of a key, or None if it is not one."""
-    when, _, pk = (key or "").rpartition("_")
+    when, _, number = (key or "").rpartition("_")
     try:
-        at, pk = dt.datetime.fromisoformat(when), int(pk)
+        at, pk = dt.datetime.fromisoformat(when), int(number)
     except ValueError:
         return None
     return (at, pk) if at.tzinfo is not None else None

@@ -7,11 +7,14 @@ number of queries; per-school tables are one GROUP BY.
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     Count,
     DateTimeField,
@@ -103,7 +106,7 @@ def figures(appeals: QuerySet[Appeal], *, today: dt.date | None = None, detail: 
     Returns plain data (frozen as JSON in final reports).
     """
     today = today or timezone.localdate()
-    counts = {
+    counts: dict[str, Aggregate] = {
         "n": Count("pk"),
         "anonymous": Count("pk", filter=Q(anonymous=True)),
         "urgent": Count("pk", filter=Q(urgent=True)),
@@ -118,11 +121,11 @@ def figures(appeals: QuerySet[Appeal], *, today: dt.date | None = None, detail: 
             "to_register": Avg(to_register, filter=Q(registered_at__isnull=False)),
             "to_answer": Avg(to_answer, filter=Q(closed_at__isnull=False, registered_at__isnull=False)),
         }
-    result = {field: dict.fromkeys(values, 0) for field, values in DIMENSIONS.items()}
+    result: dict[str, Any] = {field: dict.fromkeys(values, 0) for field, values in DIMENSIONS.items()}
     result["grade"] = {str(grade): 0 for grade in GRADES} | {"none": 0}
     names = ("anonymous", "urgent", "overdue", "answered") if detail else ("anonymous", "urgent")
     totals = dict.fromkeys(("total", "open", *names), 0)
-    waits = {"to_register": [dt.timedelta(), 0], "to_answer": [dt.timedelta(), 0]}
+    waits: dict[str, list[Any]] = {"to_register": [dt.timedelta(), 0], "to_answer": [dt.timedelta(), 0]}
     for group in appeals.values(*DIMENSIONS, "grade").annotate(**counts).order_by():
         n = group["n"]
         for field in DIMENSIONS:
@@ -187,7 +190,7 @@ def quarter_figures(appeals: QuerySet[Appeal], period: Period, *, compare: bool 
 def per_school(district: District, period: Period, *, today: dt.date | None = None) -> list[dict]:
     """One row of counts per school of the district in the period (one GROUP BY)."""
     today = today or timezone.localdate()
-    rows = {
+    rows: dict[int | None, Mapping[str, object]] = {
         row["school_id"]: row
         for row in in_period(district_appeals(district), period)
         .values("school_id")
@@ -237,10 +240,11 @@ def open_cases(school: School, *, today: dt.date | None = None, limit: int = 50)
             "extended_due_on",
         )[:limit]
     )
-    for case in cases:
-        case.working_days_left = case.days_left(today)
-        case.days_late = -case.working_days_left if case.working_days_left and case.working_days_left < 0 else 0
-    return {**counts, "cases": cases}
+    rows = []
+    for case in cases:  # the case, its working days left (None: no deadline) and the days it is late
+        left = case.days_left(today)
+        rows.append((case, left, -left if left and left < 0 else 0))
+    return {**counts, "cases": rows}
 
 
 def journal_head(school: School, *, on: dt.date | None = None) -> Volume | None:
@@ -263,7 +267,8 @@ def subjects_in(school: School, period: Period) -> list[dict]:
         .values_list("subject_id", "appeal__received_at")
         .order_by()
     )
-    now, before = Counter(), Counter()
+    now: Counter[int] = Counter()
+    before: Counter[int] = Counter()
     for subject_id, received_at in tags:
         (now if received_at >= period.start_at else before)[subject_id] += 1
     names = dict(Subject.objects.filter(pk__in=set(now) | set(before)).values_list("pk", "name"))
@@ -341,7 +346,10 @@ def district_workload(district: District, *, today: dt.date | None = None) -> li
         )
         .order_by()
     )
-    rows = {row.pop("school_id"): {key.removeprefix("n_"): value for key, value in row.items()} for row in counted}
+    rows = {
+        row["school_id"]: {key.removeprefix("n_"): value for key, value in row.items() if key != "school_id"}
+        for row in counted
+    }
     unanswered = dict(
         open_now.exclude(Exists(answered)).values("school_id").annotate(n=Count("pk")).values_list("school_id", "n")
     )
