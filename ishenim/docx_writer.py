@@ -31,6 +31,7 @@ INDENT = {"approval": ("55%", 1.5), "to": ("55%", 0), "list": (6, 1)}
 SMALL = {"muted": 9, "stamp": 7}  # font sizes in pt, in grey
 GREY = "555555"
 RED = {"danger": "B3261E"}
+PROSE = {"body"}  # letters' text: justified, the first line indented 10 mm, 3 mm between paragraphs
 BODY_MM = 8 * 25.4 / 96  # the body's 8 px margin in the browser's style sheet
 MARGINS_MM = {"left": 20 + BODY_MM, "right": 16 + BODY_MM, "top": 18 + BODY_MM, "bottom": 20}
 TEXT_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
@@ -111,6 +112,7 @@ class _Writer:
 
     def block(self, element, *, align, prefix: str = "", container=None, bold: bool = False) -> None:
         """Write an element that starts its own paragraph(s)."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Mm, Pt, RGBColor
 
         classes = _classes(element)
@@ -128,6 +130,10 @@ class _Writer:
         written = body.paragraphs[before:]
         if classes & INDENT.keys() and written and indent is None:
             written[-1].paragraph_format.space_after = None  # the block's own margin below
+        for paragraph in written if classes & PROSE else ():
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            paragraph.paragraph_format.first_line_indent = Mm(10)
+            paragraph.paragraph_format.space_after = Mm(3)
         colour = GREY if size else next((RED[c] for c in classes if c in RED), None)
         for paragraph in written if colour else ():
             if size:
@@ -251,8 +257,8 @@ class _Writer:
             self.image(paragraph, None, svg=etree.tostring(child))
         else:
             strong = bold or tag in ("strong", "b") or bool(_classes(child) & {"label", "n"})
-            if "line" in _classes(child):
-                paragraph.add_run(" ________________ ")
+            if "line" in _classes(child):  # a 45 mm signature line: underlined no-break spaces, no text
+                paragraph.add_run("\u00a0" * 47).font.underline = True
             self.inline(child, paragraph, bold=strong, first=False)
 
     def image(self, paragraph, element, *, svg: bytes | None = None) -> None:
