@@ -430,28 +430,25 @@ def quarter_facts(school: School, period: Period, *, today: dt.date) -> dict:
     }
 
 
-def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max_age=FACTS_MAX_AGE) -> dict:
-    """The facts of each (school, quarter), recomputed where missing, of an older shape or older
-    than `max_age` (the running quarter's too: a district reads the day's figures);
-    returns {(school_id, period_start): counts}."""
+def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max_age=FACTS_MAX_AGE) -> int:
+    """Recompute the facts of each (school, quarter) that are missing, of an older shape or older than
+    `max_age` (the running quarter's too: a district reads the day's figures); returns how many."""
     today = today or timezone.localdate()
     now = timezone.now()
     schools = list(schools)
-    starts = [p.start for p in periods]
     kept = {
-        (row.school_id, row.period_start): row
-        for row in QuarterFacts.objects.filter(school__in=schools, period_start__in=starts)
+        (school_id, start): (computed_at, version)
+        for school_id, start, computed_at, version in QuarterFacts.objects.filter(
+            school__in=schools, period_start__in=[p.start for p in periods]
+        ).values_list("school_id", "period_start", "computed_at", "counts__version")
     }
-    result, fresh = {}, []
+    fresh = []
     for period in periods:
         for school in schools:
-            row = kept.get((school.pk, period.start))
-            usable = row is not None and row.counts.get("version") == FACTS_VERSION
-            if usable and now - row.computed_at < max_age:
-                result[(school.pk, period.start)] = row.counts
+            computed_at, version = kept.get((school.pk, period.start), (None, None))
+            if version == FACTS_VERSION and now - computed_at < max_age:
                 continue
             counts = quarter_facts(school, period, today=today)
-            result[(school.pk, period.start)] = counts
             fresh.append(QuarterFacts(school=school, period_start=period.start, counts=counts, computed_at=now))
     if fresh:
         QuarterFacts.objects.bulk_create(
@@ -460,7 +457,17 @@ def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max
             unique_fields=["school", "period_start"],
             update_fields=["counts", "computed_at"],
         )
-    return result
+    return len(fresh)
+
+
+def _facts(district: District, quarters: dict[int, Period], parts: tuple[str, ...]):
+    """(school id, quarter offset, the parts asked for) of the district's facts: only those parts are read."""
+    offsets = {q.start: offset for offset, q in quarters.items()}
+    rows = QuarterFacts.objects.filter(school__district=district, period_start__in=list(offsets)).values_list(
+        "school_id", "period_start", *(f"counts__{part}" for part in parts)
+    )
+    for school_id, start, *values in rows:
+        yield school_id, offsets[start], dict(zip(parts, values, strict=True))
 
 
 def district_facts_refresh(district: District, today: dt.date) -> int:
@@ -469,7 +476,7 @@ def district_facts_refresh(district: District, today: dt.date) -> int:
     for them. Returns how many."""
     running = quarter_in(School.QuarterMode.CALENDAR, today)
     quarters = list(_quarters(running, range(min(FACTS_QUARTERS) - 1, 1)).values())
-    return len(quarter_facts_refresh(district.schools.all(), quarters, today=today, max_age=dt.timedelta(hours=12)))
+    return quarter_facts_refresh(district.schools.all(), quarters, today=today, max_age=dt.timedelta(hours=12))
 
 
 def rising_beyond_chance(cells: list[Cell], q: float = 0.05) -> list[Cell]:
@@ -498,43 +505,67 @@ def district_analysis(
     """
     today = today or timezone.localdate()
     quarters = _quarters(period, FACTS_QUARTERS)
-    facts = quarter_facts_refresh(district.schools.all(), list(quarters.values()), today=today, max_age=max_age)
-    by_start = {q.start: offset for offset, q in quarters.items()}
-    cross: dict[tuple, Counter] = defaultdict(Counter)
-    bands: dict[tuple, Counter] = defaultdict(Counter)
-    involved: dict[tuple, Counter] = defaultdict(Counter)
+    quarter_facts_refresh(district.schools.all(), list(quarters.values()), today=today, max_age=max_age)
+    slot = {offset: n for n, offset in enumerate(HOTSPOT_QUARTERS)}
+    # [this quarter, the previous one, a year before] per key: plain lists, thousands of schools' cells.
+    places: dict[tuple, list[int]] = {}
+    bands: dict[tuple, list[int]] = {}
+    involved: dict[tuple, list[int]] = {}
     feedback: Counter = Counter()
     answered: Counter = Counter()
     measures = {kind: MeasureRow(kind) for kind in Measure.Kind.values}
-    for (school_id, start), counts in facts.items():
-        offset = by_start[start]
-        if offset in HOTSPOT_QUARTERS:
-            for category, place, n in counts["places"]:
-                cross[(category, place, ALL, ALL, school_id)][offset] += n
-            for category, band, n in counts["bands"]:
-                bands[(category, ALL, band, ALL, None)][offset] += n
-            for category, who, n in counts["who"]:
-                involved[(category, ALL, ALL, who, None)][offset] += n
+
+    def add(table: dict, key: tuple, at: int, n: int) -> None:
+        counts = table.get(key)
+        if counts is None:
+            counts = table[key] = [0, 0, 0]
+        counts[at] += n
+
+    hotspots = _facts(district, _quarters(period, HOTSPOT_QUARTERS), ("places", "bands", "who", "feedback"))
+    for school_id, offset, counts in hotspots:
+        at = slot[offset]
+        for category, place, n in counts["places"]:
+            add(places, (category, place, school_id), at, n)
+        for category, band, n in counts["bands"]:
+            add(bands, (category, band), at, n)
+        for category, who, n in counts["who"]:
+            add(involved, (category, who), at, n)
         if offset == NOW:
             for category, solved, asked in counts["feedback"]:
                 feedback[category] += solved
                 answered[category] += asked
-        if offset in OBSERVED:
-            for kind, *values in counts["measures"]:
-                row = measures[kind]
-                for name, value in zip(MEASURE_FIELDS[1:], values, strict=True):
-                    setattr(row, name, getattr(row, name) + value)
-    per_school = _cells(_margin(cross, lambda k: (k[0], k[1], ALL, ALL, k[4])))
-    per_school |= _cells(_margin(cross, lambda k: (k[0], ALL, ALL, ALL, k[4])))
+    for _school_id, _offset, counts in _facts(district, _quarters(period, OBSERVED), ("measures",)):
+        for kind, *values in counts["measures"]:
+            row = measures[kind]
+            for name, value in zip(MEASURE_FIELDS[1:], values, strict=True):
+                setattr(row, name, getattr(row, name) + value)
+    school_categories: dict[tuple, list[int]] = {}
+    district_places: dict[tuple, list[int]] = {}
+    for (category, place, school_id), counts in places.items():
+        for table, key in (((school_categories, (category, school_id))), (district_places, (category, place))):
+            total = table.setdefault(key, [0, 0, 0])
+            for at in range(3):
+                total[at] += counts[at]
+
+    def cell(counts, **key) -> Cell:
+        return Cell(**key, now=counts[0], previous=counts[1], year_before=counts[2])
+
+    per_school = [cell(c, category=k[0], place=k[1], school_id=k[2]) for k, c in places.items()]
+    per_school += [cell(c, category=k[0], school_id=k[1]) for k, c in school_categories.items()]
     rising = sorted(
-        rising_beyond_chance(list(per_school.values())),
+        rising_beyond_chance(per_school),
         key=lambda c: (c.vs_previous.p_rise, -c.now, c.school_id, c.category, c.place),
     )
+    as_counters = {NOW: 0, PREVIOUS: 1, YEAR_BEFORE: 2}
+
+    def counters(table: dict, make_key) -> dict[tuple, Counter]:
+        return {make_key(k): Counter({o: c[at] for o, at in as_counters.items()}) for k, c in table.items()}
+
     return _assemble(
         period,
-        _margin(cross, lambda k: (k[0], k[1], ALL, ALL, None)),
-        involved,
-        bands=bands,
+        counters(district_places, lambda k: (k[0], k[1], ALL, ALL, None)),
+        counters(involved, lambda k: (k[0], ALL, ALL, k[1], None)),
+        bands=counters(bands, lambda k: (k[0], ALL, k[1], ALL, None)),
         feedback={category: (feedback[category], answered[category]) for category in answered},
         measures=sorted((r for r in measures.values() if r.cases), key=lambda r: (-r.cases, r.kind)),
         schools=rising,
