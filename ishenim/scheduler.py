@@ -10,6 +10,7 @@ Emails go through django-tasks, so a slow mail server never holds the tick.
 """
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -209,7 +210,7 @@ def overdue_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
     today = timezone.localdate(now)
     if timezone.localtime(now).hour < mail_hour() or today.weekday() >= 5:
         return []
-    late = {}
+    late: dict[int | None, list[int | None]] = {}
     for school_id, number in (
         Appeal.objects.filter(school__in=schools, district__isnull=True, status__in=Appeal.OPEN_STATUSES)
         .annotate(due_date=due_expr())
@@ -245,7 +246,7 @@ def action_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
         school__in=schools, done_on__isnull=True, due_on__lte=today + dt.timedelta(REMIND_DAYS)
     ).select_related("school", "owner")
     return [
-        Duty("remind_action", f"{action.pk}:{today}", action.school, lambda action=action: action_remind(action, today))
+        Duty("remind_action", f"{action.pk}:{today}", action.school, functools.partial(action_remind, action, today))
         for action in open_actions
         if action_remind_today(action, today)
     ]
@@ -274,7 +275,7 @@ def analysis_facts(schools: list[School], now: dt.datetime) -> list[Duty]:
         return f"{district_facts_refresh(District.objects.get(pk=district_id), local.date())} school quarters"
 
     districts = sorted({school.district_id for school in schools if school.district_id})
-    return [Duty("analysis_facts", f"{pk}:{local.date()}", None, lambda pk=pk: work(pk)) for pk in districts]
+    return [Duty("analysis_facts", f"{pk}:{local.date()}", None, functools.partial(work, pk)) for pk in districts]
 
 
 def _reminder(name: str, key: str, school: School, roles: tuple[str, ...], template: str, context: dict) -> Duty:

@@ -109,16 +109,17 @@ def journal_rows(volume: Volume, ring=None, *, numbers: range | None = None) -> 
     With a keyring the sealed columns (author, summary, measures) are opened;
     without one they read "sealed". The caller audits the read.
     """
-    entries = volume.records.filter(kind=Record.Kind.ENTRY).order_by("number")
+    query = volume.records.filter(kind=Record.Kind.ENTRY).order_by("number")
     if numbers is not None:
-        entries = entries.filter(number__gte=numbers.start, number__lt=numbers.stop)
-    entries = list(entries)
+        query = query.filter(number__gte=numbers.start, number__lt=numbers.stop)
+    entries = list(query)
     if ring is not None:
         ring.preload(entry.sealed for entry in entries)  # each appeal has its own key: open them in one go
     rows: dict[int, JournalRow] = {}
     for entry in entries:
         sealed, state = _open(ring, entry)
         fields = entry.fields
+        assert entry.number is not None and entry.taken_on is not None  # journal_register gives an entry both
         rows[entry.pk] = JournalRow(
             entry=entry,
             number=entry.number,
@@ -136,6 +137,7 @@ def journal_rows(volume: Volume, ring=None, *, numbers: range | None = None) -> 
     if ring is not None:
         ring.preload(amendment.sealed for amendment in amendments)
     for amendment in amendments:
+        assert amendment.entry_id is not None  # filtered on entry_id__in
         row = rows[amendment.entry_id]
         fields = amendment.fields
         row.status = fields.get("status", row.status)

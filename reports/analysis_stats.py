@@ -137,7 +137,9 @@ class RateRatio:
             # Large counts: the log rate ratio is normal to far better than the figures are rounded.
             z = NormalDist().inv_cdf(1 - (1 - level) / 2)
             spread = z * math.sqrt(1 / current + 1 / before)
-            return self.ratio * math.exp(-spread), self.ratio * math.exp(spread)
+            ratio = self.ratio
+            assert ratio is not None  # n > 0
+            return ratio * math.exp(-spread), ratio * math.exp(spread)
 
         def to_ratio(pi: float) -> float:
             return math.inf if pi >= 1.0 else pi / (1.0 - pi) / exposure
