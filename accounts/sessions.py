@@ -61,7 +61,7 @@ class HashedDbStore(db_backend.SessionStore):
             return
         # Outside any transaction the one INSERT (or UPDATE) is atomic by itself: Django's
         # BEGIN … COMMIT around it (there for a savepoint inside a caller's transaction) is not paid.
-        row = self.create_model_instance(self._get_session(no_load=must_create))
+        row = self.create_model_instance(self._get_session(no_load=must_create))  # type: ignore[attr-defined]  # Django's private session hook, missing from the stubs
         try:
             row.save(force_insert=must_create, force_update=not must_create)
         except IntegrityError as error:
@@ -108,7 +108,7 @@ class HashedCacheStore(cache_backend.SessionStore):
 
     @property
     def cache_key(self):
-        return self.cache_key_prefix + stored_key(self._get_or_create_session_key())
+        return self.cache_key_prefix + stored_key(self._get_or_create_session_key())  # type: ignore[attr-defined]  # Django's private session hook, missing from the stubs
 
     def exists(self, session_key):
         return bool(session_key) and super().exists(stored_key(session_key))
@@ -119,10 +119,10 @@ class HashedCacheStore(cache_backend.SessionStore):
             self.delete_stored(stored_key(session_key))
 
     def load_stored(self, stored: str) -> dict:
-        return self._cache.get(self.cache_key_prefix + stored) or {}
+        return self._cache.get(self.cache_key_prefix + stored) or {}  # type: ignore[attr-defined]  # the cache store's own cache, missing from the stubs
 
     def delete_stored(self, stored: str) -> None:
-        self._cache.delete(self.cache_key_prefix + stored)
+        self._cache.delete(self.cache_key_prefix + stored)  # type: ignore[attr-defined]  # the cache store's own cache, missing from the stubs
 
 
 # Django imports `SessionStore` from the module named by SESSION_ENGINE.
@@ -161,16 +161,15 @@ def _alive(record: SessionRecord) -> bool:
     return str(data.get("_auth_user_id", "")) == str(record.user_id)
 
 
-def sessions_of(request) -> list[SessionRecord]:
-    """The user's live sessions (expired ones are forgotten on the way), this one marked."""
+def sessions_of(request) -> list[tuple[SessionRecord, bool]]:
+    """The user's live sessions (expired ones are forgotten on the way), each with whether it is this one."""
     current = stored_key(request.session.session_key or "")
     live = []
     for record in SessionRecord.objects.filter(user=request.user):
         if not _alive(record):
             record.delete()
             continue
-        record.current = record.key_hash == current
-        live.append(record)
+        live.append((record, record.key_hash == current))
     return live
 
 
