@@ -373,7 +373,7 @@ def _match(words, forms, i, positions, p, rule) -> int:
 #
 # Rules find what their lists name; the many other ways of saying the same danger go to a naive
 # Bayes scorer trained on the labelled appeals of `data/triage/train.jsonl` when first used
-# (about 0.6 s of CPU, kept for the process; a web worker trains it as it starts, see warm_up).
+# (about 0.7 s of CPU, kept for the process; a web worker trains it as it starts, see warm_up).
 # Every word gives features of its normalised forms
 # (the Cyrillic reading and the Latin one, so «өлтүрөм», "oltyrom" and "o'ldiraman" meet): the
 # word, its first 3-6 letters (stems before Kyrgyz and Russian endings), its letter 4-grams
