@@ -21,7 +21,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 
@@ -57,6 +57,7 @@ class StoredCheck(ChainCheck):
 
 def _names(model: type[models.Model]) -> tuple[list[str], set[str]]:
     """The chained columns of `model` (attribute names) and which of them hold blobs."""
+    assert model._meta.model_name is not None  # set on every concrete model
     left_out = LEFT_OUT.get(model._meta.model_name, ())
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in left_out]
     return [f.attname for f in fields], {f.attname for f in fields if isinstance(f, models.BinaryField)}
@@ -65,7 +66,7 @@ def _names(model: type[models.Model]) -> tuple[list[str], set[str]]:
 def stored_columns(model: type[models.Model], names) -> list[str]:
     """Of the fields `names` (names or attribute names), the chained columns."""
     chained, _blobs = _names(model)
-    attnames = {model._meta.get_field(name).attname for name in names}
+    attnames = {cast(models.Field, model._meta.get_field(name)).attname for name in names}
     return [name for name in chained if name in attnames]
 
 
@@ -113,6 +114,7 @@ def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | N
         .values_list("pk", "appeal__school_id", "appeal__district_id", *names)
     }
     kind = model._meta.model_name
+    assert kind is not None  # set on every concrete model
     for scope in sorted({scope for scope, _values in rows.values()}):
         head = head_locked(StoredChain, scope=scope)
         for pk, (row_scope, values) in rows.items():
