@@ -55,12 +55,12 @@ def district_analysis_context(obj: DistrictQuarter, language: str = "", request=
     analysis = district_analysis(district, period)
     schools = {school.pk: school for school in district.schools.all()}
     reports = _final_reports(district, period)
-    rising = []
+    rising = []  # (row, the school's final report or None)
     for cell in analysis.schools:
+        assert cell.school_id is not None  # a school's cell
         row = hotspot_row(cell, mask=True, school=schools.get(cell.school_id))
         row.label = cell_label(cell)
-        row.report = reports.get(cell.school_id)
-        rising.append(row)
+        rising.append((row, reports.get(cell.school_id)))
     return {
         "district": district,
         "period": period,
