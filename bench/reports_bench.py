@@ -294,7 +294,7 @@ def _measure() -> list[Figure]:
             "the district's quarter facts, all recomputed",
             refresh_s,
             "s",
-            note=f"{len(schools)} schools × 5 quarters; kept a day, so the first page of the day pays it",
+            note=f"{len(schools)} schools × 5 quarters; done each night by the tick, kept a day",
         ),
         Figure(
             NAME,
