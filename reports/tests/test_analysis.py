@@ -454,3 +454,15 @@ def test_the_night_tick_refreshes_each_districts_quarter_facts(demo, quarter):
     assert ["bullying", "older", 5] in q3["who"] and ["bullying", 2, 5] in q3["feedback"]
     january = rows.get(period_start=dt.date(2026, 1, 1)).counts["measures"]  # its two quarters after are over
     assert ["talk_parents", 4, 4, 2, 0, 0, 4, 4] in january  # cases, closed, on time, answered, solved, observed, back
+
+
+def test_the_report_page_reads_the_analysis_in_russian(demo, quarter, login, client, settings):
+    from reports.services import quarterly_report_draft
+
+    report = quarterly_report_draft(school=demo, period=Q3)
+    login("director")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(f"/staff/{demo.slug}/reports/quarterly/{report.pk}/").content.decode()
+    assert "95%-й доверительный интервал" in page and "95% интервал" in page  # a % in a translated label
+    assert "В этом квартале: 19 обращений (в прошлом квартале 10, годом ранее 3)." in page
+    assert "A rise is marked" not in page and "rate ratio" not in page
