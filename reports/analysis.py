@@ -107,7 +107,7 @@ class Cell:
         return self.vs_previous.rise
 
 
-def _cells(counts: dict[tuple, Counter]) -> dict[tuple, Cell]:
+def _cells(counts: dict[tuple[str, str, str, str, int | None], Counter]) -> dict[tuple, Cell]:
     """Counts per key per quarter offset → cells (key: category, place, band, who, school_id)."""
     return {key: Cell(*key, now=c[NOW], previous=c[PREVIOUS], year_before=c[YEAR_BEFORE]) for key, c in counts.items()}
 
@@ -322,6 +322,7 @@ def _actions(school: School, period: Period, cells: dict[tuple, Counter], *, unt
     )
     rows = []
     for action in actions.select_related("report").order_by("decided_on", "pk"):
+        on_time: bool | None
         if action.done_on is not None:
             on_time = action.done_on <= action.due_on
         else:
@@ -446,7 +447,7 @@ def quarter_facts_refresh(schools, periods, *, today: dt.date | None = None, max
     for period in periods:
         for school in schools:
             computed_at, version = kept.get((school.pk, period.start), (None, None))
-            if version == FACTS_VERSION and now - computed_at < max_age:
+            if version == FACTS_VERSION and computed_at is not None and now - computed_at < max_age:
                 continue
             counts = quarter_facts(school, period, today=today)
             fresh.append(QuarterFacts(school=school, period_start=period.start, counts=counts, computed_at=now))
