@@ -130,7 +130,7 @@ def evaluate(rows: list[dict], trained=None) -> dict[str, Score]:
 def cross_validate() -> tuple[Score, Score]:
     """Leave one training batch out: the model trained on the others, measured on it (model alone, and with
     the rules, which were widened for these batches and so find nearly all of them anyway)."""
-    from appeals.triage import MODEL_THRESHOLD, model_read, model_train
+    from appeals.triage import model_read, model_threshold, model_train
 
     train = load(kind="train")
     alone, combined = Score(), Score()
@@ -138,7 +138,7 @@ def cross_validate() -> tuple[Score, Score]:
         trained = model_train([r for r in train if r["split"] != batch])
         for row in (r for r in train if r["split"] == batch):
             verdict = model_read(row["text"], m=trained)
-            alone.add(row, [verdict.concept] if verdict.score > MODEL_THRESHOLD else [])
+            alone.add(row, [verdict.concept] if verdict.score > model_threshold(verdict.concept) else [])
         for group, score in evaluate([r for r in train if r["split"] == batch], trained).items():
             if group == "all":
                 combined.found, combined.urgent = combined.found + score.found, combined.urgent + score.urgent
