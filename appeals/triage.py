@@ -449,21 +449,23 @@ def _log_table(docs: int) -> list[float]:
 def model_train(rows: list[dict]) -> Model:
     """A model from labelled appeals: dicts with text, urgent and concept (as in the evaluation set)."""
     docs = [(row, {f for feats in _features(_words(row["text"])) for f in feats}) for row in rows]
-    seen = Counter(f for _row, doc in docs for f in doc)
-    vocab = [f for f, n in seen.items() if n >= _MIN_DOCS]
     kinds = Counter(row["concept"] if row["urgent"] else None for row in rows)  # None: harmless
-    counts = {kind: Counter() for kind in kinds}
+    counts, urgent = {kind: Counter() for kind in kinds}, Counter()
     for row, doc in docs:
         counts[row["concept"] if row["urgent"] else None].update(doc)
+        if row["urgent"]:
+            urgent.update(doc)
     harmless = counts.pop(None, Counter())
-    urgent = sum(counts.values(), Counter())
+    # (feature, urgent appeals with it) for every feature of at least _MIN_DOCS appeals
+    vocab = [(f, n) for f, n in urgent.items() if n + harmless.get(f, 0) >= _MIN_DOCS]
+    vocab += [(f, 0) for f, n in harmless.items() if n >= _MIN_DOCS and f not in urgent]
     n_urgent, n_harmless = kinds.total() - kinds[None], kinds[None]
     table_urgent, table_harmless = _log_table(n_urgent), _log_table(n_harmless)
-    ratios = {f: table_urgent[urgent.get(f, 0)] - table_harmless[harmless.get(f, 0)] for f in vocab}
+    ratios = {f: table_urgent[n] - table_harmless[harmless.get(f, 0)] for f, n in vocab}
     concepts = {}
     for c in (c for c in CONCEPTS if c in counts):  # this concept against the other urgent ones
         own, table_in, table_out = counts[c], _log_table(kinds[c]), _log_table(n_urgent - kinds[c])
-        concepts[c] = {f: table_in[own.get(f, 0)] - table_out[urgent.get(f, 0) - own.get(f, 0)] for f in vocab}
+        concepts[c] = {f: table_in[k] - table_out[n - k] for f, n in vocab for k in (own.get(f, 0),)}
     return Model(ratios, concepts, log(n_urgent / n_harmless))
 
 
