@@ -377,20 +377,20 @@ def test_attack_01_redis_counters_are_atomic_and_expire(settings):
     import redis
 
     settings.REDIS_URL = "redis://127.0.0.1:6379/13"
-    settings.CACHE_PREFIX = "t1"
+    prefix = settings.CACHE_PREFIX = f"t1-{os.getpid()}"  # suites on both databases may run at once
     throttle._redis.cache_clear()
     server = redis.Redis.from_url(settings.REDIS_URL)
     try:
         assert throttle.counters_hit(["a", "b"], 60) == [1, 1]
         assert throttle.counters_hit(["a"], 60) == [2]
         assert throttle.counters_peek(["a", "b", "c"])[0][0] == 2 and throttle.counters_peek(["c"]) == [(0, 0.0)]
-        assert 0 < server.ttl("t1:limit:a") <= 60
+        assert 0 < server.ttl(f"{prefix}:limit:a") <= 60
         throttle.counters_hit(["a"], 3600, sliding=False)
-        assert server.ttl("t1:limit:a") <= 60  # a fixed window is not stretched by later hits
+        assert server.ttl(f"{prefix}:limit:a") <= 60  # a fixed window is not stretched by later hits
         throttle.counters_hit(["a"], 3600, sliding=True)
-        assert server.ttl("t1:limit:a") > 60  # a sliding one is
+        assert server.ttl(f"{prefix}:limit:a") > 60  # a sliding one is
         throttle.counter_reset("a")
         assert throttle.counters_peek(["a"]) == [(0, 0.0)]
     finally:
-        server.delete(*server.keys("t1:limit:*") or ["t1:none"])
+        server.delete(*server.keys(f"{prefix}:limit:*") or [f"{prefix}:none"])
         throttle._redis.cache_clear()

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -320,20 +321,25 @@ def test_it_keeps_only_hashed_session_keys_in_redis(settings):
     from accounts.sessions import HashedCacheStore
 
     location = "redis://127.0.0.1:6379/13"
+    prefix = f"t7-{os.getpid()}"  # suites on both databases may run at once
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location, "KEY_PREFIX": "t7"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        }
     }
     server = redis.Redis.from_url(location)
     store = HashedCacheStore()
     store["_auth_user_id"] = "1"
     store.save()
     try:
-        stored = [key.decode() for key in server.keys("t7:*")]
+        stored = [key.decode() for key in server.keys(f"{prefix}:*")]
         assert len(stored) == 1 and store.session_key not in stored[0]
         assert HashedCacheStore(session_key=store.session_key).load() == {"_auth_user_id": "1"}
         replayed = stored[0].split(HashedCacheStore.cache_key_prefix)[-1]  # what the thief reads from Redis
         assert HashedCacheStore(session_key=replayed).load() == {}
         store.delete()
-        assert server.keys("t7:*") == []
+        assert server.keys(f"{prefix}:*") == []
     finally:
-        server.delete(*server.keys("t7:*") or ["t7:none"])
+        server.delete(*server.keys(f"{prefix}:*") or [f"{prefix}:none"])
