@@ -21,13 +21,17 @@ import base64
 import io
 import re
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from lxml import html as lxml_html
+
+if TYPE_CHECKING:
+    from docx.text.paragraph import Paragraph
 
 SKIP = {"head", "style", "script", "title"}
 BLOCKS = {"p", "div", "section", "h1", "h2", "h3", "h4", "li", "ol", "ul", "table", "header", "footer", "article"}
 # Blocks whose paragraphs stand indented (mm; "55%" of the text width) with a small gap after them (mm).
-INDENT = {"approval": ("55%", 1.5), "to": ("55%", 0), "list": (6, 1)}
+INDENT: dict[str, tuple[str | float, float]] = {"approval": ("55%", 1.5), "to": ("55%", 0), "list": (6, 1)}
 SMALL = {"muted": 9, "stamp": 7}  # font sizes in pt, in grey
 GREY = "555555"
 RED = {"danger": "B3261E"}
@@ -82,14 +86,14 @@ class _Writer:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
         section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
-        self.paragraph = None
+        self.paragraph: Paragraph | None = None
         self.page_break = False
         self.indent: tuple | None = None  # (left indent, space after) of the block being written
         self.after_table = False  # the next paragraph keeps its margin above (CSS margins do not collapse into a table)
 
     # blocks -------------------------------------------------------------------------------
 
-    def new_paragraph(self, *, style: str | None = None, align=None, container=None):
+    def new_paragraph(self, *, style: str | None = None, align=None, container=None) -> Paragraph:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
@@ -135,12 +139,13 @@ class _Writer:
             paragraph.paragraph_format.first_line_indent = Mm(10)
             paragraph.paragraph_format.space_after = Mm(3)
         colour = GREY if size else next((RED[c] for c in classes if c in RED), None)
-        for paragraph in written if colour else ():
-            if size:
-                paragraph.paragraph_format.line_spacing = Pt(size * 1.4)
-            for run in paragraph.runs:
-                run.font.size = Pt(size) if size else run.font.size
-                run.font.color.rgb = RGBColor.from_string(colour)
+        if colour:
+            for paragraph in written:
+                if size:
+                    paragraph.paragraph_format.line_spacing = Pt(size * 1.4)
+                for run in paragraph.runs:
+                    run.font.size = Pt(size) if size else run.font.size
+                    run.font.color.rgb = RGBColor.from_string(colour)
 
     def footer(self, style: str) -> None:
         """The page footer of `documents/base.html` («бет 1 / 2»): its words, and Word's page fields."""
@@ -211,24 +216,26 @@ class _Writer:
                 self.paragraph = None
                 self.block(child, align=align, container=container, bold=bold)
             elif isinstance(child.tag, str) and child.tag not in SKIP:
-                if self.paragraph is None:
-                    self.new_paragraph(align=align, container=container)
+                current: Paragraph | None = self.paragraph  # loose text may have opened one
+                if current is None:
+                    current = self.new_paragraph(align=align, container=container)
                     if pending:
-                        self.paragraph.add_run(pending)
+                        current.add_run(pending)
                         pending = ""
-                self.inline_element(child, self.paragraph, bold=bold)
+                self.inline_element(child, current, bold=bold)
             if _text(child.tail).strip():
                 self.loose(child.tail, align, container, bold, pending)
                 pending = ""
         self.paragraph = None
 
     def loose(self, text, align, container, bold, prefix) -> None:
-        if self.paragraph is None:
-            self.new_paragraph(align=align, container=container)
+        paragraph = self.paragraph
+        if paragraph is None:
+            paragraph = self.new_paragraph(align=align, container=container)
             if prefix:
-                self.paragraph.add_run(prefix)
+                paragraph.add_run(prefix)
             text = _text(text).lstrip()
-        self.paragraph.add_run(_text(text)).bold = bold or None
+        paragraph.add_run(_text(text)).bold = bold or None
 
     # runs --------------------------------------------------------------------------------
 
@@ -327,10 +334,11 @@ class _Writer:
                 elif "sigline" not in _classes(td):
                     self.inline(td, paragraph, bold=header)
                 size = next((SMALL[c] for c in _classes(td) if c in SMALL), None)
-                for cell_paragraph in cell.paragraphs if size else ():
-                    cell_paragraph.paragraph_format.line_spacing = Pt(size * 1.4)
-                    for run in cell_paragraph.runs:
-                        run.font.size = Pt(size)
+                if size:
+                    for cell_paragraph in cell.paragraphs:
+                        cell_paragraph.paragraph_format.line_spacing = Pt(size * 1.4)
+                        for run in cell_paragraph.runs:
+                            run.font.size = Pt(size)
                 for run in paragraph.runs if header else ():
                     run.font.color.rgb = RGBColor(0, 0, 0)
                 if header:
@@ -397,7 +405,7 @@ def _field(paragraph, code: str):
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
-        elif text.strip() == code:
+        elif text is not None and text.strip() == code:
             element = OxmlElement("w:instrText")
             element.set(qn("xml:space"), "preserve")
             element.text = text
