@@ -421,11 +421,12 @@ def test_the_demo_q3_draft_names_the_hotspot_and_what_became_of_the_measures(dem
     first = facts(analysis)[1]
     assert isinstance(first, CategoryFact) and first.category == "bullying"  # the strongest rise comes first
     assert [(p.what, p.value, p.count, p.of) for p in first.parts] == [
-        ("place", "yard", 9, 11), ("band", "5-6", 9, 11), ("who", "older", 7, 11),
+        ("place", "yard", 12, 14), ("band", "5-6", 12, 14), ("who", "older", 10, 14),
     ]  # fmt: skip
     text = draft(analysis)
-    assert "Bullying or violence: 11 appeals (4 last quarter" in text
-    assert "where: school yard, 9 of 11; grades 5–6: 9 of 11; involved: older students, 7 of 11" in text
+    assert "Bullying or violence: 14 appeals (4 last quarter; a rise unlikely to be chance)" in text
+    assert first.rise
+    assert "where: school yard, 12 of 14; grades 5–6: 12 of 14; involved: older students, 10 of 14" in text
     duty = Action.objects.get(school=school, place="yard")
     assert (
         f"The measure «{duty.title}» decided on {on_day(duty.decided_on)} was carried out on {on_day(duty.done_on)}, "
