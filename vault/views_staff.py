@@ -143,7 +143,7 @@ def rotate(request, **where):
         try:
             rotation = key_rotate(ring=keyring(request), scope=office.scope)
         except VaultError:
-            messages.error(request, _("You do not hold this key, so you cannot reoffice it."))
+            messages.error(request, _("You do not hold this key, so you cannot replace it."))
             return redirect(office.url("vault:keys"))
         audit_record(
             action="ishenim.key.rotated",
