@@ -41,9 +41,13 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from math import log
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "triage"
 ENV_FILE = "ISHENIM_URGENT_WORDS_FILE"
@@ -290,7 +294,7 @@ class Ruleset:
     def __post_init__(self):
         for rule in self.rules:
             for n, part in enumerate(rule.parts):
-                first = part[0]
+                first = cast("tuple[Alt, ...]", part[0])  # a part starts with a position, never a gap
                 for alt in first:
                     keys = {alt.form.one[:3], alt.latin_form.one[:3]} | ({alt.loose.one[:3]} if alt.loose else set())
                     for key in keys:
@@ -298,7 +302,8 @@ class Ruleset:
 
     def find(self, words: list[Word]) -> list[tuple[Rule, int, int]]:
         """(rule, first word, last word + 1) of every hit; a rule with parts fires once all are found."""
-        hits, seen_parts = [], {}
+        hits: list[tuple[Rule, int, int]] = []
+        seen_parts: dict[int, tuple[Rule, dict[int, list[tuple[int, int]]]]] = {}
         for stream in ("cyr", "en", "uz"):
             forms = [getattr(w, stream) for w in words]
             for i, form in enumerate(forms):
@@ -450,7 +455,8 @@ def model_train(rows: list[dict]) -> Model:
     """A model from labelled appeals: dicts with text, urgent and concept (as in the evaluation set)."""
     docs = [(row, {f for feats in _features(_words(row["text"])) for f in feats}) for row in rows]
     kinds = Counter(row["concept"] if row["urgent"] else None for row in rows)  # None: harmless
-    counts, urgent = {kind: Counter() for kind in kinds}, Counter()
+    counts: dict[str | None, Counter[str]] = {kind: Counter() for kind in kinds}
+    urgent: Counter[str] = Counter()
     for row, doc in docs:
         counts[row["concept"] if row["urgent"] else None].update(doc)
         if row["urgent"]:
@@ -582,7 +588,8 @@ def urgent_concepts(text: str, school=None, *, trained: Model | None = None) -> 
         entries = school_words(school)
         if entries:
             hits += _school_rules(entries).find(words)
-    spans, near = [], []  # an exception with parts (&) drops the hits that touch its words
+    spans: list[tuple[int, int]] = []  # an exception with parts (&) drops the hits that touch its words
+    near: list[tuple[int, int]] = []
     for rule, i, end in exceptions.find(words):
         (near if len(rule.parts) > 1 else spans).append((i, end))
     hits = [
@@ -630,7 +637,7 @@ def is_urgent(text: str, school=None) -> bool:
     return bool(urgent_concepts(text, school))
 
 
-def concept_label(code: str) -> str:
+def concept_label(code: str) -> str | StrPromise:
     return CONCEPTS.get(code, code)
 
 
