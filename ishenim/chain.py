@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from hashlib import sha256
 from itertools import islice
 from operator import methodcaller
+from typing import TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -104,23 +105,27 @@ class ChainLink(models.Model):
         return None
 
 
-def head_locked(model: type[ChainHead], **key) -> ChainHead:
+Head = TypeVar("Head", bound=ChainHead)
+Link = TypeVar("Link", bound=ChainLink)
+
+
+def head_locked(model: type[Head], **key) -> Head:
     """The head with this key, created on first use, locked for this transaction.
 
     One statement once the head exists (the lock is the read); the savepoint a concurrent
     first use needs is paid only then."""
-    head = model.objects.select_for_update().filter(**key).first()
+    head = model._default_manager.select_for_update().filter(**key).first()
     if head is not None:
         return head
     try:
         with transaction.atomic():
-            model.objects.create(**key)
+            model._default_manager.create(**key)
     except IntegrityError:
         pass  # created by a concurrent writer
-    return model.objects.select_for_update().get(**key)
+    return model._default_manager.select_for_update().get(**key)
 
 
-def chain_append(head: ChainHead, new: ChainLink, *, head_fields: tuple[str, ...] = ()) -> ChainLink:
+def chain_append(head: ChainHead, new: Link, *, head_fields: tuple[str, ...] = ()) -> Link:
     """Append the link `new` to a head locked by the caller's transaction and move the head."""
     new.seq = head.last_seq + 1
     new.at = new.at or timezone.now()
@@ -290,7 +295,7 @@ def chain_verify(head: ChainHead, *, written_head: str | None = None, columns: b
     written_head = written_head.lower() if written_head else None
     if written_head is not None and len(written_head) < 16:
         raise ValueError("a written-down head has at least 16 characters")
-    head = type(head).objects.get(pk=head.pk)  # the head as it is now, read before the links
+    head = type(head)._default_manager.get(pk=head.pk)  # the head as it is now, read before the links
     links, context = head.chain_links(), head.verify_context() if columns else {}
     prev, count, seen_head = GENESIS, 0, written_head is None
     if not columns and written_head is None and _reaches_head(head, links):
@@ -316,7 +321,7 @@ def chain_verify(head: ChainHead, *, written_head: str | None = None, columns: b
     if prev != head.head_hash:  # the last link (or the head) was rewritten since the head was written
         return ChainCheck(head, count - 1, False, "record was edited", count)
     beyond = next(islice(links.filter(seq__gt=head.last_seq).order_by("seq").values_list("seq", flat=True), 1), None)
-    if beyond is not None and type(head).objects.get(pk=head.pk).last_seq < beyond:
+    if beyond is not None and type(head)._default_manager.get(pk=head.pk).last_seq < beyond:
         # Not written by chain_append (which moves the head in the same transaction), so slipped in.
         return ChainCheck(head, count, False, "record added after the head", beyond)
     if not seen_head:
