@@ -23,9 +23,9 @@ from django.utils import timezone
 from appeals.models import Appeal
 from appeals.retention import purge_run
 from commission.models import Meeting
-from reports.actions import REMIND_DAYS, action_remind, action_remind_today
+from reports.actions import action_remind, action_remind_today
 from reports.models import Action, DutyRun, QuarterlyReport
-from reports.periods import half_year_of, last_complete_quarter, last_summary_day
+from reports.periods import REMIND_DAYS, half_year_of, last_complete_quarter, last_summary_day, reminder_day
 from reports.selectors import due_expr
 from reports.services import quarterly_report_draft, weekly_summary_build
 from reports.tasks import enqueue, reminder_send_task, weekly_summary_send_task
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = dt.timedelta(hours=1)
 MEETINGS_PER_HALF_YEAR = 2
 SHORTFALL_WARN_DAYS = 30
-REPORT_WARN_DAYS = 3
 
 
 def mail_hour() -> int:
@@ -183,13 +182,10 @@ def report_reminders(schools: list[School], now: dt.datetime) -> list[Duty]:
     today = timezone.localdate(now)
     if timezone.localtime(now).hour < mail_hour():
         return []
-    reports = QuarterlyReport.objects.filter(school__in=schools, due_on__lte=today + dt.timedelta(REPORT_WARN_DAYS))
+    reports = QuarterlyReport.objects.filter(school__in=schools, due_on__lte=today + dt.timedelta(REMIND_DAYS))
     duties = []
     for report in reports.exclude(state=QuarterlyReport.State.FINAL).select_related("school"):
-        remind = today in (report.due_on - dt.timedelta(REPORT_WARN_DAYS), report.due_on) or (
-            today > report.due_on and today.weekday() == 0
-        )
-        if not remind:
+        if not reminder_day(today, report.due_on):
             continue
         context = {"report_id": report.pk, "due_on": report.due_on.isoformat(), "late": today > report.due_on}
         duties.append(

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from appeals.models import Appeal, Measure
 from audit.services import audit_record
 from reports.models import Action, QuarterlyReport
+from reports.periods import REMIND_DAYS, reminder_day
 from schools.models import School
-
-REMIND_DAYS = 3  # the owner is reminded this many days before the due date, on it, and each Monday after
 
 
 def action_owners(school: School) -> QuerySet:
@@ -118,11 +117,7 @@ def actions_due(owner, today: dt.date, schools=None) -> QuerySet[Action]:
 
 def action_remind_today(action: Action, today: dt.date) -> bool:
     """Remind the owner REMIND_DAYS before the due date, on it, and each Monday while overdue."""
-    if action.done:
-        return False
-    return today in (action.due_on - dt.timedelta(REMIND_DAYS), action.due_on) or (
-        today > action.due_on and today.weekday() == 0
-    )
+    return not action.done and reminder_day(today, action.due_on)
 
 
 def action_remind(action: Action, today: dt.date) -> str:

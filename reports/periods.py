@@ -115,3 +115,11 @@ def half_year_of(day: dt.date) -> Period:
     """The calendar half-year (R14 counts meetings per half-year)."""
     start = dt.date(day.year, 1 if day.month <= 6 else 7, 1)
     return Period(start, _add_months(start, 6))
+
+
+REMIND_DAYS = 3  # a thing that falls due is recalled this many days before, on the day, and each Monday while late
+
+
+def reminder_day(today: dt.date, due_on: dt.date) -> bool:
+    """Whether `today` is a day to recall something due on `due_on` (a report, a measure decided)."""
+    return today in (due_on - dt.timedelta(REMIND_DAYS), due_on) or (today > due_on and today.weekday() == 0)
