@@ -79,7 +79,7 @@ def _columns(values: tuple, names: list[str], blobs: set[str], *, hashed: bool =
         if value is None:
             continue
         if name in blobs and not hashed:
-            value = sha256(bytes(value)).hexdigest()
+            value = sha256(value).hexdigest()
         elif isinstance(value, dt.date):
             value = value.isoformat()
         elif isinstance(value, uuid.UUID):
@@ -95,6 +95,15 @@ class _Sha256(models.Func):
     output_field = models.CharField()
 
 
+def _digested(rows: models.QuerySet, names: list[str], blobs: set[str]) -> tuple[models.QuerySet, list[str], bool]:
+    """`rows` ready to be read with the columns returned, and whether blobs come as digests:
+    PostgreSQL hashes them itself, so only digests travel; SQLite hands over the blobs."""
+    hashed = connection.vendor == "postgresql"
+    if hashed:
+        rows = rows.annotate(**{f"{name}_sha256": _Sha256(name) for name in blobs})
+    return rows, [f"{name}_sha256" if hashed and name in blobs else name for name in names], hashed
+
+
 @transaction.atomic(savepoint=False)
 def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | None = None) -> None:
     """Append a link for each row `pks` of `model` as stored now: added (`changed` None), or
@@ -106,18 +115,20 @@ def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | N
     if not pks:
         return
     names, blobs = _names(model)
-    # The rows as stored, each with its office (one read: the appeal's school and district joined).
+    # The rows as stored, each with its office (one read: the appeal's school and district joined),
+    # each blob as its digest. SQLite's rows are read one at a time, so no more than one blob (an
+    # attachment's 8 MB) is in memory at once.
+    stored, columns, hashed = _digested(model._default_manager.filter(pk__in=pks).order_by("pk"), names, blobs)
+    read = stored.values_list("pk", "appeal__school_id", "appeal__district_id", *columns)
     rows = {
-        pk: (f"district:{district}" if district else f"school:{school}", values)
-        for pk, school, district, *values in model._default_manager.filter(pk__in=pks)
-        .order_by("pk")
-        .values_list("pk", "appeal__school_id", "appeal__district_id", *names)
+        pk: (f"district:{district}" if district else f"school:{school}", _columns(values, names, blobs, hashed=hashed))
+        for pk, school, district, *values in (read if hashed or not blobs else read.iterator(chunk_size=1))
     }
     kind = model._meta.model_name
     assert kind is not None  # set on every concrete model
     for scope in sorted({scope for scope, _values in rows.values()}):
         head = head_locked(StoredChain, scope=scope)
-        for pk, (row_scope, values) in rows.items():
+        for pk, (row_scope, chained) in rows.items():
             if row_scope != scope:
                 continue
             link = StoredLink(
@@ -126,7 +137,7 @@ def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | N
                 row=pk,
                 event=StoredLink.Event.ADDED if changed is None else StoredLink.Event.CHANGED,
                 changed=changed or [],
-                columns=_columns(values, names, blobs),
+                columns=chained,
             )
             chain_append(head, link)
 
@@ -165,14 +176,10 @@ def stored_verify(scope: str) -> ChainCheck:
             if problem:
                 return StoredCheck(chain, seq - 1, False, problem, seq, detail=f"{stored[0]} {stored[1]}")
     lookup = _rows_of(scope)
-    hashed = connection.vendor == "postgresql"  # PostgreSQL hashes the blobs itself: only digests travel
     for model in COVERED:
         names, blobs = _names(model)
         kind = str(model._meta.model_name)
-        rows = model._default_manager.filter(**lookup).order_by("pk")
-        if hashed:
-            rows = rows.annotate(**{f"{name}_sha256": _Sha256(name) for name in blobs})
-        columns = [f"{name}_sha256" if hashed and name in blobs else name for name in names]
+        rows, columns, hashed = _digested(model._default_manager.filter(**lookup).order_by("pk"), names, blobs)
         for pk, *values in rows.values_list("pk", *columns).iterator(chunk_size=BATCH):
             found = vouched.pop((kind, pk), None)
             if found is None:

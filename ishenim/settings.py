@@ -217,7 +217,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# A request's fields (its files apart) are read into memory: the longest is an appeal's 6,000
+# characters, so a megabyte is plenty; a request is refused as soon as its fields pass it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Files are kept in memory only while the whole request is under this size; three 8 MB files go
+# to a temporary file each, and `appeals.attachments` reads each once.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
