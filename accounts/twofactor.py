@@ -41,7 +41,7 @@ def seed_new() -> str:
     return pyotp.random_base32()
 
 
-def seed_box(seed: str) -> bytes:
+def seed_box(seed: str) -> bytearray:
     return server_box("totp", seed.encode())
 
 

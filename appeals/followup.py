@@ -38,7 +38,7 @@ def writer_public_key(code: str) -> bytes:
     return crypto.public_key_of(writer_private_key(code))
 
 
-def seal_for_writer(followup, text: str) -> bytes:
+def seal_for_writer(followup, text: str) -> bytearray:
     return crypto.seal(followup.writer_key_id, bytes(followup.writer_public_key), text.encode())
 
 

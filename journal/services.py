@@ -17,6 +17,7 @@ from appeals.models import Appeal
 from ishenim.chain import ChainCheck, canonical, chain_append, chain_verify, head_locked
 from journal.models import Record, Volume
 from schools.models import District, School
+from vault.crypto import Blob
 
 APPEAL_BLOBS = tuple(f.name for f in Appeal._meta.concrete_fields if isinstance(f, models.BinaryField))
 
@@ -69,7 +70,7 @@ def _locked(volume: Volume) -> Volume:
 
 @transaction.atomic(savepoint=False)  # a failure aborts the caller's transaction: no savepoint to pay
 def journal_register(
-    *, appeal, taken_on: dt.date, fields: dict, sealed: bytes | None, actor=None, volume: Volume | None = None
+    *, appeal, taken_on: dt.date, fields: dict, sealed: Blob | None, actor=None, volume: Volume | None = None
 ) -> Record:
     """Give the appeal the next serial number of its volume.
 
@@ -91,7 +92,7 @@ def journal_register(
 
 
 @transaction.atomic
-def journal_amend(*, entry: Record, fields: dict, sealed: bytes | None = None, actor=None) -> Record:
+def journal_amend(*, entry: Record, fields: dict, sealed: Blob | None = None, actor=None) -> Record:
     """Append an amendment (measures, a status change, a correction) to an entry."""
     volume = _locked(entry.volume)
     return _append(

@@ -76,11 +76,11 @@ class CaseKeys:
     copies: list[CaseKeyCopy]
     privates: dict[str, bytes] = field(default_factory=dict, repr=False)
 
-    def seal(self, plaintext: bytes, part: str = CONTENT) -> bytes:
+    def seal(self, plaintext: bytes, part: str = CONTENT) -> bytearray:
         key = self.keys.get(part) or self.keys[CONTENT]
         return crypto.seal(key.id, bytes(key.public_key), plaintext)
 
-    def seal_text(self, text: str, part: str = CONTENT) -> bytes:
+    def seal_text(self, text: str, part: str = CONTENT) -> bytearray:
         return self.seal(text.encode(), part)
 
     def save(self, appeal) -> None:
@@ -115,7 +115,7 @@ def _case_keys(appeal) -> dict[str, tuple]:
     return cached
 
 
-def case_seal(appeal, plaintext: bytes, *, part: str = CONTENT) -> bytes:
+def case_seal(appeal, plaintext: bytes, *, part: str = CONTENT) -> bytearray:
     """Seal a blob of this appeal to its case key.
 
     An appeal stored before per-case keys has none: its blobs go to the scope's
@@ -138,7 +138,7 @@ def case_seal(appeal, plaintext: bytes, *, part: str = CONTENT) -> bytes:
     return crypto.seal(key_id, public, plaintext)
 
 
-def case_seal_text(appeal, text: str, *, part: str = CONTENT) -> bytes:
+def case_seal_text(appeal, text: str, *, part: str = CONTENT) -> bytearray:
     return case_seal(appeal, text.encode(), part=part)
 
 

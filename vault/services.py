@@ -75,7 +75,7 @@ def _server_box_key(purpose: str) -> bytes:
     return hmac.new(_server_key(), b"box:" + purpose.encode(), sha256).digest()
 
 
-def server_box(purpose: str, plaintext: bytes) -> bytes:
+def server_box(purpose: str, plaintext: bytes) -> bytearray:
     """Encrypt a server-side secret (a TOTP seed, a session key) under the
     server key: a copy of the database alone does not reveal it. Never used for
     appeal content, which only staff keys open."""
@@ -93,12 +93,12 @@ def _active_key(scope: str) -> VaultKey:
     return VaultKey.objects.filter(scope=scope, retired_at=None).latest()
 
 
-def seal(scope: str, plaintext: bytes) -> bytes:
+def seal(scope: str, plaintext: bytes) -> bytearray:
     key = _active_key(scope)
     return crypto.seal(key.id, bytes(key.public_key), plaintext)
 
 
-def seal_text(scope: str, text: str) -> bytes:
+def seal_text(scope: str, text: str) -> bytearray:
     return seal(scope, text.encode())
 
 

@@ -125,7 +125,7 @@ def _check(appeal: Appeal, status: str) -> None:
         )
 
 
-def _seal(appeal: Appeal, content: dict | None) -> bytes | None:
+def _seal(appeal: Appeal, content: dict | None) -> bytearray | None:
     return case_seal_text(appeal, json.dumps(content, ensure_ascii=False)) if content else None
 
 
