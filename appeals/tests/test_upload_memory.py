@@ -60,5 +60,4 @@ def test_three_8_mb_pdfs_cost_a_small_multiple_of_their_size(client, demo, tmp_p
     assert sorted(Attachment.objects.values_list("size", flat=True)) == [len(PDF)] * MAX_FILES
     assert stored_verify(demo.vault_scope).ok  # each file chained, its digest that of the stored blob
     allowed = ALLOWED[connection.vendor]
-    print(f"peak {peak / 2**20:.1f} MiB")
     assert peak <= allowed, f"{peak / 2**20:.0f} MiB at the peak for {SENT / 2**20:.0f} MiB sent"
