@@ -37,11 +37,11 @@ def _walk(page, appeal: Appeal, *, answer_mode: str) -> None:
         "Forward to a competent body",
         lambda a: a.locator("select[name=body]").select_option("district"),
     )
-    _case_step(
-        page,
-        "Record measures taken",
-        lambda a: a.locator("textarea[name=text]").fill("Meeting with the canteen staff held."),
-    )
+    def measures(a):
+        a.locator("input[name=kinds][value=organisation]").check()  # a change in the school's organisation
+        a.locator("textarea[name=text]").fill("Meeting with the canteen staff held.")
+
+    _case_step(page, "Record measures taken", measures)
 
     def answer(a):
         a.locator(f"input[name=mode][value={answer_mode}]").check()

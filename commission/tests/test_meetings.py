@@ -37,7 +37,9 @@ def test_it_numbers_protocols_per_school_year(commission, meeting, user):
     assert (meeting.number, second.number, next_year.number) == (1, 2, 1)
 
 
-def test_it_finalises_the_protocol_when_all_present_confirmed_and_writes_it_in_the_opening_book(commission, meeting, user):
+def test_it_finalises_the_protocol_when_all_present_confirmed_and_writes_it_in_the_opening_book(
+    commission, meeting, user
+):
     meeting_circulate(meeting=meeting, actor=user("responsible"))
     present = list(meeting.attendees.select_related("user"))
     for member in present[:-1]:

@@ -1,10 +1,11 @@
 """WhatsApp Cloud API: a number proved by a code sent there, alerts as text or template, retries, failures shown."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notify.models import Channel, ChannelSettings, Kind, Outbox, WhatsAppCode
 from notify.services import WHATSAPP_CODE_TRIES, WHATSAPP_CODES_PER_HOUR, notify_send, outbox_retry_due
@@ -67,7 +68,10 @@ def test_at_most_five_codes_an_hour(demo, client, login, whatsapp):
     for _code in range(WHATSAPP_CODES_PER_HOUR):
         code_sent(client)
     response = client.post("/notify/channels/whatsapp-code/", {"whatsapp_phone": NUMBER})
-    assert response.status_code == 429 and "Too many codes" in response.content.decode()
+    page = response.content.decode()
+    with translation.override(re.search(r'<html lang="([a-z]+)"', page)[1]):  # the page's own language
+        refusal = translation.gettext("Too many codes were asked for. Try again in an hour.")
+    assert response.status_code == 429 and refusal in page
     assert len(whatsapp.received) == WHATSAPP_CODES_PER_HOUR
 
 
