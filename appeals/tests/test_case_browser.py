@@ -37,6 +37,7 @@ def _walk(page, appeal: Appeal, *, answer_mode: str) -> None:
         "Forward to a competent body",
         lambda a: a.locator("select[name=body]").select_option("district"),
     )
+
     def measures(a):
         a.locator("input[name=kinds][value=organisation]").check()  # a change in the school's organisation
         a.locator("textarea[name=text]").fill("Meeting with the canteen staff held.")
