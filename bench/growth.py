@@ -14,9 +14,9 @@ import subprocess
 import time
 
 from bench import harness
-from bench.dataset import BENCH_PASSWORD, BIG, TOTP_SEED, _appeals, _schools
+from bench.dataset import BIG, _appeals, _schools
 from bench.harness import Figure, log, percentile
-from bench.loadgen import Visitor, staff_login
+from bench.pages import measure
 
 SIZES = (1_000, 10_000, 100_000)
 INBOX = f"/staff/{BIG}/appeals/"
@@ -34,26 +34,6 @@ PAGES = [
     ("journal, page 1", f"/staff/{BIG}/journal/?page=1"),
     ("dashboard (the quarter's figures)", f"/staff/{BIG}/reports/"),
 ]
-
-
-async def _measure(base: str, repeat: int) -> list[tuple[str, list[float], str]]:
-    visitor = Visitor(base, language="en")
-    await staff_login(visitor, "bench-director", BENCH_PASSWORD, TOTP_SEED)
-    results = []
-    for label, url in PAGES:
-        times, note = [], ""
-        for n in range(repeat + 2):
-            t0 = time.perf_counter()
-            response = await visitor.get(url, follow=False)
-            elapsed = time.perf_counter() - t0
-            if response.status != 200:
-                note = f"HTTP {response.status} {response.headers.get('location', '')}"
-                break
-            if n >= 2:  # the first loads warm the workers
-                times.append(elapsed)
-        results.append((label, times, note))
-    await visitor.close()
-    return results
 
 
 def build(url: str, count: int) -> None:
@@ -80,7 +60,7 @@ def run(scale: float) -> list[Figure]:
         if n == 0:
             harness.collect_static(url)
         with harness.server(url, REDIS_URL=settings.redis_url, CACHE_PREFIX=f"bench-growth-{time.time_ns()}") as base:
-            measured[count] = asyncio.run(_measure(base, repeat))
+            measured[count] = asyncio.run(measure(base, repeat, PAGES))
         harness.database_drop(url)
     figures = []
     for index, (label, _url) in enumerate(PAGES):

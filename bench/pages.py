@@ -35,11 +35,12 @@ PAGES = [
 ]
 
 
-async def _measure(base: str, repeat: int) -> list[tuple[str, list[float], str]]:
+async def measure(base: str, repeat: int, pages: list[tuple[str, str]]) -> list[tuple[str, list[float], str]]:
+    """Each page `repeat` times as the bench director, after three loads that warm the workers."""
     visitor = Visitor(base, language="en")  # the same work in every language; English to read "Page N of M"
     await staff_login(visitor, "bench-director", BENCH_PASSWORD, TOTP_SEED)
     results = []
-    for label, url in PAGES:
+    for label, url in pages:
         times, note = [], ""
         for n in range(repeat + 3):
             t0 = time.perf_counter()
@@ -98,7 +99,7 @@ def run(scale: float) -> list[Figure]:
     repeat = 40 if scale >= 0.5 else 15
     with harness.server(url, REDIS_URL=settings.redis_url, CACHE_PREFIX=f"bench-pages-{time.time_ns()}") as base:
         log(f"loading {len(PAGES)} staff pages {repeat} times each …")
-        measured = asyncio.run(_measure(base, repeat))
+        measured = asyncio.run(measure(base, repeat, PAGES))
     figures = [
         Figure("pages", "appeals in the database", float(total), "",
                note=f"data set built in {built['seconds']:.0f} s (kept for later runs)"),
