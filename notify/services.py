@@ -25,6 +25,7 @@ from django_tasks import task
 from notify.channels import ChannelError, deliver
 from notify.models import Channel, ChannelSettings, Kind, Outbox, TelegramLink, WhatsAppCode
 from schools.models import District, School
+from schools.offices import OfficeOwner
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 # While one sender works on a row, nobody else takes it (a sender that died is replaced after this).
 LEASE = dt.timedelta(minutes=2)
-
-Office = School | District
 
 
 def language_of(user) -> str:
@@ -61,7 +60,7 @@ def channels_of(user) -> list[tuple[str, str]]:
     return found
 
 
-def _office_name(office: Office | None, language: str) -> str:
+def _office_name(office: OfficeOwner | None, language: str) -> str:
     return office.name_in(language) if office is not None else ""
 
 
@@ -80,7 +79,7 @@ def render(kind: str, language: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
-def _context(office: Office | None, appeal, params: dict | None, language: str) -> dict:
+def _context(office: OfficeOwner | None, appeal, params: dict | None, language: str) -> dict:
     """What a template may use. Of an appeal only its number, the due date and a link: never its content."""
     ctx: dict[str, object] = {"office": _office_name(office, language), "SITE_URL": settings.SITE_URL.rstrip("/")}
     if appeal is not None:
@@ -97,7 +96,7 @@ def notify_send(
     *,
     users: Iterable,
     kind: str,
-    office: Office | None,
+    office: OfficeOwner | None,
     appeal=None,
     params: dict | None = None,
     urgent: bool = False,
@@ -407,7 +406,7 @@ def failures(*, school: School | None = None):
     return rows.select_related("recipient", "school", "district").order_by("-created_at")
 
 
-def recipients(office: Office, *roles: str):
+def recipients(office: OfficeOwner, *roles: str):
     """Active people with one of these roles at the school (or the district)."""
     field = "memberships__school" if isinstance(office, School) else "memberships__district"
     return (

@@ -15,6 +15,9 @@ from django.urls import URLPattern, path, reverse
 
 from schools.models import District, School
 
+# The model behind an office: what notify, recipients and the chains take.
+OfficeOwner = School | District
+
 
 @dataclass(frozen=True)
 class Office:
@@ -26,7 +29,7 @@ class Office:
             raise TypeError("an office is a school or a district")
 
     @property
-    def owner(self) -> School | District:
+    def owner(self) -> OfficeOwner:
         return self.school if self.school is not None else self.district  # type: ignore[return-value]
 
     @property
