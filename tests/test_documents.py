@@ -212,7 +212,8 @@ def printed(demo, client, login):
                 result[code, language, fmt] = response.content
     from journal.documents import BoundVolume
     from journal.models import Volume
-    from journal.selectors import Office, journal_rows
+    from journal.selectors import journal_rows
+    from schools.offices import Office
 
     volume = Volume.objects.filter(school=demo).order_by("-year").first()
     bound = BoundVolume(Office(school=demo), volume, journal_rows(volume), director)
