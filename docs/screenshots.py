@@ -231,7 +231,9 @@ def main() -> None:
         shoot(login(handset, base, "psychologist"), f"{base}/staff/work/", "staff-work-phone-ky")
 
         district = browser.new_context(viewport={"width": 1280, "height": 800})
-        shoot(login(district, base, "district"), f"{base}/district/osh/", "district-dashboard-ky", full_page=False)
+        officer = login(district, base, "district")
+        shoot(officer, f"{base}/district/osh/", "district-dashboard-ky", full_page=False)
+        shoot(officer, f"{base}/district/osh/analysis/", "district-analysis-ky", full_page=False)
         browser.close()
 
 

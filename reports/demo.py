@@ -106,7 +106,7 @@ MEASURE_TEXTS = {
 }
 
 # The story of the careful school's last complete quarter, against the one before (offset -1):
-# bullying in the yard at breaks, grades 5–6, rises from 3 to 12 (a teacher on duty in the yard is
+# bullying in the yard at breaks, grades 5–6, rises from 3 to 18 (a teacher on duty in the yard is
 # decided when the report is discussed, and done a week later); smoking in the toilets falls from
 # 8 to 2 after the measure decided the quarter before (a teacher checks the toilets at every break).
 # (quarter offset, category, place, grade, who, measure kinds, the writer's answer or "")
@@ -132,6 +132,7 @@ STORY = [
     (0, *_YARD, 5, (W.OLDER,), _TALKS, ""),
     (0, *_YARD, 6, (W.OLDER,), (M.TALK_STUDENT,), ""),
     (0, *_YARD, 5, (W.OLDER,), (M.PSYCHOLOGIST,), ""),
+    *[(0, *_YARD, grade, (W.OLDER,), _TALKS, "") for grade in (5, 5, 6, 6, 5, 6)],
     (0, C.BULLYING, P.CLASSROOM, 8, (W.CLASSMATES,), (M.TALK_STUDENT,), ""),
     (0, C.BULLYING, P.ONLINE, 9, (W.CLASSMATES,), (M.PSYCHOLOGIST,), ""),
     (0, *_TOILETS, 9, (W.OLDER,), (M.DISCIPLINE,), "yes"),

@@ -421,17 +421,19 @@ def test_the_demo_q3_draft_names_the_hotspot_and_what_became_of_the_measures(dem
     first = facts(analysis)[1]
     assert isinstance(first, CategoryFact) and first.category == "bullying"  # the strongest rise comes first
     assert [(p.what, p.value, p.count, p.of) for p in first.parts] == [
-        ("place", "yard", 12, 14), ("band", "5-6", 12, 14), ("who", "older", 10, 14),
+        ("place", "yard", 18, 20), ("band", "5-6", 18, 20), ("who", "older", 16, 20),
     ]  # fmt: skip
     text = draft(analysis)
-    assert "Bullying or violence: 14 appeals (4 last quarter; a rise unlikely to be chance)" in text
+    assert "Bullying or violence: 20 appeals (4 last quarter; a rise unlikely to be chance)" in text
     assert first.rise
-    assert "where: school yard, 12 of 14; grades 5–6: 12 of 14; involved: older students, 10 of 14" in text
+    assert "where: school yard, 18 of 20; grades 5–6: 18 of 20; involved: older students, 16 of 20" in text
     duty = Action.objects.get(school=school, place="yard")
     assert (
         f"The measure «{duty.title}» decided on {on_day(duty.decided_on)} was carried out on {on_day(duty.done_on)}, "
         "on time." in text
     )
+    district = district_analysis(school.district, Q3, today=dt.date(2026, 11, 20), max_age=dt.timedelta(0))
+    assert (school.pk, "bullying") in [(c.school_id, c.category) for c in district.schools][:2]  # ranked first
     toilets = Action.objects.get(school=school, place="toilets")
     assert f"«{toilets.title}»" in text
     assert (
