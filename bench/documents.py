@@ -12,7 +12,10 @@ Anchor, measured in the same process just before: opening the same rows alone
 The web worker's memory is compared before and after the print (resident, after
 a garbage collection): the layout must not stay behind in it.
 
-The quarterly report's figures come from `bench/reports_bench.py` (the
+The opening book (box openings and meeting protocols of one school year, WeasyPrint in
+the web worker) is measured at a busy year's size and at five times it, in a process of
+its own: CPU time and that process's peak memory. It is the other document that grows
+with data; the quarterly report's figures come from `bench/reports_bench.py` (the
 reports' own benchmark), whose `main()` this calls in its own process.
 """
 
@@ -26,6 +29,9 @@ from bench import harness
 from bench.harness import Figure, log
 
 SIZES = {2000: 3.0, 10000: 15.0}  # entries: seconds allowed
+# A busy year: the box opened twice a week and a weekly meeting, 40 school weeks (120 entries).
+# Five times that (600) is more than a school can write in a year: given the journal's larger target.
+BOOK_SIZES = {120: 3.0, 600: 15.0}
 PEAK_MIB = 300
 FAST_KEYS = {"VAULT_ARGON2_TIME": "1", "VAULT_ARGON2_MEMORY_KIB": "64"}
 
@@ -122,6 +128,85 @@ def journal_pdf_measured(language: str = "ky") -> dict:
         "entries": entries,
         "pages": _pages(pdf),
     }
+
+
+def opening_book_measured(entries: int) -> dict:
+    """In this process, as the download view does it: a year's opening book of `entries` entries, as a PDF."""
+    import datetime as dt
+    import resource
+
+    from ishenim.document_registry import DOCUMENTS
+    from openings.models import Book, Entry
+    from openings.services import entry_append
+    from schools.models import District
+    from schools.services import school_create
+
+    school, _code = school_create(
+        district=District.objects.create(slug="book", name_ky="Ош шаары"), slug="book", name_ky="№1 орто мектеби"
+    )
+    start = dt.datetime(2025, 9, 2, 8, 30, tzinfo=dt.UTC)
+    present = [{"name": f"Мүчө {n} Асанова", "position": "мугалим"} for n in range(5)]
+    for n in range(entries):
+        opened = start + dt.timedelta(days=n * 200 // entries, hours=n % 5)
+        meeting = n % 3 == 2
+        fields = (
+            {"held_on": opened.date().isoformat(), "number": n // 3 + 1, "present": present}
+            if meeting
+            else {
+                "opened_at": opened.isoformat(timespec="minutes"),
+                "planned_for": opened.isoformat(timespec="minutes"),
+                "place": "мектептин кире беришиндеги фойе",
+                "present": present,
+                "seal_found": {"number": f"00{n}", "state": "intact", "expected": f"00{n}"},
+                "incident": "",
+                "letters_found": n % 4,
+                "journal_numbers": list(range(n, n + n % 4)),
+                "act_number": n // 3 + 1,
+                "new_seal": f"00{n + 1}",
+                "sealed_at": (opened + dt.timedelta(minutes=40)).isoformat(timespec="minutes"),
+            }
+        )
+        kind = Entry.Kind.PROTOCOL if meeting else Entry.Kind.OPENING
+        entry_append(school=school, on=opened.date(), kind=kind, fields=fields, actor=None)
+    book = Book.objects.get(school=school)
+    document = DOCUMENTS["opening_book"]
+    document.render(book, language="ky", fmt="pdf")  # warm: fonts, templates, imports
+    before = _resident_mib()
+    cpu, started = time.process_time(), time.perf_counter()
+    pdf = document.render(book, language="ky", fmt="pdf")
+    return {
+        "cpu": time.process_time() - cpu,
+        "seconds": time.perf_counter() - started,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "before_mib": before,
+        "after_mib": _resident_mib(),
+        "pages": _pages(pdf),
+        "bytes": len(pdf),
+    }
+
+
+def _book_figures() -> list[Figure]:
+    figures = []
+    for entries, limit in BOOK_SIZES.items():
+        log(f"the opening book of {entries} entries …")
+        database = harness.fresh_database(harness.Settings(), f"book{entries}")
+        out = _child(
+            "import json, django; django.setup(); from bench.documents import opening_book_measured; "
+            f"print(json.dumps(opening_book_measured({entries})))",
+            database,
+            **FAST_KEYS,
+        )
+        harness.database_drop(database)
+        b = json.loads(out.strip().splitlines()[-1])
+        name = f"opening book PDF, {entries} entries"
+        figures += [
+            Figure("documents", f"{name}: CPU time", b["cpu"], "s", f"< {limit:.0f} s", b["cpu"] < limit,
+                   note=f"{b['pages']} pages, {b['bytes'] / 1e3:.0f} kB; wall {b['seconds']:.1f} s"),
+            Figure("documents", f"{name}: peak memory of the process", b["peak_mib"], "MiB", f"< {PEAK_MIB} MiB",
+                   b["peak_mib"] < PEAK_MIB,
+                   note=f"resident {b['before_mib']:.0f} MiB before the print, {b['after_mib']:.0f} MiB after"),
+        ]  # fmt: skip
+    return figures
 
 
 def _pages(pdf: bytes) -> int:
@@ -228,7 +313,7 @@ def run(scale: float) -> list[Figure]:
     figures.append(
         Figure("documents", "machine load while the journal was printed", load, note="1-minute average, 2 cores")
     )
-    return figures + _reports(url, scale)
+    return figures + _book_figures() + _reports(url, scale)
 
 
 def _load() -> float:
