@@ -13,8 +13,11 @@ under a random key, and that key lives only in the writer's cookie. Neither
 the database nor the cookie alone reveals the code.
 """
 
+import uuid
+
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from accounts.sessions import session_box_drop, session_box_get, session_box_put
@@ -40,6 +43,18 @@ def writer_public_key(code: str) -> bytes:
 
 def seal_for_writer(followup, text: str) -> bytearray:
     return crypto.seal(followup.writer_key_id, bytes(followup.writer_public_key), text.encode())
+
+
+def followup_new(appeal, public_key: bytes, text: str):
+    """The writer's key of a new appeal, with the writer's own text sealed to it. Stored
+    without a link of the stored-rows chain: the appeal's journal entry vouches for it
+    (`appeals.stored.stored_in_entry`), in the same transaction."""
+    from appeals.models import FollowUp
+
+    followup = FollowUp(appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=public_key)
+    followup.text_for_writer = seal_for_writer(followup, text)
+    models.Model.save(followup, force_insert=True)  # not StoredRow.save, which would link it
+    return followup
 
 
 def open_for_writer(code: str, blob: crypto.Blob | None) -> str:

@@ -6,7 +6,9 @@ writer, internal notes, answers, forwardings, attachments and the writer's follo
 chained here, with the one chain module (`ishenim.chain`): every write through the ORM
 (`appeals.models.StoredRow`) appends a link to its office's `StoredChain` holding the row's
 columns as stored (each blob as its SHA-256; a message's read time is left out, it changes
-when someone reads it) and, for a change, the columns the writer changed.
+when someone reads it) and, for a change, the columns the writer changed. A follow-up (the
+writer's key) is stored with its appeal, and its appeal's journal entry holds it as its added
+link (`stored_in_entry`): a submission pays no lock, link and head of this chain.
 
 `stored_verify` walks the chain, then checks that the database holds exactly the rows the chain
 names, each with the columns its last link names: a changed sealed blob, two rows swapped, a
@@ -142,6 +144,23 @@ def stored_chain(model: type[models.Model], pks: list, *, changed: list[str] | N
             chain_append(head, link)
 
 
+def stored_in_entry(row: models.Model) -> dict:
+    """What a journal entry holds of a row stored with its appeal (the writer's follow-up): the
+    row and its chained columns as an `added` link would hold them. `stored_verify` takes it as
+    that row's added link, so the row costs no link of its own."""
+    names, blobs = _names(type(row))
+    return {"row": row.pk, "columns": _columns(tuple(getattr(row, name) for name in names), names, blobs)}
+
+
+def _in_entries(scope: str) -> dict:
+    """The follow-ups the office's journal entries vouch for (`stored_in_entry`), as added links."""
+    from journal.models import Record
+
+    entries = Record.objects.filter(kind=Record.Kind.ENTRY, fields__has_key="followup", **_rows_of(scope))
+    kind = FollowUp._meta.model_name
+    return {(kind, held["row"]): (0, held["columns"]) for held in entries.values_list("fields__followup", flat=True)}
+
+
 def _rows_of(scope: str) -> dict:
     """The lookup of the rows whose appeal belongs to the office `scope`."""
     office, _colon, pk = scope.partition(":")
@@ -165,7 +184,7 @@ def stored_verify(scope: str) -> ChainCheck:
         check = chain_verify(chain, columns=False)
         if not check.ok:
             return check
-    vouched: dict[tuple[str, int], tuple[int, dict]] = {}
+    vouched: dict[tuple[str, int], tuple[int, dict]] = _in_entries(scope)
     if chain.pk is not None:
         links = chain.links.filter(seq__lte=check.records).order_by("seq")
         for seq, *stored, body in links.values_list(*LINK_COLUMNS, "body").iterator(chunk_size=BATCH):

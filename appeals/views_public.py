@@ -10,7 +10,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -24,7 +24,7 @@ from accounts import throttle
 from appeals import followup
 from appeals.documents import Receipt
 from appeals.forms import AppealForm, MessageForm, ReceiptCodeForm, SendOnForm, SolvedForm
-from appeals.models import Appeal, FollowUp, Message
+from appeals.models import Appeal, FollowUp, Message, UrgentWords
 from appeals.receipts import receipt_code_new
 from appeals.selectors import writer_view
 from appeals.services import (
@@ -38,12 +38,16 @@ from appeals.services import (
 from ishenim.decorators import embeddable
 from ishenim.documents import document_response
 from schools.models import BoxHours, HelpNumber, School
+from vault.casekeys import school_with_vault_key
 
 
 def public_school(slug: str) -> School:
-    """The school alone: its hours and help numbers are read only when a page shows them
-    (`_context`), not by a POST that redirects."""
-    return get_object_or_404(School.objects.select_related("district"), slug=slug)
+    """The school, with what a submission reads of it in the same statement: its own urgent
+    words (`triage.school_words`) and its vault key (`casekeys.case_keys_new`). Its hours and
+    help numbers are read only when a page shows them (`_context`), not by a POST that redirects."""
+    words = UrgentWords.objects.filter(school=OuterRef("pk")).values("words")[:1]
+    schools = school_with_vault_key(School.objects.select_related("district"))
+    return get_object_or_404(schools.annotate(extra_urgent_words=Subquery(words)), slug=slug)
 
 
 def box_url(school: School) -> str:

@@ -30,7 +30,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 from vault import crypto
 from vault.crypto import VaultError
@@ -50,11 +52,26 @@ __all__ = [
     "case_keys_take",
     "case_seal",
     "case_seal_text",
+    "school_with_vault_key",
 ]
 
 
-def _scope_key(scope: str) -> VaultKey:
+def _scope_key(scope: str, school=None) -> VaultKey:
+    """The scope's active key: read with the school when it was (`school_with_vault_key`)."""
+    if school is not None and getattr(school, "vault_key_public", None) and school.vault_scope == scope:
+        return VaultKey(id=school.vault_key, scope=scope, public_key=bytes(school.vault_key_public))
     return VaultKey.objects.filter(scope=scope, retired_at=None).latest()
+
+
+def school_with_vault_key(schools: models.QuerySet) -> models.QuerySet:
+    """Schools with their scope's active key (`vault_key`, `vault_key_public`) read in the same
+    statement: a submission seals the new case key's copy to it without a read of its own."""
+    active = VaultKey.objects.filter(
+        scope=Concat(Value("school:"), Cast(OuterRef("pk"), models.CharField())), retired_at=None
+    ).order_by("-created_at")
+    return schools.annotate(
+        vault_key=Subquery(active.values("id")[:1]), vault_key_public=Subquery(active.values("public_key")[:1])
+    )
 
 
 def _pair(part: str, scope_key: VaultKey) -> tuple[CaseKey, CaseKeyCopy, bytes]:
@@ -92,9 +109,10 @@ class CaseKeys:
         appeal._case_keys = {part: (key.id, bytes(key.public_key)) for part, key in self.keys.items()}
 
 
-def case_keys_new(*, scope: str, identity: bool) -> CaseKeys:
-    """Fresh key pairs for a new appeal, their private halves sealed to the scope's key."""
-    scope_key = _scope_key(scope)
+def case_keys_new(*, scope: str, identity: bool, school=None) -> CaseKeys:
+    """Fresh key pairs for a new appeal, their private halves sealed to the scope's key (read
+    with `school` when it was)."""
+    scope_key = _scope_key(scope, school)
     keys: dict[str, CaseKey] = {}
     copies: list[CaseKeyCopy] = []
     privates: dict[str, bytes] = {}

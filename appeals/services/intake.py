@@ -8,7 +8,6 @@ the writer should read back is also sealed to the writer's key (see
 
 import json
 import logging
-import uuid
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -16,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from appeals.attachments import CleanFile
-from appeals.followup import seal_for_writer, writer_public_key
+from appeals.followup import followup_new, seal_for_writer, writer_public_key
 from appeals.language import detect_language
 from appeals.models import Appeal, Attachment, FollowUp, Message, UrgentWords
 from appeals.receipts import receipt_hash as receipt_hash_of
-from appeals.triage import is_urgent, urgent_concepts
+from appeals.stored import stored_in_entry
+from appeals.triage import urgent_concepts
 from audit.services import audit_record
 from ishenim.workdays import add_working_days
 from journal.services import journal_register, volume_locked
@@ -48,6 +48,7 @@ def appeal_submit(
     urgent: bool = False,
     receipt_hash: str | None = None,
     receipt_code: str | None = None,
+    writer_key: bytes | None = None,
     attachments: Sequence[CleanFile] = (),
     actor=None,
 ) -> Appeal:
@@ -56,7 +57,8 @@ def appeal_submit(
     `author` (full name, address, class, phone) is None for an anonymous appeal.
     The brief summary for the journal defaults to the beginning of the text.
     With `receipt_code` (online box) the writer can follow the appeal: its hash
-    is stored, and the writer's key. The appeal is urgent when a person says so
+    is stored, and the writer's key (`writer_key` alone: the public half, when the code
+    itself is not known here, as for a numbered paper form's stub). The appeal is urgent when a person says so
     (`urgent`: the writer's "someone is in danger right now" on the online form,
     staff at a box opening) or the text has danger words; `urgent_reason` keeps
     which, and staff are notified once the transaction commits.
@@ -66,11 +68,13 @@ def appeal_submit(
     from appeals.services.urgent import urgent_alert
 
     now = timezone.now()
-    urgent_reason = urgent_reason_of(declared=urgent, channel=channel, text=text, school=school)
+    concepts = urgent_concepts(text, school)  # triage runs once: the concepts say whether the words are urgent
+    urgent_reason = urgent_reason_of(declared=urgent, channel=channel, words=bool(concepts))
     urgent = bool(urgent_reason)
     language = detect_language(text, default=language)
     if receipt_code:
         receipt_hash = receipt_hash_of(receipt_code)
+        writer_key = writer_public_key(receipt_code)
     received_at = received_at or now
     appeal = Appeal(
         school=school,
@@ -83,13 +87,13 @@ def appeal_submit(
         language=language,
         urgent=urgent,
         urgent_reason=urgent_reason,
-        urgent_concepts=",".join(code for code, _words in urgent_concepts(text, school)) if urgent else "",
+        urgent_concepts=",".join(code for code, _words in concepts) if urgent else "",
         received_at=received_at,
         registered_at=now,
         receipt_hash=receipt_hash,
     )
     scope = appeal.vault_scope
-    keys = case_keys_new(scope=scope, identity=author is not None)
+    keys = case_keys_new(scope=scope, identity=author is not None, school=school)
     appeal.text_sealed = keys.seal_text(text)
     appeal.author_sealed = keys.seal_text(json.dumps(author, ensure_ascii=False), IDENTITY) if author else None
     appeal.due_on = add_working_days(timezone.localdate(now), settings.ISHENIM["CONSIDER_WITHIN_WORKING_DAYS"])
@@ -99,18 +103,22 @@ def appeal_submit(
     appeal.journal_number = volume.last_number + 1
     appeal.save()
     keys.save(appeal)
+    fields = {
+        "channel": channel,
+        "category": category,
+        "author_kind": author_kind,
+        "anonymous": appeal.anonymous,
+        "grade": grade,
+        "status": appeal.status,
+    }
+    if writer_key:
+        # The writer's key, stored with the appeal: the journal entry vouches for it as stored.
+        fields["followup"] = stored_in_entry(followup_new(appeal, writer_key, text))
     journal_register(
         appeal=appeal,
         volume=volume,
         taken_on=taken_on,
-        fields={
-            "channel": channel,
-            "category": category,
-            "author_kind": author_kind,
-            "anonymous": appeal.anonymous,
-            "grade": grade,
-            "status": appeal.status,
-        },
+        fields=fields,
         # The entry names the writer of a signed appeal: sealed to the identity key.
         sealed=keys.seal_text(
             json.dumps({"author": author, "summary": summary or text[:SUMMARY_CHARS]}, ensure_ascii=False),
@@ -118,12 +126,6 @@ def appeal_submit(
         ),
         actor=actor,
     )
-    if receipt_code:
-        followup = FollowUp(
-            appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=writer_public_key(receipt_code)
-        )
-        followup.text_for_writer = seal_for_writer(followup, text)
-        followup.save()
     # One file at a time, sealed, stored and let go before the next is sealed: three 8 MB files
     # never sit in memory as three sealed copies (nor, on PostgreSQL, as one INSERT of all three).
     for f in attachments:
@@ -135,23 +137,26 @@ def appeal_submit(
             name_sealed=keys.seal_text(f.name),
             content_sealed=keys.seal(f.content),
         )
-    audit_record(
-        action="ishenim.appeal.registered",
-        scope=scope,
-        actor=actor,
-        obj=appeal,
-        detail={"urgent": urgent, "urgent_reason": urgent_reason, "attachments": len(attachments)},
-    )
+    if actor is not None:
+        # Staff entered it (a letter from the box, a visit): their act is audited. A writer's own
+        # appeal is recorded once, by its journal entry: the audit log is the log of staff acts.
+        audit_record(
+            action="ishenim.appeal.registered",
+            scope=scope,
+            actor=actor,
+            obj=appeal,
+            detail={"urgent": urgent, "urgent_reason": urgent_reason, "attachments": len(attachments)},
+        )
     if urgent:
         urgent_alert(appeal=appeal)  # the alert's outbox rows commit with the appeal
     return appeal
 
 
-def urgent_reason_of(*, declared: bool, channel: str, text: str, school: School) -> str:
+def urgent_reason_of(*, declared: bool, channel: str, words: bool) -> str:
     """Why the appeal is urgent ("" if it is not): a person's word comes before the words found."""
     if declared:
         return Appeal.UrgentReason.WRITER if channel == Appeal.Channel.ONLINE else Appeal.UrgentReason.STAFF
-    return Appeal.UrgentReason.WORDS if is_urgent(text, school) else ""
+    return Appeal.UrgentReason.WORDS if words else ""
 
 
 def receipt_find(*, school: School, code: str) -> Appeal | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from appeals.attachments import attachment_clean
-from appeals.followup import seal_for_writer
-from appeals.models import Appeal, Attachment, FollowUp
+from appeals.models import Appeal, Attachment
 from appeals.receipts import receipt_normalise
 from appeals.services import appeal_submit
 from audit.services import audit_record
@@ -208,6 +206,9 @@ def opening_letter_register(
     _require_open(opening)
     stub = stub_find(opening.school, form_number) if form_number.strip() else None
     pages = list(pending_pages(opening))
+    # A stub of a numbered form carries its writer key: the code itself is not known here.
+    writer_key = stub.writer_public_key if stub is not None and stub.position is not None else None
+    assert writer_key is not None or stub is None or stub.position is None
     appeal = appeal_submit(
         school=opening.school,
         channel=Appeal.Channel.PAPER,
@@ -222,13 +223,9 @@ def opening_letter_register(
         urgent=urgent,
         receipt_code=receipt_normalise(form_number) if stub and stub.position is None else None,
         receipt_hash=stub.code_hash if stub else None,
+        writer_key=bytes(writer_key) if writer_key is not None else None,
         actor=actor,
     )
-    if stub is not None and stub.position is not None:
-        assert stub.writer_public_key is not None  # a stub of a numbered form carries its writer key
-        followup = FollowUp(appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=bytes(stub.writer_public_key))
-        followup.text_for_writer = seal_for_writer(followup, text or summary)
-        followup.save()
     position = opening.letters.count() + 1
     letter = Letter.objects.create(
         opening=opening, position=position, appeal=appeal, pages=len(pages), with_stub=stub is not None

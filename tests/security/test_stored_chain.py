@@ -19,6 +19,7 @@ from appeals.retention import appeal_erase
 from appeals.services.cases import case_answer, case_forward, case_measures, case_note_add
 from appeals.services.intake import message_post, messages_mark_read
 from appeals.stored import stored_verify
+from journal.models import Record
 from vault.tests.helpers import full_appeal
 
 
@@ -61,7 +62,10 @@ def verify(school) -> tuple[bool, str, str]:
 
 def test_every_row_beside_the_appeal_is_chained(demo, case):
     kinds = set(StoredLink.objects.values_list("kind", flat=True))
-    assert kinds == {"message", "note", "answer", "forwarding", "attachment", "followup"}
+    assert kinds == {"message", "note", "answer", "forwarding", "attachment"}
+    # A follow-up is stored with its appeal: its added link is the appeal's journal entry.
+    entries = Record.objects.filter(kind=Record.Kind.ENTRY, appeal__in=case).values_list("fields__followup", flat=True)
+    assert {held["row"] for held in entries if held} == set(FollowUp.objects.values_list("pk", flat=True))
 
 
 @pytest.mark.parametrize(
@@ -135,6 +139,24 @@ def test_it_catches_an_inserted_message(demo, case):
     inserted = Message.objects.filter(appeal=case[1], side=Message.Side.STAFF).get()
 
     assert verify(demo) == (False, "stored row is not in the chain", f"message {inserted.pk}")
+
+
+def test_it_catches_a_follow_up_planted_or_deleted(demo, case):
+    """A follow-up has no link of its own (its appeal's journal entry vouches for it): one
+    deleted, and a thief's writer key slipped in under its id, are each found."""
+    followup = FollowUp.objects.get(appeal=case[1])
+    sql(f"DELETE FROM {table(FollowUp)} WHERE id = %s", followup.pk)  # noqa: S608
+    assert verify(demo) == (False, "stored row was deleted", f"followup {followup.pk}")
+
+    sql(
+        f"INSERT INTO {table(FollowUp)} (id, appeal_id, writer_key_id, writer_public_key, solved) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, '')",
+        followup.pk,
+        case[1].pk,
+        followup.writer_key_id.hex,
+        b"\x00" * 32,
+    )
+    assert verify(demo) == (False, "stored row does not match the chain", f"followup {followup.pk}")
 
 
 def test_a_later_write_does_not_vouch_for_a_quiet_edit(demo, case):
