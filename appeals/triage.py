@@ -564,7 +564,10 @@ def base_words() -> tuple[str, ...]:
 def school_words(school) -> tuple[str, ...]:
     from appeals.models import UrgentWords
 
-    extra = UrgentWords.objects.filter(school=school).values_list("words", flat=True).first()
+    if hasattr(school, "extra_urgent_words"):  # read with the school (`appeals.views_public.public_school`)
+        extra = school.extra_urgent_words
+    else:
+        extra = UrgentWords.objects.filter(school=school).values_list("words", flat=True).first()
     return tuple(words_parse(extra or ""))
 
 
