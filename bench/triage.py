@@ -11,7 +11,9 @@ urgent (true/false), concept (a code of appeals.triage.CONCEPTS, null when not u
 fresh10-12 style (parent, child, teacher, teen, expat: the voice it is written in).
 
 - Training batches, in appeals/data/triage/train.jsonl: dev (the first set), fresh, fresh2, fresh3 (the
-  rules were widened for these) and extra1-6 (written to train the model). Their figures are shown as
+  rules were widened for these) and extra1-11 (written to train the model; extra7-11 were measured before they
+  were trained on: extra7-10 scored 90.0 % / 16.4 % with the model of extra1-6, extra11 92.9 % / 8.3 % with that
+  of extra1-10). Their figures are shown as
   "seen", and a leave-one-batch-out figure: the model trained without a batch, measured on it. The model's
   threshold, veto, window and features are chosen on that figure alone.
 - Test batches, in bench/data/triage_eval*.jsonl: held-out and fresh4-fresh12, each written without reading
@@ -206,7 +208,7 @@ def run(scale: float = 1.0) -> list:
         Figure("triage", "leave-one-batch-out, rules + model", combined.shown(),
                note="the rules were widened for these batches"),
         Figure("triage", "training batches, seen", seen.shown()),
-        Figure("triage", "model training (first use)", training * 1000, "ms CPU", "< 1,000 ms", training < 1),
+        Figure("triage", "model training (first use)", training * 1000, "ms CPU", "< 2,000 ms", training < 2),
     ]  # fmt: skip
     wall, cpu = microseconds_per_appeal(test)
     figures.append(Figure("triage", "CPU time per appeal (urgent_concepts)", cpu, "µs", "< 5,000 µs", cpu < 5000,
