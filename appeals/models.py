@@ -549,16 +549,7 @@ class StoredLink(ChainLink):
     def description(self) -> str:
         return f"{self.kind} {self.row}, {self.event}"
 
-    def chained_fields(self) -> dict:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "kind": self.kind,
-            "row": self.row,
-            "event": self.event,
-            "changed": self.changed,
-            "columns": self.columns,
-        }
+    chained = ("seq", "at", "kind", "row", "event", "changed", "columns")
 
     def link_problem(self, context: dict) -> str | None:
         return stored_link_problem(

@@ -43,13 +43,4 @@ class AuditRecord(ChainLink):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
 
-    def chained_fields(self) -> dict:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "actor": self.actor_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "detail": self.detail,
-        }
+    chained = ("seq", "at", "actor", "action", "object_type", "object_id", "detail")

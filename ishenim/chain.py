@@ -11,6 +11,13 @@ its chained columns), and `hash = sha256(prev_hash + body)`. Verifying therefore
    is found even though the bytes were left alone), plus each chain's own rules
    (`ChainLink.link_problem`: sealed blobs, gapless serial numbers …).
 
+Both are first asked in bulk (`_holds`): the database writes each link's scalar columns as
+canonical text and compares it with the start and end of `body`; the JSON columns, grouped by
+value, are parsed and written in Python once per distinct value; `ChainLink.rules_hold` asks the
+rules in SQL. Only if something does not hold does verify walk link by link (`_chunks`,
+`_bytes_problem`, `_columns_problem`) to name the first link that does not fit, so the bulk
+check decides nothing alone: a false alarm costs time, a missed edit fails the tamper tests.
+
 Writers lock the head (SELECT … FOR UPDATE; SQLite write transactions are IMMEDIATE), call
 `chain_append`, and commit: numbering is gapless and the head moves with the link.
 """
@@ -19,12 +26,13 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from hashlib import sha256
 from itertools import islice
-from operator import methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 from typing import TypeVar
 
 from django.db import IntegrityError, connection, models, transaction
@@ -97,12 +105,27 @@ class ChainLink(models.Model):
     class Meta:
         abstract = True
 
+    chained: tuple[str, ...] = ()  # the fields `body` covers, by name: the keys of its JSON
+
     def chained_fields(self) -> dict:
-        raise NotImplementedError
+        """What `body` holds: each chained field's value (a foreign key as its id, a date or a
+        time in ISO 8601)."""
+        values = {}
+        for name in self.chained:
+            value = getattr(self, self._meta.get_field(name).attname)
+            values[name] = value.isoformat() if isinstance(value, date) else value
+        return values
 
     def link_problem(self, context: dict) -> str | None:
         """A chain's own rule about this link (in sequence order), as a code of PROBLEMS."""
         return None
+
+    @classmethod
+    def rules_hold(cls, links: models.QuerySet) -> bool:
+        """Whether no link breaks `link_problem`, asked of all the links at once (in SQL). False
+        sends verify to the walk, which names the first link that breaks it: a false alarm costs
+        time, never a verdict. A chain with rules and no such check always walks."""
+        return cls.link_problem is ChainLink.link_problem
 
 
 Head = TypeVar("Head", bound=ChainHead)
@@ -254,6 +277,132 @@ def _run_postgresql(links: models.QuerySet, prev: bytes) -> tuple[int, int, int,
     return (count, first, last, last_hash.encode()) if linked else None
 
 
+def _rendered(field: models.Field) -> str:
+    """SQL for a scalar column as `canonical` writes its value (text as JSON, a time in UTC)."""
+    column = connection.ops.quote_name(field.column)
+    if connection.vendor == "postgresql":
+        if isinstance(field, models.DateTimeField):
+            utc = f"{column} AT TIME ZONE 'UTC'"
+            micro = f"mod(extract(microseconds FROM {column})::bigint, 1000000)"
+            return (
+                f"""coalesce('"' || to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') || """
+                f"""CASE WHEN {micro} = 0 THEN '' ELSE to_char({utc}, '.US') END || '+00:00"', 'null')"""
+            )
+        if isinstance(field, models.DateField):
+            return f"""coalesce('"' || to_char({column}, 'YYYY-MM-DD') || '"', 'null')"""
+        return f"coalesce(to_json({column})::text, 'null')"
+    if isinstance(field, models.DateTimeField):  # stored as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        return f"""coalesce('"' || replace({column}, ' ', 'T') || '+00:00"', 'null')"""
+    return f"json_quote({column})"
+
+
+def _json_middle(names: list[str], texts: list[str | None]) -> bytes | None:
+    """The canonical bytes of JSON columns as they stand in a body (`"a":{…},"b":[…]` without the
+    first key), parsed and written as verify's walk would; None if a column is not JSON."""
+    try:
+        values = [canonical(json.loads(text) if text is not None else None) for text in texts]
+    except ValueError:
+        return None
+    return b"".join(
+        value if i == 0 else f',"{name}":'.encode() + value
+        for i, (name, value) in enumerate(zip(names, values, strict=True))
+    )
+
+
+def _checked_select(links: models.QuerySet) -> tuple[str, list, list[str]]:
+    """SQL selecting each link's seq, prev_hash, hash and body, then its JSON columns as text and
+    the middle of its body where they stand, or NULL if the canonical text of its other columns
+    (keys sorted: the text before and after the JSON columns) is not how its body starts and
+    ends; with its parameters and the JSON columns' names. The JSON columns must be adjacent in
+    key order (they are in every chain; a chain where they are not raises)."""
+    fields = sorted((links.model._meta.get_field(name) for name in links.model.chained), key=attrgetter("name"))
+    json_at = [i for i, field in enumerate(fields) if isinstance(field, models.JSONField)]
+    if json_at and json_at != list(range(json_at[0], json_at[-1] + 1)):
+        raise ValueError("a chain's JSON columns must be adjacent in key order")
+    split = json_at[0] if json_at else len(fields)
+    before, after = fields[:split], fields[split + len(json_at) :]
+    keyed = [f"""'"{field.name}":' || {_rendered(field)}""" for field in before]
+    keyed += [f"""'"{fields[split].name}":'"""] if json_at else []
+    head = " || ".join(["'{'", " || ',' || ".join(keyed) or "''", *([] if json_at else ["'}'"])])
+    trailing = [f"""',"{field.name}":' || {_rendered(field)}""" for field in after]
+    tail = " || ".join([*trailing, "'}'"]) if json_at else "''"
+    quote, postgres = connection.ops.quote_name, connection.vendor == "postgresql"
+    to_bytes = "convert_to({}, 'UTF8')" if postgres else "CAST({} AS BLOB)"
+    texts = "".join(f"{quote(fields[i].column)}{'::text' if postgres else ''} AS j{n}, " for n, i in enumerate(json_at))
+    ok = (
+        "length(body) >= length(p) + length(s) AND substr(body, 1, length(p)) = p"
+        " AND substr(body, length(body) - length(s) + 1, length(s)) = s"
+    )
+    middle = "substr(body, length(p) + 1, length(body) - length(p) - length(s))"
+    attnames = ["prev_hash", "hash", "body", *(field.attname for field in fields)]
+    inner, params = links.order_by().values(*attnames).query.sql_with_params()
+    select = (
+        f"SELECT seq, prev_hash, hash, body, {texts}CASE WHEN {ok} THEN {middle} END AS middle FROM ("  # noqa: S608 - names from the model
+        f"SELECT *, {to_bytes.format(head)} AS p, {to_bytes.format(tail)} AS s FROM ({inner}) AS run"
+        f"{' OFFSET 0' if postgres else ' LIMIT -1 OFFSET 0'}) AS built"  # computed once a link, not inlined
+    )
+    return select, list(params), [fields[i].name for i in json_at]
+
+
+def _json_middle(names: list[str], texts: tuple) -> bytes | None:
+    """The canonical bytes of JSON columns as they stand in a body (`{…},"b":[…]`: the first
+    key is before them), parsed and written as verify's walk would; None if one is not JSON."""
+    try:
+        values = [canonical(json.loads(text) if text is not None else None) for text in texts]
+    except ValueError:
+        return None
+    return b"".join(
+        value if i == 0 else f',"{name}":'.encode() + value
+        for i, (name, value) in enumerate(zip(names, values, strict=True))
+    )
+
+
+def _middles_hold(groups: Iterable[tuple], names: list[str]) -> bool:
+    """Each distinct (JSON columns as text …, middle of the body) is what the walk would write."""
+    return all(found is not None and bytes(found) == _json_middle(names, texts) for *texts, found in groups)
+
+
+def _columns_hold_postgresql(links: models.QuerySet, last_seq: int) -> bool:
+    """Do the columns of every link up to `last_seq` say what its bytes say? PostgreSQL writes
+    each link's other columns and groups the links by (JSON columns, middle of the body); Python
+    parses and writes each distinct group once."""
+    select, params, names = _checked_select(links.filter(seq__lte=last_seq))
+    grouped = ", ".join([*(f"j{n}" for n in range(len(names))), "middle"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {grouped} FROM ({select}) AS checked GROUP BY {grouped}", params)  # noqa: S608
+        return _middles_hold(cursor.fetchall(), names)
+
+
+def _reaches_head_with_columns_sqlite(head: ChainHead, links: models.QuerySet) -> bool:
+    """The bytes and the columns of SQLite's links in one read, range by range: the bytes hashed
+    here (`_bytes_problem`: numbers, links, hashes), the distinct (JSON columns, middle of the
+    body) collected and written once at the end."""
+    prev, groups, names = GENESIS, set(), []
+    for low in range(0, head.last_seq, CHUNK):
+        high = min(low + CHUNK, head.last_seq)
+        select, params, names = _checked_select(links.filter(seq__gt=low, seq__lte=high))
+        with connection.cursor() as cursor:
+            cursor.execute(f"{select} ORDER BY seq", params)
+            rows = cursor.fetchall()
+        if len(rows) != high - low or _bytes_problem(list(map(itemgetter(0, 1, 2, 3), rows)), low + 1, prev):
+            return False
+        groups.update(map(itemgetter(slice(4, None)), rows))
+        prev = rows[-1][2]
+    return prev == head.head_hash and _middles_hold(groups, names)
+
+
+def _holds(head: ChainHead, links: models.QuerySet, columns: bool) -> bool:
+    """Every link up to the head checks out, asked in bulk: the bytes, and with `columns` the
+    columns and the chain's rules (`ChainLink.rules_hold`). False only sends verify to the walk."""
+    if not columns:
+        return _reaches_head(head, links)
+    if connection.vendor == "postgresql":
+        held = _reaches_head(head, links) and _columns_hold_postgresql(links, head.last_seq)
+    else:
+        held = _reaches_head_with_columns_sqlite(head, links)
+    return held and links.model.rules_hold(links.filter(seq__lte=head.last_seq))
+
+
 def _reaches_head(head: ChainHead, links: models.QuerySet) -> bool:
     """Hash the stored bytes in order, run by run: do they lead, link by link, to the head?"""
     run = _run_postgresql if connection.vendor == "postgresql" else _run_sqlite
@@ -289,17 +438,19 @@ def chain_verify(head: ChainHead, *, written_head: str | None = None, columns: b
     head; `written_head` (a hash written on paper earlier, 16 characters or more) proves
     nothing before it was rewritten. `columns=False` checks the bytes only.
 
-    With `columns=False` the bytes are hashed in one pass that only compares the end with the
-    head; only if that fails does the walk look at every link to find the first bad one.
+    Everything is first checked in bulk (`_holds`); only if that fails does the walk look at
+    every link to find the first bad one.
     """
     written_head = written_head.lower() if written_head else None
     if written_head is not None and len(written_head) < 16:
         raise ValueError("a written-down head has at least 16 characters")
     head = type(head)._default_manager.get(pk=head.pk)  # the head as it is now, read before the links
-    links, context = head.chain_links(), head.verify_context() if columns else {}
+    links = head.chain_links()
     prev, count, seen_head = GENESIS, 0, written_head is None
-    if not columns and written_head is None and _reaches_head(head, links):
-        prev, count = head.head_hash, head.last_seq  # every byte checked; nothing to localise
+    if _holds(head, links, columns):
+        prev, count = head.head_hash, head.last_seq  # every byte and column checked; nothing to localise
+        seen_head = seen_head or links.filter(seq__lte=count, hash__startswith=written_head).exists()
+    context = head.verify_context() if columns and count == 0 else {}
     with _no_cycle_collection():
         for rows, objects in _chunks(links, head.last_seq, columns) if count == 0 else ():
             if not rows:

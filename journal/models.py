@@ -1,10 +1,13 @@
 from hashlib import sha256
+from operator import methodcaller
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from ishenim.chain import ChainHead, ChainLink
+from ishenim.chain import CHUNK, ChainHead, ChainLink
 from schools.models import District, School
 
 
@@ -94,19 +97,7 @@ class Record(ChainLink):
     def __str__(self) -> str:
         return f"{self.volume} #{self.seq}"
 
-    def chained_fields(self) -> dict:
-        return {
-            "seq": self.seq,
-            "kind": self.kind,
-            "number": self.number,
-            "entry": self.entry_id,
-            "appeal": self.appeal_id,
-            "at": self.at.isoformat(),
-            "taken_on": self.taken_on.isoformat() if self.taken_on else None,
-            "fields": self.fields,
-            "sealed_digest": self.sealed_digest,
-            "actor": self.actor_id,
-        }
+    chained = ("seq", "kind", "number", "entry", "appeal", "at", "taken_on", "fields", "sealed_digest", "actor")
 
     @property
     def description(self) -> str:
@@ -124,12 +115,61 @@ class Record(ChainLink):
             if self.number != context["number"] + 1:
                 return "serial numbers are not consecutive"
             context["number"] = self.number
-        stored = self.fields.get("stored") if self.appeal_id else None
-        if isinstance(stored, dict):
-            if not _explained(context["stored"].get(self.appeal_id, {}), stored, self.fields):
-                return "stored appeal does not match the chain"
-            context["stored"][self.appeal_id] = stored
+        if not _vouches(context["stored"], self.appeal_id, self.fields):
+            return "stored appeal does not match the chain"
         return None
+
+    @classmethod
+    def rules_hold(cls, links: models.QuerySet) -> bool:
+        """`link_problem` asked of a volume's links at once: sealed blobs erased only under
+        retention and matching their digests, entries numbered 1, 2, 3 …, appeals' stored
+        columns changed only as their records say (Python, over the records of appeals only)."""
+        erased = links.filter(kind=cls.Kind.AMENDMENT, entry__isnull=False, fields__has_key="erased")
+        erased_ids = erased.values("entry_id")
+        unexplained = links.filter(sealed__isnull=True).exclude(sealed_digest="")
+        if unexplained.exclude(entry__in=erased_ids).exclude(entry__isnull=True, pk__in=erased_ids).exists():
+            return False
+        if not _sealed_match(links.filter(sealed__isnull=False)):
+            return False
+        numbered, params = links.filter(kind=cls.Kind.ENTRY).order_by().values("seq", "number").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT number, row_number() OVER (ORDER BY seq) AS n FROM "  # noqa: S608 - the ORM's SQL
+                f"({numbered}) AS entries) AS numbered WHERE number IS NULL OR number <> n",
+                params,
+            )
+            if cursor.fetchone()[0]:
+                return False
+        stored: dict = {}
+        appeals = links.filter(appeal__isnull=False).order_by("seq").values_list("appeal_id", "fields")
+        return all(_vouches(stored, appeal, fields) for appeal, fields in appeals.iterator(chunk_size=CHUNK))
+
+
+def _sealed_match(sealed: models.QuerySet) -> bool:
+    """Does every sealed blob match its digest? PostgreSQL hashes them itself; SQLite's are hashed
+    here as they are read."""
+    if connection.vendor == "postgresql":
+        return not sealed.filter(RawSQL("encode(sha256(sealed), 'hex') <> sealed_digest", (), BooleanField())).exists()
+    query, params = sealed.order_by("seq").values("sealed", "sealed_digest").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        while rows := cursor.fetchmany(CHUNK):
+            blobs, digests = zip(*rows, strict=True)
+            if list(map(methodcaller("hexdigest"), map(sha256, blobs))) != list(digests):
+                return False
+    return True
+
+
+def _vouches(stored_by_appeal: dict, appeal_id: int | None, fields: dict) -> bool:
+    """A record's `stored` (the appeal's columns as its record vouches for them) follows the
+    appeal's previous one as `_explained` allows; remembered for the next record of the appeal."""
+    stored = fields.get("stored") if appeal_id else None
+    if not isinstance(stored, dict):
+        return True
+    if not _explained(stored_by_appeal.get(appeal_id, {}), stored, fields):
+        return False
+    stored_by_appeal[appeal_id] = stored
+    return True
 
 
 # The only records after which an appeal's sealed columns may hold other bytes.

@@ -216,13 +216,4 @@ class Entry(ChainLink):
     def __str__(self) -> str:
         return f"{self.book} #{self.seq}"
 
-    def chained_fields(self) -> dict:
-        return {
-            "seq": self.seq,
-            "kind": self.kind,
-            "opening": self.opening_id,
-            "meeting": self.meeting_id,
-            "at": self.at.isoformat(),
-            "fields": self.fields,
-            "actor": self.actor_id,
-        }
+    chained = ("seq", "kind", "opening", "meeting", "at", "fields", "actor")
