@@ -75,6 +75,46 @@ def test_a_public_appeal_is_one_short_write_transaction(client, demo):
     assert stored_verify(demo.vault_scope).ok  # the follow-ups, vouched by their journal entries
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_a_public_appeal_is_ten_statements(client, demo, settings, monkeypatch):
+    """As deployed (REDIS_URL set): the throttle and the session go to Redis, not the database."""
+    import os
+
+    import redis
+
+    from accounts import sessions, throttle
+
+    settings.REDIS_URL = "redis://127.0.0.1:6379/12"
+    prefix = settings.CACHE_PREFIX = f"perf-{os.getpid()}"  # suites on both databases may run at once
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    throttle._redis.cache_clear()
+    monkeypatch.setattr(sessions, "SessionStore", sessions.HashedCacheStore)  # what the import picks with Redis
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.get(URL)
+        assert client.post(URL, FORM).status_code == 302
+        client.cookies.pop("sessionid", None)
+        client.cookies.pop("ishenim_b", None)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(URL, FORM)
+        assert response.status_code == 302 and response["Location"] == "/s/rakhmanov/receipt/"
+        sql = _statements(queries)
+        shown = "\n".join(s[:160] for s in sql)
+        assert len(sql) == STATEMENTS - 2, shown
+        assert not any("accounts_counter" in s or "django_session" in s for s in sql), shown
+        assert server.keys(f"{prefix}:limit:*")  # the throttle counted, in Redis
+        assert client.get("/s/rakhmanov/receipt/").status_code == 200  # the session holds the receipt
+    finally:
+        server.delete(*server.keys(f"{prefix}*") or [f"{prefix}:none"])
+        throttle._redis.cache_clear()
+
+
 # --- staff lists: every query on the appeals table is served by an index ----------------------
 
 INBOX = "/staff/rakhmanov/appeals/"
