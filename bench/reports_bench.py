@@ -219,7 +219,7 @@ def _measure() -> list[Figure]:
     from reports.analysis import district_analysis, school_analysis
     from reports.compliance import compliance
     from reports.periods import last_complete_quarter, quarter_in
-    from reports.selectors import district_appeals, per_school, quarter_figures, school_appeals, subjects_in
+    from reports.selectors import per_school, quarter_figures, subjects_in
     from reports.services import quarterly_report_draft
     from schools.models import District, School
 
@@ -230,10 +230,10 @@ def _measure() -> list[Figure]:
     calendar = quarter_in(School.QuarterMode.CALENDAR, period.start)
 
     def one_school():
-        return quarter_figures(school_appeals(school), period), subjects_in(school, period)
+        return quarter_figures(school, period), subjects_in(school, period)
 
     def whole_district():
-        return quarter_figures(district_appeals(district), calendar, compare=False), per_school(district, calendar)
+        return quarter_figures(district, calendar, compare=False), per_school(district, calendar)
 
     school_s, (school_q, _subjects) = _timed(one_school)
     analysis_s, analysis = _timed(lambda: school_analysis(school, period))

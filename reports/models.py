@@ -290,3 +290,66 @@ class QuarterFacts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.period_start}"
+
+
+class FigureCount(models.Model):
+    """How many appeals of a school, received in one month (the project's local time), have one value
+    of one clear dimension the figures count by (category, channel, who wrote, status or grade), with
+    the counts and sums the figures add up: an appeal is in five rows, one per dimension.
+
+    Kept by triggers on the appeals and follow-up tables, in the statement that changes the row
+    (`reports.counts`: no statement of its own in a submission), so a quarter's figures read a few
+    dozen rows per month whatever the number of appeals; `ishenim figures verify` recounts them
+    from the rows.
+    """
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="+", verbose_name=_("school"))
+    to_district = models.BooleanField(_("sent to the district"))
+    month = models.DateField(_("month"))
+    dimension = models.CharField(_("counted by"), max_length=12)
+    value = models.CharField(_("value"), max_length=20)  # a grade as text, "0" for none
+    n = models.IntegerField(_("appeals"), default=0)
+    anonymous = models.IntegerField(_("anonymous"), default=0)
+    urgent = models.IntegerField(_("urgent"), default=0)
+    registered = models.IntegerField(_("registered"), default=0)
+    answered = models.IntegerField(_("answered"), default=0)
+    timed = models.IntegerField(_("registered and answered"), default=0)
+    late = models.IntegerField(_("answered after the due day"), default=0)
+    register_us = models.BigIntegerField(_("time to register (µs, summed)"), default=0)
+    answer_us = models.BigIntegerField(_("time to answer (µs, summed)"), default=0)
+    solved_yes = models.IntegerField(_("solved"), default=0)
+    solved_partly = models.IntegerField(_("partly solved"), default=0)
+    solved_no = models.IntegerField(_("not solved"), default=0)
+
+    class Meta:
+        verbose_name = _("count of appeals")
+        verbose_name_plural = _("counts of appeals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "to_district", "month", "dimension", "value"], name="one_figure_count_per_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.month} {self.dimension}={self.value}: {self.n}"
+
+
+class OpenDueCount(models.Model):
+    """How many open appeals of a school, received in one month, are due on one day (after any
+    extension): "overdue" is then a sum over the days before today. Kept like `FigureCount`."""
+
+    school = models.ForeignKey(School, models.CASCADE, related_name="+", verbose_name=_("school"))
+    to_district = models.BooleanField(_("sent to the district"))
+    month = models.DateField(_("month"))
+    due = models.DateField(_("answer due"))
+    n = models.IntegerField(_("appeals"), default=0)
+
+    class Meta:
+        verbose_name = _("count of open appeals by due day")
+        verbose_name_plural = _("counts of open appeals by due day")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "to_district", "month", "due"], name="one_open_due_count")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.month} {self.due} {self.n}"

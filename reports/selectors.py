@@ -7,15 +7,12 @@ number of queries; per-school tables are one GROUP BY.
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Aggregate,
-    Avg,
     Count,
     DateTimeField,
     DurationField,
@@ -25,6 +22,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
@@ -34,11 +32,13 @@ from appeals.models import Appeal, FollowUp
 from commission.models import Meeting
 from journal.models import Volume
 from openings.models import Opening
-from reports.models import QuarterlyReport, Subject, SubjectTag
+from reports.models import FigureCount, OpenDueCount, QuarterlyReport, Subject, SubjectTag
 from reports.periods import Period
 from schools.models import District, School
 
 GRADES = range(1, 12)  # Kyrgyz schools have grades 1 to 11
+SOLVED = tuple(f"solved_{value}" for value in FollowUp.Solved.values)
+COUNTED = ("category", "channel", "author_kind", "status", "grade")  # the figures count appeals by these
 
 
 def small_count() -> int:
@@ -65,19 +65,21 @@ def due_expr() -> Coalesce:
 
 def overdue_q(today: dt.date) -> Q:
     """Still open after the answer was due, or closed (in local time) after the day it was due."""
-    return Q(LessThan(due_expr(), today), status__in=Appeal.OPEN_STATUSES) | Q(
-        _closed_after_due(today), closed_at__isnull=False
-    )
+    return Q(LessThan(due_expr(), today), status__in=Appeal.OPEN_STATUSES) | closed_late_q()
 
 
-def _closed_after_due(today: dt.date):
+def closed_late_q() -> Q:
+    """Closed (in local time) after the day the answer was due."""
+    return Q(_closed_after_due(), closed_at__isnull=False)
+
+
+def _closed_after_due():
     if connection.vendor != "postgresql":
         return GreaterThan(TruncDate("closed_at"), due_expr())
     # Shifting by the zone's offset and comparing with the day after the due date
     # gives the same answer as converting each row to local time, at a third of
     # the cost on a district's quarter (Kyrgyzstan keeps one offset all year).
-    tz = timezone.get_current_timezone()
-    offset = dt.datetime.combine(today, dt.time(12), tzinfo=tz).utcoffset() or dt.timedelta()
+    offset = timezone.localtime().utcoffset() or dt.timedelta()
     return GreaterThanOrEqual(
         ExpressionWrapper(F("closed_at") + offset, output_field=DateTimeField()),
         Cast(due_expr(), DateTimeField()) + dt.timedelta(days=1),
@@ -97,70 +99,100 @@ DIMENSIONS = {
 
 
 def figures(appeals: QuerySet[Appeal], *, today: dt.date | None = None, detail: bool = True) -> dict:
-    """Every figure of the reports for a set of appeals, in one grouped query (two with `detail`).
-
-    The appeals are grouped by their few clear dimensions (category, channel,
-    author kind, status, grade): one pass over the rows, a few thousand groups
-    at most, summed up here. `detail` adds what only the period itself shows
-    (overdue, timings, writers' answers); comparison periods leave it out.
-    Returns plain data (frozen as JSON in final reports).
-    """
+    """Every figure of the reports for any set of appeals (a week, a filter), counted from the rows
+    in one grouped query. A whole quarter reads the kept counts instead (`period_figures`)."""
     today = today or timezone.localdate()
-    counts: dict[str, Aggregate] = {
-        "n": Count("pk"),
-        "anonymous": Count("pk", filter=Q(anonymous=True)),
-        "urgent": Count("pk", filter=Q(urgent=True)),
-    }
+    to_register = ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField())
+    to_answer = ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField())
+    timed = Q(closed_at__isnull=False, registered_at__isnull=False)
+    groups = (
+        appeals.values(*COUNTED)
+        .annotate(
+            n=Count("pk"),
+            anonymous=Count("pk", filter=Q(anonymous=True)),
+            urgent=Count("pk", filter=Q(urgent=True)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            answered=Count("pk", filter=Q(closed_at__isnull=False)),
+            registered=Count("pk", filter=Q(registered_at__isnull=False)),
+            timed=Count("pk", filter=timed),
+            register=Sum(to_register, filter=Q(registered_at__isnull=False)),
+            answer=Sum(to_answer, filter=timed),
+            **{name: Count("pk", filter=Q(followup__solved=name.removeprefix("solved_"))) for name in SOLVED},
+        )
+        .order_by()
+    )
+    # Each group of appeals sharing all their dimensions counts once under each dimension's value.
+    rows = (group | {"dimension": name, "value": str(group[name] or 0)} for group in groups for name in COUNTED)
+    return _summed(rows, detail=detail)
+
+
+def period_figures(scope: School | District, period: Period, *, today: dt.date | None = None, detail: bool = True):
+    """The figures of a school (its own appeals) or a district (every appeal of its schools) for
+    whole months, read from the counts kept per month and value (`reports.counts`): two small
+    queries whatever the number of appeals, the same numbers as `figures` over the rows."""
+    if period.start.day != 1 or period.end.day != 1:
+        raise ValueError(f"{period} is not whole months")
+    today = today or timezone.localdate()
+    months = {"month__gte": period.start, "month__lt": period.end}
+    sums = {name: Sum(name) for name in ("n", "anonymous", "urgent", "answered", "registered", "timed", *SOLVED)}
+    rows = (
+        counted(FigureCount, scope)
+        .filter(**months)
+        .values("dimension", "value")
+        .annotate(**sums, overdue=Sum("late"), register_us=Sum("register_us"), answer_us=Sum("answer_us"))
+        .order_by()
+    )
+    micros = dt.timedelta(microseconds=1)
+    result = _summed(
+        (row | {"register": row["register_us"] * micros, "answer": row["answer_us"] * micros} for row in rows),
+        detail=detail,
+    )
     if detail:
-        to_register = ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField())
-        to_answer = ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField())
-        counts |= {
-            "overdue": Count("pk", filter=overdue_q(today)),
-            "answered": Count("pk", filter=Q(closed_at__isnull=False)),
-            "registered": Count("pk", filter=Q(registered_at__isnull=False)),
-            "to_register": Avg(to_register, filter=Q(registered_at__isnull=False)),
-            "to_answer": Avg(to_answer, filter=Q(closed_at__isnull=False, registered_at__isnull=False)),
-        }
-    result: dict[str, Any] = {field: dict.fromkeys(values, 0) for field, values in DIMENSIONS.items()}
-    result["grade"] = {str(grade): 0 for grade in GRADES} | {"none": 0}
-    names = ("anonymous", "urgent", "overdue", "answered") if detail else ("anonymous", "urgent")
-    totals = dict.fromkeys(("total", "open", *names), 0)
-    waits: dict[str, list[Any]] = {"to_register": [dt.timedelta(), 0], "to_answer": [dt.timedelta(), 0]}
-    for group in appeals.values(*DIMENSIONS, "grade").annotate(**counts).order_by():
-        n = group["n"]
-        for field in DIMENSIONS:
-            result[field][group[field]] = result[field].get(group[field], 0) + n
-        result["grade"][str(group["grade"]) if group["grade"] in GRADES else "none"] += n
-        totals["total"] += n
-        totals["open"] += n if group["status"] in Appeal.OPEN_STATUSES else 0
-        for name in names:
-            totals[name] += group[name]
-        for name, weight in (("to_register", group.get("registered")), ("to_answer", group.get("answered"))):
-            if weight and group[name] is not None:
-                waits[name][0] += group[name] * weight
-                waits[name][1] += weight
-    result |= totals
-    result["closed"] = totals["total"] - totals["open"]
-    if not detail:
-        return result | {
-            "overdue": None,
-            "answered": None,
-            "days_to_register": None,
-            "days_to_answer": None,
-            "feedback": None,
-        }
-    for name, (total, weight) in waits.items():
-        result[f"days_{name}"] = _days(total / weight) if weight else None
-    result["feedback"] = feedback(appeals)
+        late_open = counted(OpenDueCount, scope).filter(**months, due__lt=today).aggregate(n=Sum("n", default=0))
+        result["overdue"] += late_open["n"]
     return result
 
 
-def feedback(appeals: QuerySet[Appeal]) -> dict:
-    """What writers answered to "was the problem solved?" after closure (online appeals only)."""
-    answers = dict(
-        appeals.filter(followup__solved__gt="").values_list("followup__solved").annotate(n=Count("pk")).order_by()
-    )
-    return {value: answers.get(value, 0) for value in FollowUp.Solved.values}
+def counted(model: type[FigureCount] | type[OpenDueCount], scope: School | District) -> QuerySet:
+    """The kept counts of a school's own appeals (not those sent to the district) or of a district's."""
+    if isinstance(scope, District):
+        return model.objects.filter(school__district=scope)
+    return model.objects.filter(school=scope, to_district=False)
+
+
+def _summed(rows, *, detail: bool) -> dict:
+    """The figures from rows that count appeals by the value of one dimension (category, channel,
+    author kind, status, grade) with their counts: every appeal is in one row per dimension, so the
+    totals are those of the status rows. `detail` keeps what only the period itself shows (overdue,
+    timings, writers' answers); comparison periods leave it out. Returns plain data (frozen as JSON
+    in final reports)."""
+    result: dict[str, Any] = {field: dict.fromkeys(values, 0) for field, values in DIMENSIONS.items()}
+    result["grade"] = {str(grade): 0 for grade in GRADES} | {"none": 0}
+    names = ("anonymous", "urgent", "overdue", "answered", "registered", "timed", *SOLVED)
+    totals = dict.fromkeys(("total", "open", *names), 0)
+    waits = {"register": dt.timedelta(), "answer": dt.timedelta()}
+    for row in rows:
+        n, dimension, value = row["n"], row["dimension"], row["value"]
+        if dimension == "grade":
+            value = value if value in result["grade"] else "none"
+        result[dimension][value] = result[dimension].get(value, 0) + n
+        if dimension != "status":
+            continue
+        totals["total"] += n
+        totals["open"] += n if value in Appeal.OPEN_STATUSES else 0
+        for name in names:
+            totals[name] += row[name]
+        for name in waits:
+            waits[name] += row[name] or dt.timedelta()
+    result |= {name: totals[name] for name in ("total", "open", "anonymous", "urgent")}
+    result["closed"] = totals["total"] - totals["open"]
+    if not detail:
+        return result | dict.fromkeys(("overdue", "answered", "days_to_register", "days_to_answer", "feedback"))
+    result["overdue"], result["answered"] = totals["overdue"], totals["answered"]
+    result["days_to_register"] = _days(waits["register"] / totals["registered"]) if totals["registered"] else None
+    result["days_to_answer"] = _days(waits["answer"] / totals["timed"]) if totals["timed"] else None
+    result["feedback"] = {name.removeprefix("solved_"): totals[name] for name in SOLVED}
+    return result
 
 
 def share(part: int, whole: int) -> int | None:
@@ -173,40 +205,43 @@ def trend(current: int, before: int) -> int | None:
     return round(100 * (current - before) / before) if before else None
 
 
-def quarter_figures(appeals: QuerySet[Appeal], period: Period, *, compare: bool = True) -> dict:
-    """The quarter's figures with (unless `compare` is off) the counts of the previous quarter
-    and of the same quarter a year before."""
-    current = figures(in_period(appeals, period))
-    previous = figures(in_period(appeals, period.shifted(-1)), detail=False) if compare else None
-    year_before = figures(in_period(appeals, period.shifted(-4)), detail=False) if compare else None
+def quarter_figures(scope: School | District, period: Period, *, compare: bool = True) -> dict:
+    """The quarter's figures of a school or a district with (unless `compare` is off) the counts
+    of the previous quarter and of the same quarter a year before."""
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.short_label},
-        "current": current,
-        "previous": previous,
-        "year_before": year_before,
+        "current": period_figures(scope, period),
+        "previous": period_figures(scope, period.shifted(-1), detail=False) if compare else None,
+        "year_before": period_figures(scope, period.shifted(-4), detail=False) if compare else None,
     }
 
 
 def per_school(district: District, period: Period, *, today: dt.date | None = None) -> list[dict]:
-    """One row of counts per school of the district in the period (one GROUP BY)."""
+    """One row of counts per school of the district in the period, from the kept counts (two GROUP BYs)."""
     today = today or timezone.localdate()
-    rows: dict[int | None, Mapping[str, object]] = {
-        row["school_id"]: row
-        for row in in_period(district_appeals(district), period)
+    months = {"month__gte": period.start, "month__lt": period.end}
+    rows: dict[int | None, dict] = {
+        row.pop("school_id"): row
+        for row in counted(FigureCount, district)
+        .filter(**months, dimension="status")
         .values("school_id")
         .annotate(
-            total=Count("pk"),
-            to_district=Count("pk", filter=Q(district__isnull=False)),
-            urgent=Count("pk", filter=Q(urgent=True)),
-            open=Count("pk", filter=Q(status__in=Appeal.OPEN_STATUSES)),
-            overdue=Count("pk", filter=overdue_q(today)),
-            anonymous=Count("pk", filter=Q(anonymous=True)),
+            total=Sum("n"),
+            to_district=Sum("n", filter=Q(to_district=True)),
+            urgent=Sum("urgent"),
+            open=Sum("n", filter=Q(value__in=Appeal.OPEN_STATUSES)),
+            overdue=Sum("late"),
+            anonymous=Sum("anonymous"),
         )
         .order_by()
     }
+    late_open = counted(OpenDueCount, district).filter(**months, due__lt=today).values("school_id").annotate(n=Sum("n"))
+    for row in late_open.order_by():
+        if row["school_id"] in rows:
+            rows[row["school_id"]]["overdue"] += row["n"]
     empty = {"total": 0, "to_district": 0, "urgent": 0, "open": 0, "overdue": 0, "anonymous": 0}
     return [
-        {"school": school, **{k: rows.get(school.pk, empty)[k] for k in empty}}
+        {"school": school, **{k: rows.get(school.pk, empty)[k] or 0 for k in empty}}
         for school in district.schools.order_by("name_ky")
     ]
 
@@ -215,15 +250,11 @@ def open_cases(school: School, *, today: dt.date | None = None, limit: int = 50)
     """What needs doing now: open cases by due date, urgent first; no content."""
     today = today or timezone.localdate()
     open_ = school_appeals(school).filter(status__in=Appeal.OPEN_STATUSES)
-    counts = open_.aggregate(
-        open=Count("pk"),
-        urgent=Count("pk", filter=Q(urgent=True)),
-        overdue=Count("pk", filter=Q(LessThan(due_expr(), today))),
-        due_soon=Count(
-            "pk",
-            filter=Q(GreaterThan(due_expr(), today - dt.timedelta(days=1)))
-            & Q(LessThan(due_expr(), today + dt.timedelta(days=4))),
-        ),
+    counts = counted(FigureCount, school).filter(dimension="status", value__in=Appeal.OPEN_STATUSES).aggregate(
+        open=Sum("n", default=0), urgent=Sum("urgent", default=0)
+    ) | counted(OpenDueCount, school).aggregate(
+        overdue=Sum("n", filter=Q(due__lt=today), default=0),
+        due_soon=Sum("n", filter=Q(due__gte=today, due__lte=today + dt.timedelta(days=3)), default=0),
     )
     cases = list(
         open_.annotate(due_date=due_expr())

@@ -197,7 +197,7 @@ def report_figures(report: QuarterlyReport) -> dict:
     """Frozen figures of a final report; live ones while it is a draft."""
     if report.locked and report.figures:
         return report.figures
-    return quarter_figures(school_appeals(report.school), report_period(report))
+    return quarter_figures(report.school, report_period(report))
 
 
 def _editable(report: QuarterlyReport) -> None:
@@ -248,7 +248,7 @@ def quarterly_report_finalise(*, report: QuarterlyReport, discussed_on: dt.date,
     if discussed_on > timezone.localdate():
         raise ValidationError(_("The meeting date cannot be in the future."))
     period = report_period(report)
-    frozen = quarter_figures(school_appeals(report.school), period)
+    frozen = quarter_figures(report.school, period)
     frozen["subjects"] = subjects_in(report.school, period)
     report.figures = frozen
     report.discussed_on = discussed_on

@@ -23,7 +23,6 @@ from reports.models import Attestation, Subject, SubjectTag
 from reports.periods import quarter_in, quarter_of
 from reports.presentation import category_labels, headline, masked, sections, timings, trend_chart
 from reports.selectors import (
-    district_appeals,
     in_period,
     journal_head,
     meetings_for_agenda,
@@ -70,7 +69,7 @@ def _document_language(request) -> str:
 def dashboard(request, school):
     school = school_for(request, school, "reports.read")
     period = quarter_of(school, _day(request))
-    quarter = quarter_figures(school_appeals(school), period)
+    quarter = quarter_figures(school, period)
     sees_cases = may(request, school, "reports.open_cases")
     return render(
         request,
@@ -323,7 +322,7 @@ def export_statistics(request, school):
     school = school_for(request, school, "reports.read")
     fmt = _fmt(request)
     period = quarter_of(school, _day(request))
-    quarter = quarter_figures(school_appeals(school), period)
+    quarter = quarter_figures(school, period)
     audit_record(
         action="ishenim.report.exported",
         scope=school.vault_scope,
@@ -365,7 +364,7 @@ def district_dashboard(request, district):
     rows, quarter, totals = [], None, {}
     if period is not None:
         rows = per_school(district, period)
-        quarter = quarter_figures(district_appeals(district), period, compare=False)
+        quarter = quarter_figures(district, period, compare=False)
         checks = compliance(schools)
         for row in rows:
             row["broken"] = [c for c in checks[row["school"].pk] if c.status == BROKEN]
@@ -402,7 +401,7 @@ def district_export(request, district):
         detail={"what": request.GET.get("what", "schools"), "format": fmt, "period": period.short_label},
     )
     if request.GET.get("what") == "statistics":
-        quarter = quarter_figures(district_appeals(district), period, compare=False)
+        quarter = quarter_figures(district, period, compare=False)
         name = statistics_filename(district, period.short_label)
         return QuarterStatistics(quarter, filename=name, mask_all=True).response(fmt)
     rows = per_school(district, period)
