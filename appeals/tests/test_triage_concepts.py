@@ -314,3 +314,47 @@ def test_the_urgent_words_page_says_what_triage_recognises(client, demo, login):
     client.cookies["ishenim_lang"] = "ru"
     page = client.get(reverse("appeals:urgent_words", args=[demo.slug])).content.decode()
     assert "на кыргызском, русском, английском и узбекском" in page and "похищение невесты" in page
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Эч кимиси жаракат алган жок, баары аман",  # negated injury
+        "ech kim jarakat algan jok",
+        "Врач осмотрел: угрозы жизни не выявлено",
+        "Nobody was hurt during the fire drill",
+        "O'quv mashg'ulotida hech kim jarohat olmadi",
+        "На уроке ОБЖ учили останавливать кровотечение",  # a first-aid lesson
+        "In the first aid lesson we learned how to stop bleeding",
+        "Биринчи жардам сабагында кан агып жатса эмне кылууну үйрөндүк",
+        "Сын сбежал с урока физкультуры",  # truancy, not a runaway
+        "На экскурсии мальчик потерялся, но через десять минут нашелся",  # found again
+        "Notice: the chemistry lab has poisonous reagents, keep the cupboard locked",
+        "Кимё хонасида заҳарли реактивлар бор",
+        "My friend said I'll kill you as a joke",
+        "In cooking class we used kitchen knives",
+        "Ашпозчулук сабагында бычак менен жашылча туурадык",
+        "Qizimni ertaroq olib ketsam bo'ladimi, to'yga boramiz",  # «olib» (take), not «o'lib» (die)
+        "Негде попить воды",
+    ],
+)
+def test_harmless_reports_the_rules_read_literally_before(text):
+    assert triage.urgent_concepts(text, trained=triage.RULES_ONLY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("эч ким жардам берген жок, жаракат алдым", "violence"),  # the negation is of the help, not the injury
+        ("I'll kill you, I'm not joking, he said", "violence"),
+        ("Men o'lib ketsam hammaga yaxshi bo'ladi", "suicide"),
+        ("atam meni tameki menen kuydurdu", "domestic"),
+        ("My dad burns me with his cigarettes", "domestic"),
+        ("Мать выставила дочку на мороз в одной футболке", "neglect"),
+        ("apam meni kyshta futbolkachan kochogo chygaryp saldy", "neglect"),
+        ("Our coal stove gives off fumes, we all have headaches", "poisoning"),
+        ("уйдо комур мештен ис тийди", "poisoning"),
+    ],
+)
+def test_dangers_told_beside_those_words_still_alert(text, concept):
+    assert concept in dict(triage.urgent_concepts(text, trained=triage.RULES_ONLY))
