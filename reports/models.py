@@ -329,6 +329,8 @@ class FigureCount(models.Model):
                 fields=["school", "to_district", "month", "dimension", "value"], name="one_figure_count_per_value"
             )
         ]
+        # A district's quarter: its months' rows whatever the years before (the unique key leads with the school).
+        indexes = [models.Index(fields=["month", "dimension"], name="figure_count_month")]
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.month} {self.dimension}={self.value}: {self.n}"
