@@ -33,7 +33,7 @@ from datetime import date
 from hashlib import sha256
 from itertools import islice
 from operator import attrgetter, itemgetter, methodcaller
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -46,7 +46,7 @@ CHUNK = 20_000
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def canonical(fields: dict) -> bytes:
+def canonical(fields: object) -> bytes:
     """One byte string per record, the same on every database and Python version (one encoder,
     made once: `json.dumps` with these options would make one per call)."""
     return _CANONICAL.encode(fields).encode()
@@ -112,7 +112,7 @@ class ChainLink(models.Model):
         time in ISO 8601)."""
         values = {}
         for name in self.chained:
-            value = getattr(self, self._meta.get_field(name).attname)
+            value = getattr(self, cast(models.Field, self._meta.get_field(name)).attname)
             values[name] = value.isoformat() if isinstance(value, date) else value
         return values
 
@@ -279,7 +279,7 @@ def _run_postgresql(links: models.QuerySet, prev: bytes) -> tuple[int, int, int,
 
 def _rendered(field: models.Field) -> str:
     """SQL for a scalar column as `canonical` writes its value (text as JSON, a time in UTC)."""
-    column = connection.ops.quote_name(field.column)
+    column = connection.ops.quote_name(cast(str, field.column))
     if connection.vendor == "postgresql":
         if isinstance(field, models.DateTimeField):
             utc = f"{column} AT TIME ZONE 'UTC'"
@@ -344,19 +344,6 @@ def _checked_select(links: models.QuerySet) -> tuple[str, list, list[str]]:
     return select, list(params), [fields[i].name for i in json_at]
 
 
-def _json_middle(names: list[str], texts: tuple) -> bytes | None:
-    """The canonical bytes of JSON columns as they stand in a body (`{…},"b":[…]`: the first
-    key is before them), parsed and written as verify's walk would; None if one is not JSON."""
-    try:
-        values = [canonical(json.loads(text) if text is not None else None) for text in texts]
-    except ValueError:
-        return None
-    return b"".join(
-        value if i == 0 else f',"{name}":'.encode() + value
-        for i, (name, value) in enumerate(zip(names, values, strict=True))
-    )
-
-
 def _middles_hold(groups: Iterable[tuple], names: list[str]) -> bool:
     """Each distinct (JSON columns as text …, middle of the body) is what the walk would write."""
     return all(found is not None and bytes(found) == _json_middle(names, texts) for *texts, found in groups)
@@ -377,7 +364,7 @@ def _reaches_head_with_columns_sqlite(head: ChainHead, links: models.QuerySet) -
     """The bytes and the columns of SQLite's links in one read, range by range: the bytes hashed
     here (`_bytes_problem`: numbers, links, hashes), the distinct (JSON columns, middle of the
     body) collected and written once at the end."""
-    prev, groups, names = GENESIS, set(), []
+    prev, groups, names = GENESIS, set[tuple](), list[str]()
     for low in range(0, head.last_seq, CHUNK):
         high = min(low + CHUNK, head.last_seq)
         select, params, names = _checked_select(links.filter(seq__gt=low, seq__lte=high))

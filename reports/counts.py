@@ -365,15 +365,15 @@ def _from_rows() -> tuple[dict[tuple, dict], dict[tuple, int]]:
             )
             for c in SUMS:
                 row[c] += sums[c]
-    due = (
+    open_by_due = (
         Appeal.objects.filter(status__in=Appeal.OPEN_STATUSES)
-        .annotate(month=month, to_district=to_district, due=due_expr())
-        .filter(due__isnull=False)
-        .values("school_id", "to_district", "month", "due")
+        .annotate(month=month, to_district=to_district, due_day=due_expr())
+        .filter(due_day__isnull=False)
+        .values("school_id", "to_district", "month", "due_day")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    dues = {(d["school_id"], bool(d["to_district"]), d["month"], d["due"]): d["n"] for d in due}
+    dues = {(d["school_id"], bool(d["to_district"]), d["month"], d["due_day"]): d["n"] for d in open_by_due}
     return counts, dues
 
 
