@@ -12,37 +12,37 @@ from bench.triage import batches, cross_validate, evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most), on the test batches
 PINNED = {
-    "all": {"found": 671, "urgent": 717, "alarms": 25, "harmless": 659},
-    "concept:domestic": {"found": 74, "urgent": 76, "alarms": 0, "harmless": 0},
+    "all": {"found": 698, "urgent": 717, "alarms": 34, "harmless": 659},
+    "concept:domestic": {"found": 75, "urgent": 76, "alarms": 0, "harmless": 0},
     "concept:marriage": {"found": 74, "urgent": 74, "alarms": 0, "harmless": 0},
-    "concept:missing": {"found": 66, "urgent": 74, "alarms": 0, "harmless": 0},
-    "concept:neglect": {"found": 69, "urgent": 74, "alarms": 0, "harmless": 0},
-    "concept:poisoning": {"found": 67, "urgent": 75, "alarms": 0, "harmless": 0},
-    "concept:sexual": {"found": 70, "urgent": 77, "alarms": 0, "harmless": 0},
-    "concept:suicide": {"found": 96, "urgent": 105, "alarms": 0, "harmless": 0},
-    "concept:violence": {"found": 79, "urgent": 83, "alarms": 0, "harmless": 0},
-    "concept:weapons": {"found": 76, "urgent": 79, "alarms": 0, "harmless": 0},
-    "language:en": {"found": 122, "urgent": 132, "alarms": 15, "harmless": 129},
-    "language:ky": {"found": 214, "urgent": 224, "alarms": 1, "harmless": 209},
-    "language:mix": {"found": 46, "urgent": 46, "alarms": 1, "harmless": 45},
-    "language:ru": {"found": 164, "urgent": 180, "alarms": 7, "harmless": 167},
-    "language:uz": {"found": 125, "urgent": 135, "alarms": 1, "harmless": 109},
-    "split:fresh10": {"found": 77, "urgent": 81, "alarms": 3, "harmless": 79},
-    "split:fresh11": {"found": 78, "urgent": 81, "alarms": 6, "harmless": 79},
-    "split:fresh12": {"found": 79, "urgent": 81, "alarms": 5, "harmless": 81},
-    "split:fresh4": {"found": 41, "urgent": 45, "alarms": 1, "harmless": 29},
-    "split:fresh5": {"found": 80, "urgent": 82, "alarms": 0, "harmless": 78},
-    "split:fresh6": {"found": 69, "urgent": 82, "alarms": 3, "harmless": 78},
-    "split:fresh7": {"found": 74, "urgent": 82, "alarms": 2, "harmless": 78},
-    "split:fresh8": {"found": 52, "urgent": 55, "alarms": 3, "harmless": 45},
-    "split:fresh9": {"found": 43, "urgent": 48, "alarms": 2, "harmless": 40},
-    "split:held-out": {"found": 78, "urgent": 80, "alarms": 0, "harmless": 72},
+    "concept:missing": {"found": 72, "urgent": 74, "alarms": 0, "harmless": 0},
+    "concept:neglect": {"found": 72, "urgent": 74, "alarms": 0, "harmless": 0},
+    "concept:poisoning": {"found": 71, "urgent": 75, "alarms": 0, "harmless": 0},
+    "concept:sexual": {"found": 75, "urgent": 77, "alarms": 0, "harmless": 0},
+    "concept:suicide": {"found": 101, "urgent": 105, "alarms": 0, "harmless": 0},
+    "concept:violence": {"found": 80, "urgent": 83, "alarms": 0, "harmless": 0},
+    "concept:weapons": {"found": 78, "urgent": 79, "alarms": 0, "harmless": 0},
+    "language:en": {"found": 128, "urgent": 132, "alarms": 20, "harmless": 129},
+    "language:ky": {"found": 222, "urgent": 224, "alarms": 6, "harmless": 209},
+    "language:mix": {"found": 46, "urgent": 46, "alarms": 0, "harmless": 45},
+    "language:ru": {"found": 172, "urgent": 180, "alarms": 6, "harmless": 167},
+    "language:uz": {"found": 130, "urgent": 135, "alarms": 2, "harmless": 109},
+    "split:fresh10": {"found": 80, "urgent": 81, "alarms": 3, "harmless": 79},
+    "split:fresh11": {"found": 79, "urgent": 81, "alarms": 8, "harmless": 79},
+    "split:fresh12": {"found": 81, "urgent": 81, "alarms": 8, "harmless": 81},
+    "split:fresh4": {"found": 42, "urgent": 45, "alarms": 1, "harmless": 29},
+    "split:fresh5": {"found": 81, "urgent": 82, "alarms": 1, "harmless": 78},
+    "split:fresh6": {"found": 76, "urgent": 82, "alarms": 3, "harmless": 78},
+    "split:fresh7": {"found": 80, "urgent": 82, "alarms": 5, "harmless": 78},
+    "split:fresh8": {"found": 53, "urgent": 55, "alarms": 2, "harmless": 45},
+    "split:fresh9": {"found": 47, "urgent": 48, "alarms": 3, "harmless": 40},
+    "split:held-out": {"found": 79, "urgent": 80, "alarms": 0, "harmless": 72},
 }
 # the rules alone on the same batches (the figures before the model): the model must find at least model_adds
 # more, and change the alarms by at most model_alarms (below zero: its veto removes more than it raises)
-RULES_ALONE = {"found": 536, "alarms": 94, "model_adds": 135, "model_alarms": -69}
+RULES_ALONE = {"found": 536, "alarms": 94, "model_adds": 162, "model_alarms": -60}
 # leave-one-batch-out over the training batches, the model alone: found at least, alarms at most
-CROSS_VALIDATED = {"found": 1108, "alarms": 61}
+CROSS_VALIDATED = {"found": 1120, "alarms": 69}
 
 
 @pytest.fixture(scope="module")
