@@ -44,7 +44,16 @@ serializer.register()
 MAGIC = b"ISHENIM-BACKUP\x00v1\n"
 CHUNK = 1024 * 1024
 DUMP = f"db.{serializer.FORMAT}"
-EXCLUDE = ["contenttypes", "auth.permission", "sessions", "accounts.SessionRecord"]
+# The figures' counts are the database's own (triggers on the appeals): a restore counts the
+# appeals as it loads them, then recounts them from the rows (`reports.counts`).
+EXCLUDE = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "accounts.SessionRecord",
+    "reports.FigureCount",
+    "reports.OpenDueCount",
+]
 
 
 class BackupError(Exception):
@@ -182,6 +191,7 @@ def installation_is_empty() -> bool:
 
 def backup_restore(source: str | Path, *, passphrase: str, replace_server_key: bool = False) -> dict:
     """Bring an archive back into an empty, migrated installation; returns its manifest."""
+    from reports.counts import counts_rebuild
     from vault import services
 
     if not installation_is_empty():
@@ -197,6 +207,7 @@ def backup_restore(source: str | Path, *, passphrase: str, replace_server_key: b
             dump.write_bytes(archive.read(DUMP))
             with transaction.atomic():
                 call_command("loaddata", str(dump), verbosity=0)
+                counts_rebuild()
             media = _media_root() or (Path(settings.MEDIA_ROOT) if getattr(settings, "MEDIA_ROOT", "") else None)
             for name in archive.namelist():
                 if name.startswith("files/") and media is not None:

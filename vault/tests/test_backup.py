@@ -11,6 +11,8 @@ from django.core.management.base import CommandError
 from appeals.models import Appeal
 from journal.models import Volume
 from journal.services import journal_verify
+from reports.counts import counts_verify
+from reports.models import FigureCount
 from schools.demo import DEMO_PASSWORD
 from vault.backup import MAGIC, BackupError, backup_restore
 from vault.services import Keyring, user_key_unlock
@@ -65,6 +67,7 @@ def test_it_restores_into_an_empty_installation_and_everything_reads_back(archiv
     assert all(journal_verify(volume).ok for volume in Volume.objects.all())
     assert Volume.objects.count() >= 2  # the school's and the district's
     assert opening_books_verify()
+    assert FigureCount.objects.exists() and counts_verify() == []  # the figures count the restored appeals
     User = get_user_model()
     for username in ("director", "district"):
         user = User.objects.get(username=username)
