@@ -12,42 +12,42 @@ from bench.triage import batches, cross_validate, evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most), on the test batches
 PINNED = {
-    "all": {"found": 1167, "urgent": 1194, "alarms": 120, "harmless": 1151},
+    "all": {"found": 1170, "urgent": 1194, "alarms": 119, "harmless": 1151},
     "concept:domestic": {"found": 134, "urgent": 135, "alarms": 0, "harmless": 0},
     "concept:marriage": {"found": 123, "urgent": 123, "alarms": 0, "harmless": 0},
-    "concept:missing": {"found": 122, "urgent": 125, "alarms": 0, "harmless": 0},
-    "concept:neglect": {"found": 119, "urgent": 124, "alarms": 0, "harmless": 0},
-    "concept:poisoning": {"found": 117, "urgent": 125, "alarms": 0, "harmless": 0},
-    "concept:sexual": {"found": 131, "urgent": 133, "alarms": 0, "harmless": 0},
+    "concept:missing": {"found": 123, "urgent": 125, "alarms": 0, "harmless": 0},
+    "concept:neglect": {"found": 122, "urgent": 124, "alarms": 0, "harmless": 0},
+    "concept:poisoning": {"found": 119, "urgent": 125, "alarms": 0, "harmless": 0},
+    "concept:sexual": {"found": 130, "urgent": 133, "alarms": 0, "harmless": 0},
     "concept:suicide": {"found": 162, "urgent": 166, "alarms": 0, "harmless": 0},
     "concept:violence": {"found": 132, "urgent": 135, "alarms": 0, "harmless": 0},
-    "concept:weapons": {"found": 127, "urgent": 128, "alarms": 0, "harmless": 0},
-    "language:en": {"found": 173, "urgent": 178, "alarms": 30, "harmless": 191},
-    "language:ky": {"found": 440, "urgent": 443, "alarms": 45, "harmless": 428},
-    "language:mix": {"found": 45, "urgent": 46, "alarms": 4, "harmless": 45},
-    "language:ru": {"found": 308, "urgent": 321, "alarms": 30, "harmless": 316},
-    "language:uz": {"found": 201, "urgent": 206, "alarms": 11, "harmless": 171},
-    "split:fresh10": {"found": 78, "urgent": 81, "alarms": 1, "harmless": 79},
-    "split:fresh11": {"found": 80, "urgent": 81, "alarms": 12, "harmless": 79},
-    "split:fresh12": {"found": 81, "urgent": 81, "alarms": 10, "harmless": 81},
-    "split:fresh13": {"found": 88, "urgent": 89, "alarms": 7, "harmless": 94},
-    "split:fresh14": {"found": 87, "urgent": 88, "alarms": 7, "harmless": 90},
-    "split:fresh15": {"found": 86, "urgent": 87, "alarms": 18, "harmless": 88},
-    "split:fresh16": {"found": 85, "urgent": 87, "alarms": 15, "harmless": 87},
-    "split:fresh17": {"found": 126, "urgent": 126, "alarms": 20, "harmless": 133},
+    "concept:weapons": {"found": 125, "urgent": 128, "alarms": 0, "harmless": 0},
+    "language:en": {"found": 174, "urgent": 178, "alarms": 34, "harmless": 191},
+    "language:ky": {"found": 441, "urgent": 443, "alarms": 50, "harmless": 428},
+    "language:mix": {"found": 46, "urgent": 46, "alarms": 0, "harmless": 45},
+    "language:ru": {"found": 311, "urgent": 321, "alarms": 28, "harmless": 316},
+    "language:uz": {"found": 198, "urgent": 206, "alarms": 7, "harmless": 171},
+    "split:fresh10": {"found": 80, "urgent": 81, "alarms": 3, "harmless": 79},
+    "split:fresh11": {"found": 79, "urgent": 81, "alarms": 8, "harmless": 79},
+    "split:fresh12": {"found": 81, "urgent": 81, "alarms": 8, "harmless": 81},
+    "split:fresh13": {"found": 89, "urgent": 89, "alarms": 7, "harmless": 94},
+    "split:fresh14": {"found": 86, "urgent": 88, "alarms": 9, "harmless": 90},
+    "split:fresh15": {"found": 87, "urgent": 87, "alarms": 22, "harmless": 88},
+    "split:fresh16": {"found": 85, "urgent": 87, "alarms": 20, "harmless": 87},
+    "split:fresh17": {"found": 125, "urgent": 126, "alarms": 27, "harmless": 133},
     "split:fresh4": {"found": 42, "urgent": 45, "alarms": 1, "harmless": 29},
-    "split:fresh5": {"found": 81, "urgent": 82, "alarms": 3, "harmless": 78},
-    "split:fresh6": {"found": 76, "urgent": 82, "alarms": 6, "harmless": 78},
-    "split:fresh7": {"found": 79, "urgent": 82, "alarms": 5, "harmless": 78},
-    "split:fresh8": {"found": 53, "urgent": 55, "alarms": 5, "harmless": 45},
-    "split:fresh9": {"found": 46, "urgent": 48, "alarms": 7, "harmless": 40},
-    "split:held-out": {"found": 79, "urgent": 80, "alarms": 3, "harmless": 72},
+    "split:fresh5": {"found": 81, "urgent": 82, "alarms": 1, "harmless": 78},
+    "split:fresh6": {"found": 76, "urgent": 82, "alarms": 3, "harmless": 78},
+    "split:fresh7": {"found": 80, "urgent": 82, "alarms": 5, "harmless": 78},
+    "split:fresh8": {"found": 53, "urgent": 55, "alarms": 2, "harmless": 45},
+    "split:fresh9": {"found": 47, "urgent": 48, "alarms": 3, "harmless": 40},
+    "split:held-out": {"found": 79, "urgent": 80, "alarms": 0, "harmless": 72},
 }
 # the rules alone on the same batches (the figures before the model): the model must find at least model_adds
 # more, and change the alarms by at most model_alarms (below zero: its veto removes more than it raises)
-RULES_ALONE = {"found": 888, "alarms": 157, "model_adds": 279, "model_alarms": -37}
+RULES_ALONE = {"found": 888, "alarms": 157, "model_adds": 282, "model_alarms": -38}
 # leave-one-batch-out over the training batches, the model alone: found at least, alarms at most
-CROSS_VALIDATED = {"found": 1222, "alarms": 94}
+CROSS_VALIDATED = {"found": 1120, "alarms": 69}
 
 
 @pytest.fixture(scope="module")
