@@ -165,3 +165,36 @@ def test_a_short_text_needs_more_evidence_for_the_model_alone():
     assert not triage.is_urgent(short)
     # a short urgent message is still found: the rules do not need the model
     assert triage.is_urgent("Otam sigareta bilan qo'limni kuydirdi")
+
+
+# A model that has seen these calm words only in harmless appeals: it is sure a long letter made of them is harmless.
+_CALM = [
+    "Thank you for the lovely school concert, my daughter enjoyed singing with her friends and her grandmother",
+    "The cake at the school fair was delicious, thank you to all the parents and the lovely teachers",
+    "My daughter enjoyed the concert, her grandmother said the hall looked beautiful, thank you",
+    "Her friends enjoyed the fair and the cake, the teachers were lovely, thank you all",
+]
+_DANGER = ["He hit me with a stick", "She ran away from home", "They left the baby alone", "He drank bleach"]
+
+
+@pytest.mark.parametrize(
+    ("said", "concept"),
+    [
+        ("her friend told her she wants to kill herself", "suicide"),
+        ("the coach asks her for nude photos", "sexual"),
+    ],
+)
+def test_the_veto_never_silences_a_wish_to_die_or_sexual_abuse(said, concept):
+    calm = triage.model_train(
+        [{"text": t, "urgent": False, "concept": None, "language": "en"} for t in _CALM]
+        + [{"text": t, "urgent": True, "concept": "violence", "language": "en"} for t in _DANGER]
+    )
+    letter = f"{_CALM[0]}, {_CALM[1]}, and {said}. {_CALM[2]}, {_CALM[3]}."
+    assert len(triage.normalise(letter)) >= triage.SHORT_TEXT
+    assert triage.model_read(letter, m=calm).score < triage.MODEL_VETO  # the model would veto it
+    assert [c for c, _words in triage.urgent_concepts(letter, trained=calm)] == [concept]
+    # a rule hit of another kind in the same letter is still vetoed (an injury long healed)
+    healed = letter.replace(said, "her brother broke his arm")
+    assert triage.urgent_concepts(healed, trained=triage.RULES_ONLY) and not triage.urgent_concepts(
+        healed, trained=calm
+    )
