@@ -16,7 +16,6 @@ from django.db.models import Max, Subquery
 from appeals.models import Appeal
 from ishenim.chain import ChainCheck, canonical, chain_append, chain_verify, head_locked
 from journal.models import Record, Volume
-from schools.models import District, School
 from vault.crypto import Blob
 
 APPEAL_BLOBS = tuple(f.name for f in Appeal._meta.concrete_fields if isinstance(f, models.BinaryField))
@@ -128,13 +127,3 @@ def journal_verify(volume: Volume, head: str | None = None) -> ChainCheck:
         if bad:
             return ChainCheck(check.head, check.records, False, "stored appeal does not match the chain", min(bad))
     return check
-
-
-def journal_verify_all(*, school: School | None = None, district: District | None = None) -> list[ChainCheck]:
-    """Verify every volume (of one school or district office, or of the whole installation)."""
-    volumes = Volume.objects.select_related("school", "district").order_by("school_id", "district_id", "year")
-    if school is not None:
-        volumes = volumes.filter(school=school)
-    if district is not None:
-        volumes = volumes.filter(district=district)
-    return [journal_verify(volume) for volume in volumes]

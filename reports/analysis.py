@@ -99,10 +99,6 @@ class Cell:
         return rate_ratio(self.now, self.previous)
 
     @property
-    def vs_year_before(self) -> RateRatio:
-        return rate_ratio(self.now, self.year_before)
-
-    @property
     def rising(self) -> bool:
         return self.vs_previous.rise
 

@@ -50,10 +50,6 @@ def school_appeals(school: School) -> QuerySet[Appeal]:
     return Appeal.objects.filter(school=school, district__isnull=True)
 
 
-def district_appeals(district: District) -> QuerySet[Appeal]:
-    return Appeal.objects.filter(school__district=district)
-
-
 def in_period(appeals: QuerySet[Appeal], period: Period) -> QuerySet[Appeal]:
     return appeals.filter(received_at__gte=period.start_at, received_at__lt=period.end_at)
 
