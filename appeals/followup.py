@@ -17,7 +17,6 @@ import uuid
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from accounts.sessions import session_box_drop, session_box_get, session_box_put
@@ -53,7 +52,7 @@ def followup_new(appeal, public_key: bytes, text: str):
 
     followup = FollowUp(appeal=appeal, writer_key_id=uuid.uuid4(), writer_public_key=public_key)
     followup.text_for_writer = seal_for_writer(followup, text)
-    models.Model.save(followup, force_insert=True)  # not StoredRow.save, which would link it
+    followup.save(force_insert=True, linked=False)
     return followup
 
 

@@ -239,14 +239,17 @@ class StoredRow(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, linked: bool = True, **kwargs):
+        """`linked=False` only for a row its appeal's journal entry vouches for as it is stored
+        (a new appeal's follow-up: `appeals.stored.stored_in_entry`), in the same transaction."""
         from appeals.stored import stored_chain
 
         adding = self._state.adding
         with transaction.atomic(savepoint=False):  # the row and its link: one savepoint-free unit
             super().save(*args, **kwargs)
-            fields = kwargs.get("update_fields")
-            stored_chain(type(self), [self.pk], changed=None if adding else list(fields or stored_all(self)))
+            if linked:
+                fields = kwargs.get("update_fields")
+                stored_chain(type(self), [self.pk], changed=None if adding else list(fields or stored_all(self)))
 
 
 def stored_all(row: models.Model) -> list[str]:
