@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, DateField, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, Q
 from django.db.models.functions import TruncMonth
 
 from appeals.models import Appeal, FollowUp
 from reports.models import FigureCount, OpenDueCount
-from reports.selectors import COUNTED, SOLVED, closed_late_q, due_expr
+from reports.selectors import COUNTED, SOLVED, appeal_sums, closed_late_q, due_expr
 
 KEY = ("school_id", "to_district", "month", "dimension", "value")
 SUMS = (
@@ -333,25 +333,10 @@ def _from_rows() -> tuple[dict[tuple, dict], dict[tuple, int]]:
     {(school, to_district, month, due): n}."""
     month = TruncMonth("received_at", output_field=DateField())
     to_district = ExpressionWrapper(Q(district__isnull=False), output_field=BooleanField())
-    since = ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField())
-    taken = ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField())
-    timed = Q(closed_at__isnull=False, registered_at__isnull=False)
     groups = (
         Appeal.objects.annotate(month=month, to_district=to_district)
         .values("school_id", "to_district", "month", *COUNTED)
-        .annotate(
-            n=Count("pk"),
-            anonymous=Count("pk", filter=Q(anonymous=True)),
-            urgent=Count("pk", filter=Q(urgent=True)),
-            registered=Count("pk", filter=Q(registered_at__isnull=False)),
-            answered=Count("pk", filter=Q(closed_at__isnull=False)),
-            timed=Count("pk", filter=timed),
-            late=Count("pk", filter=closed_late_q()),
-            register=Sum(since, filter=Q(registered_at__isnull=False)),
-            answer=Sum(taken, filter=timed),
-            # a follow-up is one per appeal: the join doubles no row
-            **{f"solved_{v}": Count("pk", filter=Q(followup__solved=v)) for v in FollowUp.Solved.values},
-        )
+        .annotate(**appeal_sums(), late=Count("pk", filter=closed_late_q()))
         .order_by()
     )
     counts: dict[tuple, dict] = {}

@@ -98,28 +98,31 @@ def figures(appeals: QuerySet[Appeal], *, today: dt.date | None = None, detail: 
     """Every figure of the reports for any set of appeals (a week, a filter), counted from the rows
     in one grouped query. A whole quarter reads the kept counts instead (`period_figures`)."""
     today = today or timezone.localdate()
-    to_register = ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField())
-    to_answer = ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField())
-    timed = Q(closed_at__isnull=False, registered_at__isnull=False)
-    groups = (
-        appeals.values(*COUNTED)
-        .annotate(
-            n=Count("pk"),
-            anonymous=Count("pk", filter=Q(anonymous=True)),
-            urgent=Count("pk", filter=Q(urgent=True)),
-            overdue=Count("pk", filter=overdue_q(today)),
-            answered=Count("pk", filter=Q(closed_at__isnull=False)),
-            registered=Count("pk", filter=Q(registered_at__isnull=False)),
-            timed=Count("pk", filter=timed),
-            register=Sum(to_register, filter=Q(registered_at__isnull=False)),
-            answer=Sum(to_answer, filter=timed),
-            **{name: Count("pk", filter=Q(followup__solved=name.removeprefix("solved_"))) for name in SOLVED},
-        )
-        .order_by()
-    )
+    groups = appeals.values(*COUNTED).annotate(**appeal_sums(), overdue=Count("pk", filter=overdue_q(today))).order_by()
     # Each group of appeals sharing all their dimensions counts once under each dimension's value.
     rows = (group | {"dimension": name, "value": str(group[name] or 0)} for group in groups for name in COUNTED)
     return _summed(rows, detail=detail)
+
+
+def appeal_sums() -> dict:
+    """What the figures add up over a group of appeals (the rows' and the kept counts' alike):
+    how many, anonymous, urgent, registered, answered, timed, the time to register and to
+    answer summed, and the writers' answers to "was it solved?" (one follow-up an appeal: the
+    join doubles no row)."""
+    to_register = ExpressionWrapper(F("registered_at") - F("received_at"), output_field=DurationField())
+    to_answer = ExpressionWrapper(F("closed_at") - F("registered_at"), output_field=DurationField())
+    timed = Q(closed_at__isnull=False, registered_at__isnull=False)
+    return {
+        "n": Count("pk"),
+        "anonymous": Count("pk", filter=Q(anonymous=True)),
+        "urgent": Count("pk", filter=Q(urgent=True)),
+        "registered": Count("pk", filter=Q(registered_at__isnull=False)),
+        "answered": Count("pk", filter=Q(closed_at__isnull=False)),
+        "timed": Count("pk", filter=timed),
+        "register": Sum(to_register, filter=Q(registered_at__isnull=False)),
+        "answer": Sum(to_answer, filter=timed),
+        **{name: Count("pk", filter=Q(followup__solved=name.removeprefix("solved_"))) for name in SOLVED},
+    }
 
 
 def period_figures(scope: School | District, period: Period, *, today: dt.date | None = None, detail: bool = True):
