@@ -1,6 +1,9 @@
 """One online and one paper appeal walked through a real browser, from registration to the answer."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from appeals.models import Appeal
 from appeals.receipts import receipt_code_new
@@ -31,7 +34,7 @@ def _walk(page, appeal: Appeal, *, answer_mode: str) -> None:
     _case_step(page, "Assign case handlers", lambda a: a.get_by_label("Бермет Осмонова").check())
     page.locator("textarea[name=text]").last.fill("Spoke with the form tutor; watching the class.")
     page.get_by_role("button", name="Add the note").click()
-    assert page.get_by_text("Spoke with the form tutor; watching the class.").is_visible()
+    expect(page.get_by_text("Spoke with the form tutor; watching the class.")).to_be_visible()
     _case_step(
         page,
         "Forward to a competent body",
@@ -92,7 +95,7 @@ def test_it_walks_an_online_and_a_paper_appeal_to_the_answer(page, demo, browser
     head = Volume.objects.get(school=demo).head_hash
     assert page.locator("#head-hash").inner_text().replace(" ", "") == head
     page.get_by_role("button", name="Verify the journal").click()
-    assert page.locator(".verify-result").inner_text().startswith("The journal verifies")
+    expect(page.locator(".verify-result")).to_have_text(re.compile(r"^\s*The journal verifies"))
 
     for appeal in (online, paper):
         appeal.refresh_from_db()
@@ -113,5 +116,5 @@ def test_it_walks_an_online_and_a_paper_appeal_to_the_answer(page, demo, browser
     public.goto("/s/rakhmanov/follow/")
     public.locator("input[name=code]").fill(code)
     public.locator("form.form button[type=submit]").click()
-    assert public.get_by_text(ANSWER).is_visible()
+    expect(public.get_by_text(ANSWER)).to_be_visible()
     writer.close()

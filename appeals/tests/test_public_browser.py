@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from appeals.models import Appeal, Message
 from appeals.services import message_post
@@ -98,7 +99,7 @@ def test_it_anonymous_appeal_in_kyrgyz_with_photo_receipt_messages_and_answer(
     page.check("input[name=author_kind][value=student]")
     page.fill("#id_text", "Жардам")
     page.click("button[type=submit].primary")
-    assert page.locator(".has-error").count() >= 2
+    expect(page.locator(".has-error").nth(1)).to_be_attached()  # waits for the answer: two fields at least
     assert page.input_value("#id_text") == "Жардам"
     page.screenshot(path=str(shots / "write-errors-ky-360.png"), full_page=True)
 
@@ -166,6 +167,7 @@ def test_it_signed_appeal_in_russian_with_photo_and_a_reply(page, browser, live_
     staff = staff_login(browser, live_server, "director")
     staff.goto("/staff/rakhmanov/appeals/")
     staff.click(f"a[href='/staff/rakhmanov/appeals/{appeal.pk}/']")
+    staff.wait_for_url(f"**/appeals/{appeal.pk}/")
     assert "Азамат Исаков" in staff.content() and "6В" in staff.content() and text in staff.content()
     staff.fill("#id_reply-body", "Спасибо, мы разберёмся до пятницы.")
     staff.click("form[action$='/reply/'] button[type=submit]")

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from appeals.models import Appeal
 from appeals.receipts import receipt_hash
@@ -45,7 +46,7 @@ def test_it_runs_the_commission_from_appointment_to_the_writers_follow_up(page, 
     page.fill("#id_issued_on", "2026-09-01")
     page.click("form.form button[type=submit]")
     page.click(f"form[action='{BASE}/members/from-accounts/'] button")
-    assert page.locator(".c-status.ok").count() == 1  # odd, a parents' representative, one responsible
+    expect(page.locator(".c-status.ok")).to_have_count(1)  # odd, a parents' representative, one responsible
 
     # First meeting: all five present; the chair and the secretary are elected by open vote.
     page.goto(f"{BASE}/meetings/new/")
