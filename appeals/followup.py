@@ -7,26 +7,32 @@ the official answer, a copy of their own text — is sealed to it as well as to
 the school. In a public request the server can open those only while the
 writer presents the code.
 
-After the writer typed the code (or just got it), the browser keeps it for the
-session the same way staff keys are kept: the session row holds the code boxed
-under a random key, and that key lives only in the writer's cookie. Neither
-the database nor the cookie alone reveals the code.
+After the writer typed the code (or just got it), the browser keeps it in one
+cookie, encrypted (AES-GCM) under a key derived from the server key: whoever
+reads the cookie jar later reads no code, and the database holds nothing of the
+visit (no session row: a submission costs no statement for it). The cookie
+lasts until the browser closes and, like a session, at most
+SESSION_COOKIE_AGE after the writer's last page of the box (each page that
+shows the appeal renews it); "quick exit" and "leave" delete it.
 """
 
+import base64
+import json
+import time
 import uuid
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from accounts.sessions import session_box_drop, session_box_get, session_box_put
 from appeals.receipts import receipt_normalise
 from vault import crypto
 from vault.crypto import VaultError
+from vault.services import server_box, server_unbox
 
-SESSION = "ishenim_followup"
-SESSION_SCHOOL = "ishenim_followup_school"
 COOKIE = "ishenim_wk"
+COOKIE_PURPOSE = "writer-code-cookie"
 
 
 def writer_private_key(code: str) -> bytes:
@@ -65,24 +71,47 @@ def open_for_writer(code: str, blob: crypto.Blob | None) -> str:
         return ""
 
 
-# --- keeping the code for this browser session ---------------------------------
+# --- keeping the code for this browser ----------------------------------------
+
+
+def _cookie_value(code: str, school_slug: str) -> str:
+    kept = json.dumps({"s": school_slug, "c": receipt_normalise(code), "t": int(time.time())}).encode()
+    return base64.urlsafe_b64encode(server_box(COOKIE_PURPOSE, kept)).decode()
+
+
+def _cookie_set(response: HttpResponse, value: str) -> None:
+    # No max_age: gone when the browser closes (SESSION_EXPIRE_AT_BROWSER_CLOSE); the idle limit is inside.
+    response.set_cookie(COOKIE, value, httponly=True, secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
 
 
 def session_keep(request: HttpRequest, response: HttpResponse, code: str, school_slug: str) -> None:
-    """Remember the code for this session: boxed in the session, its key in a cookie."""
-    request.session.cycle_key()  # a fresh session id whenever a code is proven
-    request.session[SESSION_SCHOOL] = school_slug
-    session_box_put(request, response, SESSION, COOKIE, receipt_normalise(code).encode())
+    """Remember the code on this browser: encrypted in a cookie, nothing server-side."""
+    _cookie_set(response, _cookie_value(code, school_slug))
 
 
 def session_code(request: HttpRequest, school_slug: str) -> str | None:
-    """The code this browser proved for this school in this session, if any."""
-    if request.session.get(SESSION_SCHOOL) != school_slug:
+    """The code this browser proved for this school, if it is still kept (not idle too long)."""
+    raw = request.COOKIES.get(COOKIE)
+    if not raw:
         return None
-    code = session_box_get(request, SESSION, COOKIE)
-    return code.decode() if code else None
+    try:
+        kept = json.loads(server_unbox(COOKIE_PURPOSE, base64.urlsafe_b64decode(raw)))
+        slug, code, idle = kept["s"], kept["c"], time.time() - kept["t"]
+    except (VaultError, ValueError, TypeError, KeyError):
+        return None  # not ours, tampered with, or the server key changed
+    if slug != school_slug or not isinstance(code, str) or not 0 <= idle <= settings.SESSION_COOKIE_AGE:
+        return None
+    request._writer_code = (code, school_slug)  # type: ignore[attr-defined]  # renewed on the response (session_renew)
+    return code
+
+
+def session_renew(request: HttpRequest, response: HttpResponse) -> None:
+    """A page read with the kept code renews the cookie's idle limit, as a session's would be."""
+    kept = getattr(request, "_writer_code", None)
+    if kept is not None and COOKIE not in response.cookies:
+        _cookie_set(response, _cookie_value(*kept))
 
 
 def session_forget(request: HttpRequest, response: HttpResponse) -> None:
-    request.session.pop(SESSION_SCHOOL, None)
-    session_box_drop(request, response, SESSION, COOKIE)
+    request._writer_code = None  # type: ignore[attr-defined]  # nothing to renew on this response
+    response.delete_cookie(COOKIE, samesite="Lax")

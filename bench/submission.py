@@ -72,9 +72,9 @@ def _submitter(slugs: list[str], counts: dict):
             elif name == "signed":
                 values[name] = choices[0]  # anonymous: the common case, and no identity to type
         response = await visitor.post(action, fill(form, values), follow=False)
-        # A new visitor next time: no counter cookie, no session; the CSRF cookie stays valid.
-        visitor.cookies.pop("ishenim_b", None)
-        visitor.cookies.pop("sessionid", None)
+        # A new visitor next time: no counter cookie, no kept code, no session; the CSRF cookie stays valid.
+        for name in ("ishenim_b", "ishenim_wk", "sessionid"):
+            visitor.cookies.pop(name, None)
         if response.status == 302 and response.headers.get("location", "").endswith("/receipt/"):
             counts["ok"] += 1
             return True

@@ -4,9 +4,10 @@ A case handler (a psychologist, a social pedagogue) must read the cases given
 to them and nothing else, even when their password is cracked from a copy of
 the database. So only the director and the responsible person hold the
 school's key (the district officers the district's); every appeal has its own
-key pair, whose private half is sealed to that key and to each member the case
-is given to. Giving a case to someone seals its key to their own public key
-(the giver must open it first); taking the case away deletes that copy.
+key pair, whose private half is sealed to that key (in the key's own row) and
+to each member the case is given to (a CaseKeyCopy each). Giving a case to
+someone seals its key to their own public key (the giver must open it first);
+taking the case away deletes that copy.
 
 Two parts, two keys: the *content* key seals everything staff read about the
 case (text, messages, files, notes, answers, letters, journal amendments); the
@@ -74,15 +75,16 @@ def school_with_vault_key(schools: models.QuerySet) -> models.QuerySet:
     )
 
 
-def _pair(part: str, scope_key: VaultKey) -> tuple[CaseKey, CaseKeyCopy, bytes]:
+def _pair(part: str, scope_key: VaultKey) -> tuple[CaseKey, bytes]:
+    """A new key pair, its private half sealed to the scope's key in the same row."""
     private = crypto.new_private_key()
-    key = CaseKey(part=part, public_key=crypto.public_key_of(private))
-    copy = CaseKeyCopy(
-        case_key=key,
+    key = CaseKey(
+        part=part,
+        public_key=crypto.public_key_of(private),
         scope_key=scope_key,
         sealed_private=crypto.seal(scope_key.id, bytes(scope_key.public_key), private),
     )
-    return key, copy, private
+    return key, private
 
 
 @dataclass
@@ -90,7 +92,6 @@ class CaseKeys:
     """An appeal's key pairs while it is being stored: sealing needs only the public halves."""
 
     keys: dict[str, CaseKey]
-    copies: list[CaseKeyCopy]
     privates: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def seal(self, plaintext: bytes, part: str = CONTENT) -> bytearray:
@@ -101,11 +102,10 @@ class CaseKeys:
         return self.seal(text.encode(), part)
 
     def save(self, appeal) -> None:
-        """Store the keys once the appeal has its id."""
+        """Store the keys, each with its scope copy, once the appeal has its id: one INSERT."""
         for key in self.keys.values():
             key.appeal = appeal
         CaseKey.objects.bulk_create(self.keys.values())
-        CaseKeyCopy.objects.bulk_create(self.copies)
         appeal._case_keys = {part: (key.id, bytes(key.public_key)) for part, key in self.keys.items()}
 
 
@@ -114,12 +114,10 @@ def case_keys_new(*, scope: str, identity: bool, school=None) -> CaseKeys:
     with `school` when it was)."""
     scope_key = _scope_key(scope, school)
     keys: dict[str, CaseKey] = {}
-    copies: list[CaseKeyCopy] = []
     privates: dict[str, bytes] = {}
     for part in (CONTENT, IDENTITY) if identity else (CONTENT,):
-        keys[part], copy, privates[part] = _pair(part, scope_key)
-        copies.append(copy)
-    return CaseKeys(keys, copies, privates)
+        keys[part], privates[part] = _pair(part, scope_key)
+    return CaseKeys(keys, privates)
 
 
 def _case_keys(appeal) -> dict[str, tuple]:
@@ -147,10 +145,9 @@ def case_seal(appeal, plaintext: bytes, *, part: str = CONTENT) -> bytearray:
     if CONTENT not in keys:
         return seal(appeal.vault_scope, plaintext)
     if part == IDENTITY and IDENTITY not in keys:
-        key, copy, _private = _pair(IDENTITY, _scope_key(appeal.vault_scope))
+        key, _private = _pair(IDENTITY, _scope_key(appeal.vault_scope))
         key.appeal = appeal
         key.save()
-        copy.save()
         keys[IDENTITY] = (key.id, bytes(key.public_key))
     key_id, public = keys[part]
     return crypto.seal(key_id, public, plaintext)
@@ -215,9 +212,7 @@ def case_key_holders(appeal, part: str = CONTENT) -> set[int]:
     administrator's password reset) deletes the copies sealed to the old one.
     """
     return set(
-        CaseKeyCopy.objects.filter(case_key__appeal=appeal, case_key__part=part, user__isnull=False).values_list(
-            "user_id", flat=True
-        )
+        CaseKeyCopy.objects.filter(case_key__appeal=appeal, case_key__part=part).values_list("user_id", flat=True)
     )
 
 
@@ -268,15 +263,13 @@ def case_keys_convert(*, ring, appeal, scope_key: VaultKey | None = None, privat
                     raise VaultError(f"{entry.label} {pk}: sealed to a key this session cannot open")
                 continue  # the writer's copies: sealed to the writer's key, not the scope's
             found.append((entry, pk, crypto.unseal(private, blob)))
-    keys, copies = {}, []
+    keys = {}
     privates_new = {}
     parts = {CONTENT} | {entry.part for entry, _pk, _plain in found}
     for part in sorted(parts):
-        keys[part], copy, privates_new[part] = _pair(part, scope_key)
+        keys[part], privates_new[part] = _pair(part, scope_key)
         keys[part].appeal = appeal
-        copies.append(copy)
     CaseKey.objects.bulk_create(keys.values())
-    CaseKeyCopy.objects.bulk_create(copies)
     for entry, pk, plaintext in found:
         key = keys[entry.part]
         entry.model._default_manager.filter(pk=pk).update(
@@ -333,17 +326,15 @@ def reseal_scope_copies(*, scope_keys: dict, new: VaultKey) -> int:
     """During a rotation: the case keys' copies held by the scope's old keys go to the new key."""
     count = 0
     by_key = defaultdict(list)
-    for copy in CaseKeyCopy.objects.filter(scope_key_id__in=list(scope_keys)).only(
-        "pk", "scope_key_id", "sealed_private"
-    ):
-        by_key[copy.scope_key_id].append(copy)
-    for key_id, copies in by_key.items():
+    for key in CaseKey.objects.filter(scope_key_id__in=list(scope_keys)).only("pk", "scope_key_id", "sealed_private"):
+        by_key[key.scope_key_id].append(key)
+    for key_id, case_keys in by_key.items():
         if scope_keys[key_id] is None:
             raise VaultError("a case key is sealed to a scope key this session cannot open")
-        for copy in copies:
-            private = crypto.unseal(scope_keys[key_id], bytes(copy.sealed_private))
-            copy.scope_key = new
-            copy.sealed_private = crypto.seal(new.id, bytes(new.public_key), private)
-        CaseKeyCopy.objects.bulk_update(copies, ["scope_key", "sealed_private"], batch_size=500)
-        count += len(copies)
+        for key in case_keys:
+            private = crypto.unseal(scope_keys[key_id], bytes(key.sealed_private))
+            key.scope_key = new
+            key.sealed_private = crypto.seal(new.id, bytes(new.public_key), private)
+        CaseKey.objects.bulk_update(case_keys, ["scope_key", "sealed_private"], batch_size=500)
+        count += len(case_keys)
     return count

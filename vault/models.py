@@ -90,10 +90,12 @@ class KeyGrant(models.Model):
 class CaseKey(models.Model):
     """The key pair of one appeal: its content (or its writer's identity) is sealed to it.
 
-    The private half exists only sealed: to the scope's key (CaseKeyCopy with
-    `scope_key`: the director and the responsible person open every case) and
-    to each member the case was given to (CaseKeyCopy with `user_key`). So a
-    case handler's password opens their own cases, not the school.
+    The private half exists only sealed: to the scope's key, in this row
+    (`scope_key`, `sealed_private`: the director and the responsible person open
+    every case), and to each member the case was given to (CaseKeyCopy). So a
+    case handler's password opens their own cases, not the school. The scope's
+    copy is a column of the key, not a row of its own: a new appeal stores its
+    key in one INSERT.
     """
 
     class Part(models.TextChoices):
@@ -104,6 +106,9 @@ class CaseKey(models.Model):
     appeal = models.ForeignKey("appeals.Appeal", models.CASCADE, related_name="case_keys", verbose_name=_("appeal"))
     part = models.CharField(_("part"), max_length=10, choices=Part)
     public_key = models.BinaryField(_("public key"))
+    # PROTECT: a scope key is pruned only when no case key is sealed to it (`key_prune`).
+    scope_key = models.ForeignKey(VaultKey, models.PROTECT, related_name="case_keys", verbose_name=_("scope key"))
+    sealed_private = models.BinaryField(_("private key sealed to the scope's key"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -116,21 +121,13 @@ class CaseKey(models.Model):
 
 
 class CaseKeyCopy(models.Model):
-    """A case key's private half, sealed to the scope's key or to one member's own key."""
+    """A case key's private half sealed to one member's own key (the scope's copy is in the key's row)."""
 
     case_key = models.ForeignKey(CaseKey, models.CASCADE, related_name="copies", verbose_name=_("case key"))
-    scope_key = models.ForeignKey(
-        VaultKey, models.CASCADE, null=True, blank=True, related_name="case_copies", verbose_name=_("scope key")
-    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="case_key_copies",
-        verbose_name=_("user"),
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="case_key_copies", verbose_name=_("user")
     )
-    user_key = models.ForeignKey(UserKey, models.CASCADE, null=True, blank=True, verbose_name=_("user key"))
+    user_key = models.ForeignKey(UserKey, models.CASCADE, verbose_name=_("user key"))
     sealed_private = models.BinaryField(_("sealed private key"))
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -145,15 +142,7 @@ class CaseKeyCopy(models.Model):
     class Meta:
         verbose_name = _("case key copy")
         verbose_name_plural = _("case key copies")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(scope_key__isnull=False, user__isnull=True, user_key__isnull=True)
-                | models.Q(scope_key__isnull=True, user__isnull=False, user_key__isnull=False),
-                name="case_copy_one_holder",
-            ),
-            models.UniqueConstraint(fields=["case_key", "scope_key"], name="one_case_copy_per_scope_key"),
-            models.UniqueConstraint(fields=["case_key", "user"], name="one_case_copy_per_user"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["case_key", "user"], name="one_case_copy_per_user")]
 
     def __str__(self) -> str:
-        return f"{self.case_key} → {self.user_id or self.scope_key_id}"
+        return f"{self.case_key} → {self.user_id}"

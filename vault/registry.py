@@ -91,6 +91,7 @@ KEY_MATERIAL = {
     "vault.UserKey.wrapped_private",
     "vault.KeyGrant.sealed_private",
     "vault.CaseKey.public_key",
+    "vault.CaseKey.sealed_private",
     "vault.CaseKeyCopy.sealed_private",
     # A writer's public key (the private half comes from their receipt code, never stored).
     "appeals.FollowUp.writer_public_key",

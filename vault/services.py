@@ -360,7 +360,7 @@ def key_prune(scope: str | None = None) -> int:
     used = key_ids_in_use()
     deleted = 0
     for key in retired.order_by("created_at"):
-        if key.id in used or VaultKey.objects.filter(successor=key).exists() or key.case_copies.exists():
+        if key.id in used or VaultKey.objects.filter(successor=key).exists() or key.case_keys.exists():
             continue
         key.delete()
         deleted += 1
@@ -477,26 +477,27 @@ class Keyring:
         wanted = [k for k in set(key_ids) if k not in keys and k not in self._absent]
         if not wanted or self._user_private is None:
             return
-        from django.db.models import Q
+        from django.db.models import OuterRef, Subquery
 
-        from vault.models import CaseKeyCopy
+        from vault.models import CaseKey, CaseKeyCopy
 
-        held = Q(user=self.user)
-        if keys:
-            held |= Q(scope_key_id__in=list(keys))
+        # The scope's copy is in the key's row; this member's own copy (if any) comes with it.
+        mine = CaseKeyCopy.objects.filter(case_key=OuterRef("pk"), user=self.user).values("sealed_private")[:1]
         for start in range(0, len(wanted), 500):
-            copies = CaseKeyCopy.objects.filter(held, case_key_id__in=wanted[start : start + 500]).values_list(
-                "case_key_id", "scope_key_id", "sealed_private"
+            rows = (
+                CaseKey.objects.filter(id__in=wanted[start : start + 500])
+                .annotate(mine=Subquery(mine))
+                .values_list("id", "scope_key_id", "sealed_private", "mine")
             )
-            for case_key_id, scope_key_id, sealed in copies:
-                if case_key_id in keys:
-                    continue
-                try:
-                    keys[case_key_id] = crypto.unseal(
-                        keys[scope_key_id] if scope_key_id else self._user_private, sealed
-                    )
-                except (VaultError, KeyError):
-                    continue  # sealed to a user key that was replaced
+            for case_key_id, scope_key_id, sealed, own in rows:
+                for private, blob in ((keys.get(scope_key_id), sealed), (self._user_private, own)):
+                    if private is None or not blob:
+                        continue
+                    try:
+                        keys[case_key_id] = crypto.unseal(private, bytes(blob))
+                        break
+                    except VaultError:
+                        continue  # sealed to a user key that was replaced
         self._absent.update(k for k in wanted if k not in keys)
 
     def preload(self, blobs) -> None:

@@ -122,9 +122,53 @@ def test_it_leaving_forgets_the_code_on_this_device(client, demo):
     assert TEXT not in client.get("/s/rakhmanov/follow/").content.decode()
 
 
-def test_it_session_keeps_the_code_only_boxed(client, demo):
-    code = submit(client)
+def test_it_keeps_the_code_only_encrypted_in_a_cookie(client, demo):
+    import base64
+
     from django.contrib.sessions.models import Session
 
-    stored = b"".join(s.session_data.encode() for s in Session.objects.all())
-    assert code.encode() not in stored and code.replace("-", "").encode() not in stored
+    code = submit(client)
+    assert not Session.objects.exists()  # nothing of the visit is stored
+    cookie = client.cookies["ishenim_wk"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["max-age"]  # gone with the browser
+    jar = cookie.value.encode() + base64.urlsafe_b64decode(cookie.value)
+    assert code.encode() not in jar and code.replace("-", "").encode() not in jar  # whoever reads the jar later
+    assert TEXT in client.get("/s/rakhmanov/follow/").content.decode()
+
+
+def test_it_refuses_a_kept_code_tampered_with_idle_too_long_or_of_another_school(client, demo, settings):
+    import base64
+    import json
+    import time
+
+    from appeals import followup
+    from vault.services import server_box
+
+    submit(client)
+    kept = client.cookies["ishenim_wk"].value
+    blob = bytearray(base64.urlsafe_b64decode(kept))
+    blob[-1] ^= 1
+    client.cookies["ishenim_wk"] = base64.urlsafe_b64encode(bytes(blob)).decode()
+    assert TEXT not in client.get("/s/rakhmanov/follow/").content.decode()  # tampered: refused
+    client.cookies["ishenim_wk"] = kept
+    assert "Type the receipt code" in client.get("/s/gymnasium5/follow/").content.decode()  # another school's box
+    assert TEXT in client.get("/s/rakhmanov/follow/").content.decode()
+    assert client.cookies["ishenim_wk"].value != kept  # reading the thread renewed it
+    code = followup.session_code(_with_cookie(client.cookies["ishenim_wk"].value), "rakhmanov")
+    assert code
+    # The same cookie as the server made it, last renewed past the idle limit ago: refused.
+    settings.SESSION_COOKIE_AGE = 60
+    stale = json.dumps({"s": "rakhmanov", "c": code, "t": int(time.time()) - 61}).encode()
+    client.cookies["ishenim_wk"] = base64.urlsafe_b64encode(server_box(followup.COOKIE_PURPOSE, stale)).decode()
+    assert TEXT not in client.get("/s/rakhmanov/follow/").content.decode()
+    fresh_enough = json.dumps({"s": "rakhmanov", "c": code, "t": int(time.time()) - 30}).encode()
+    client.cookies["ishenim_wk"] = base64.urlsafe_b64encode(server_box(followup.COOKIE_PURPOSE, fresh_enough)).decode()
+    assert TEXT in client.get("/s/rakhmanov/follow/").content.decode()
+
+
+def _with_cookie(value: str):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.COOKIES["ishenim_wk"] = value
+    return request
