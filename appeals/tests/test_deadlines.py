@@ -136,3 +136,22 @@ def test_it_flags_a_paper_appeal_registered_later_than_a_working_day_after_the_o
     Appeal.objects.filter(pk=on_time.pk).update(registered_at=timezone.make_aware(dt.datetime(2026, 9, 2, 10, 0)))
     on_time.refresh_from_db()
     assert on_time.registered_late()
+
+
+def test_it_counts_long_spans_as_the_calendar_does():
+    """Working days are counted by weeks and holidays, not day by day (a case years late is asked for
+    on every inbox page): the same as walking the calendar, both ways, over years and short spans."""
+    import random
+
+    from ishenim.workdays import is_working_day, working_days_between
+
+    def walked(start, end):
+        step = 1 if end >= start else -1
+        days = range(1, (end - start).days + 1) if step == 1 else range(0, (end - start).days, -1)
+        return step * sum(1 for n in days if is_working_day(start + dt.timedelta(days=n)))
+
+    rng = random.Random(17)
+    for _ in range(500):
+        start = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(2500))
+        end = start + dt.timedelta(days=rng.choice([rng.randrange(-10, 10), rng.randrange(-1500, 1500)]))
+        assert working_days_between(start, end) == walked(start, end), (start, end)
