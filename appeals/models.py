@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -134,10 +134,31 @@ class Appeal(models.Model):
         verbose_name_plural = _("appeals")
         indexes = [
             models.Index(fields=["school", "-received_at"]),
-            models.Index(fields=["school", "status"]),
+            # A status's appeals, counted by the index alone (the inbox's capped count of a status
+            # filter): the district is in it, as every staff list asks whether it is set.
+            models.Index(fields=["school", "status"], include=["district"], name="appeal_school_status"),
             models.Index(fields=["district", "-received_at"]),
-            # The inbox's urgent tab and its pinned urgent rows (few among many).
+            # The inbox's urgent tab (few among many).
             models.Index(fields=["school", "-received_at"], condition=Q(urgent=True), name="appeal_urgent_recent"),
+            # The urgent appeals pinned above the inbox's first page while open, in the page's order
+            # (nobody on it yet first, R22; `selectors.inbox_split`): the page reads its first rows,
+            # however many there are. "Nobody yet" is a column of its own: SQLite cannot index NULLS
+            # FIRST, and the databases sort NULL at opposite ends. The status and the filters on clear
+            # fields are checked in the index, not in the rows; the condition names no status, as
+            # SQLite uses a partial index only when the query says its condition literally, and Django
+            # sends the statuses as parameters.
+            models.Index(
+                F("school"),
+                ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=models.BooleanField()),
+                F("acknowledged_at"),
+                F("received_at").desc(),
+                F("id").desc(),
+                F("status"),
+                F("category"),
+                F("channel"),
+                condition=Q(urgent=True),
+                name="appeal_urgent_pinned",
+            ),
             # The dashboard's open cases (`reports.selectors.open_cases`): its list is the index's
             # first rows, its counts read the index alone. The statuses are OPEN_STATUSES.
             models.Index(

@@ -55,9 +55,9 @@ def inbox(request, school):
         if found is not None:
             return redirect("appeals:detail", school=school.slug, pk=found.pk)
         messages.warning(request, _("No appeal you may open has the journal number %(n)d.") % {"n": number})
-    filters = search.filters()
-    appeals = inbox_filter(inbox_appeals(request, school, show), filters, timezone.localdate())
-    pinned, rest = inbox_split(appeals)
+    filters, today = search.filters(), timezone.localdate()
+    appeals = inbox_filter(inbox_appeals(request, school, show), filters, today)
+    pinned, rest = inbox_split(appeals, urgent_only=show == "urgent" or bool(filters.get("urgent")))
     page = keyset_page(rest, request.GET, PER_PAGE)
     if page.newer is None:  # the first page: the urgent open ones above the newest
         page.object_list = list(pinned) + page.object_list
@@ -67,7 +67,7 @@ def inbox(request, school):
     context = {
         "school": school,
         "page": page,
-        "rows": inbox_rows(page.object_list),
+        "rows": inbox_rows(page.object_list, school, today),
         "count": capped_count(appeals) if filters else None,
         "show": show,
         "SHOW": SHOW,

@@ -267,3 +267,95 @@ def test_the_dashboard_reads_appeals_through_an_index(client, demo, login):
     # The open cases: the list is the partial index's first rows and needs no sort of the open ones.
     listed = [plan for sql, plan in plans.items() if "LIMIT 50" in sql]
     assert listed and "appeal_open_due" in listed[0], listed
+
+
+# --- the inbox's first page: the pinned urgent appeals and the filters' counts -------------------
+
+FIRST_PAGES = [{}, {"show": "urgent"}, {"show": "all"}, {"show": "all", "urgent": "on"}] + [
+    {"show": "all", name: value} for name, value in (("status", "registered"), ("category", "bullying"))
+]
+
+
+def _appeal_statements(client, url: str, params: dict) -> list[tuple[str, tuple]]:
+    """The statements on appeals with their parameters as sent: SQLite chooses a partial index by
+    the query's text, so a plan of the SQL with the values written in could differ from the real one."""
+    sent = []
+
+    def record(execute, sql, values, many, context):
+        if 'FROM "appeals_appeal"' in sql:
+            sent.append((sql, tuple(values or ())))
+        return execute(sql, values, many, context)
+
+    with connection.execute_wrapper(record):
+        assert client.get(url, params).status_code == 200
+    return sent
+
+
+def _plan_sent(sql: str, values: tuple) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + sql, values)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, values)
+        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
+
+
+def _sorts(plan: str) -> bool:
+    """Whether the plan sorts rows itself instead of reading them in an index's order."""
+    if connection.vendor == "postgresql":
+        return re.search(r"\bSort\b", plan) is not None
+    return "USE TEMP B-TREE FOR" in plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", FIRST_PAGES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "open")
+def test_the_inbox_pins_urgent_appeals_in_their_index_order(client, demo, login, params):
+    """The urgent open appeals above the first page are the first rows of `appeal_urgent_pinned`,
+    read in its order: never all of a school's urgent open appeals sorted (they grow with it)."""
+    from appeals.models import Appeal
+    from appeals.tests.test_inbox import submit
+
+    for n in range(3):
+        appeal, _ = submit(demo, text=f"Кайрылуу {n}: мени коркутушат.", category="bullying", urgent=True)
+    Appeal.objects.filter(pk=appeal.pk).update(acknowledged_at=timezone.now())
+    submit(demo, text="Дааратканада суу жок.")
+    login("director")
+    statements = _appeal_statements(client, INBOX, params)
+    pinned = [(sql, values) for sql, values in statements if sql.endswith("LIMIT 50")]
+    assert len(pinned) == 1, statements
+    sql, values = pinned[0]
+    plan = _plan_sent(sql, values)
+    assert "appeal_urgent_pinned" in plan and not _sorts(plan), f"{sql}\n{values}\n{plan}"
+    assert not _scans_appeals(plan), plan
+    assert _sorts(_plan_sent(sql.replace('"acknowledged_at" IS NOT NULL', '"grade" IS NOT NULL'), values))  # seen
+
+
+@pytest.mark.django_db
+def test_a_status_filter_counts_its_appeals_in_an_index_alone(client, demo, login):
+    """The capped count of a status filter reads its entries of (school, status), with the district in
+    them on PostgreSQL: not the open appeals' index, where the status is last and which a big school's
+    open appeals fill."""
+    from appeals.models import Appeal
+    from appeals.tests.test_inbox import submit
+
+    for n in range(12):
+        submit(demo, text=f"Кайрылуу {n}: дааратканада суу жок.")
+    # Most open appeals are past "registered", as in a school's year; the planner knows it.
+    Appeal.objects.filter(pk__in=Appeal.objects.order_by("pk").values("pk")[:9]).update(status="considering")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE appeals_appeal" if connection.vendor == "postgresql" else "ANALYZE")
+    login("director")
+    statements = _appeal_statements(client, INBOX, {"show": "all", "status": "registered"})
+    counts = [(sql, values) for sql, values in statements if sql.startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1, statements
+    plan = _plan_sent(*counts[0])
+    # Only the status's entries are read (the index's own condition; whether the table is visited at
+    # all depends on how recently it was vacuumed, not on the query).
+    sought = (
+        r"Index Cond: \(\(school_id = \d+\) AND \(\(status\)::text = 'registered'"
+        if connection.vendor == "postgresql"
+        else r"appeal_school_status \(school_id=\? AND status=\?\)"
+    )
+    assert "appeal_school_status" in plan and re.search(sought, plan), f"{counts[0]}\n{plan}"

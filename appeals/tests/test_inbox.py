@@ -188,3 +188,55 @@ def test_it_shows_working_days_left_in_the_inbox(client, demo, login):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/staff/{demo.slug}/appeals/").content.decode()
     assert "14 working days left" in page
+
+
+def test_it_inbox_rows_say_what_the_shared_templates_say(client, demo, login):
+    """The rows' cells are made once per page in Python; in every language they read as the case
+    panel's deadline words and the template's plurals do, with the same colours."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
+
+    from appeals.templatetags.case_tags import days_left_class
+    from ishenim.workdays import add_working_days
+
+    today = timezone.localdate()
+    photo = attachment_clean(SimpleUploadedFile("IMG.jpg", jpeg_with_gps(), content_type="image/jpeg"))
+    years_late, _ = submit(demo, attachments=[photo])
+    late, _ = submit(demo)
+    due_today, _ = submit(demo)
+    soon, _ = submit(demo)
+    closed, _ = submit(demo)
+    Appeal.objects.filter(pk=years_late.pk).update(due_on=today - dt.timedelta(days=3 * 365))
+    Appeal.objects.filter(pk=late.pk).update(due_on=today - dt.timedelta(days=1))
+    Appeal.objects.filter(pk=due_today.pk).update(due_on=today)
+    Appeal.objects.filter(pk=soon.pk).update(due_on=add_working_days(today, 2))
+    Appeal.objects.filter(pk=closed.pk).update(status=Appeal.Status.CLOSED)
+    late.handlers.add(user(demo, "psychologist"), user(demo, "socped"))
+    Message.objects.create(appeal=soon, side="writer", body_sealed=b"x", created_at=soon.received_at)
+    login("director")
+    files = Template(
+        "{% load i18n %}{% blocktranslate count n=1 %}{{ n }} file{% plural %}{{ n }} files{% endblocktranslate %}"
+    )
+    for language in ("ky", "ru", "en"):
+        client.post("/i18n/setlang/", {"language": language, "next": "/"})
+        page = client.get(INBOX, {"show": "all"}).content.decode()
+        with translation.override(language):
+            for appeal in (years_late, late, due_today, soon):
+                appeal.refresh_from_db()
+                words = render_to_string("appeals/staff/days_left.html", {"appeal": appeal}).strip()
+                due = f'<span class="{days_left_class(appeal)}">{appeal.due():%Y-%m-%d}</span>'
+                cell = f'{due}<br><span class="muted">{words}</span>'
+                assert cell in page, (language, appeal.due(), words)
+            assert f'<span class="muted">{files.render(Context())}</span>' in page
+            names = ", ".join(user(demo, name).get_full_name() for name in ("psychologist", "socped"))
+            assert names in page
+        row = page[page.index(f'href="{INBOX}{closed.pk}/"') :]
+        row = row[: row.index("</tr>")]
+        assert '<td class="due" data-label=' in row and "<div>—</div>" in row  # no deadline once closed
+        unread = page[page.index(f'href="{INBOX}{soon.pk}/"') :]
+        assert unread.index("tag warn unread") < unread.index("</tr>")
+    assert days_left_class(years_late) == "overdue" and days_left_class(soon) == "due-soon"
