@@ -59,6 +59,7 @@ STAFF_PREFIXES = ("/staff/", "/district/", "/accounts/", "/admin/")
 # writer's text display in another order than it was written (an "RLO" turns
 # "exe.txt" into "txt.exe"). Staff pages show them as a visible replacement mark.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], "\ufffd")
+BIDI_MARKS = [chr(code) for code in BIDI_CONTROLS]
 
 
 def staff_pages(get_response: Callable[[HttpRequest], HttpResponse]):
@@ -78,9 +79,10 @@ def staff_pages(get_response: Callable[[HttpRequest], HttpResponse]):
         if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
             return response
         text = response.content.decode(response.charset)
-        cleaned = text.translate(BIDI_CONTROLS)
-        if cleaned != text:
-            response.content = cleaned.encode(response.charset)
+        # Looked for first (a search per mark, microseconds): mapping every character of a 75 KiB
+        # page through a dict costs ~10 ms, and a page almost never holds one.
+        if any(mark in text for mark in BIDI_MARKS):
+            response.content = text.translate(BIDI_CONTROLS).encode(response.charset)
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
         return response
