@@ -295,3 +295,34 @@ def test_it_checks_the_stored_bytes_alone_in_one_pass_and_still_names_the_record
     check = chain_verify(volume, columns=False)
 
     assert not check.ok and check.bad_seq == 4
+
+
+@pytest.mark.parametrize(
+    ("seq", "column", "value"),
+    [
+        (4, "kind", "amendment"),
+        (4, "taken_on", "2020-01-01"),
+        (4, "appeal_id", "appeal of record 2"),
+        (3, "entry_id", "record 2"),
+        (4, "at", "a second later"),
+        (4, "at", "a microsecond later"),
+        (4, "sealed_digest", "0" * 64),
+    ],
+)
+def test_it_catches_each_chained_column_edited_alone(volume, seq, column, value):
+    """Each column the bytes cover, changed in the database with the bytes left alone: the bulk
+    check (which reads the values back out of the bytes) must not let any of them through."""
+    import datetime as dt
+
+    record, second = volume.records.get(seq=seq), volume.records.get(seq=2)
+    value = {
+        "appeal of record 2": second.appeal_id,
+        "record 2": second.pk,
+        "a second later": record.at + dt.timedelta(seconds=1),
+        "a microsecond later": record.at + dt.timedelta(microseconds=1),
+    }.get(value, value)
+    Record.objects.filter(pk=record.pk).update(**{column: value})
+
+    check = journal_verify(volume)
+
+    assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", seq)
