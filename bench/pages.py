@@ -3,8 +3,9 @@
 The director of the big school (50,000 appeals this school year) logs in
 through the real login form, second factor included, and loads each page
 again and again through the production server: the first page of the inbox and
-its last (`at=oldest`, the keyset's other end), the journal as it opens (newest
-entries), its page 1 and its page 500.
+its last (`at=oldest`, the keyset's other end), the urgent tab and a status filter's first
+page (pinned urgent rows and a capped count), the journal as it opens (newest entries), its
+page 1 and its page 500.
 Target: p95 under 100 ms for each. Query counts are pinned in the page
 owners' tests; this measures time.
 """
@@ -27,6 +28,8 @@ PAGES = [
     ("inbox, first page", f"/staff/{BIG}/appeals/"),
     ("inbox, last page", f"/staff/{BIG}/appeals/?at=oldest"),
     ("inbox, all appeals, last page", f"/staff/{BIG}/appeals/?show=all&at=oldest"),
+    ("inbox, urgent tab", f"/staff/{BIG}/appeals/?show=urgent"),
+    ("inbox, filtered by status, first page", f"/staff/{BIG}/appeals/?show=all&status=registered"),
     ("journal, as it opens (newest)", f"/staff/{BIG}/journal/"),
     ("journal, page 1", f"/staff/{BIG}/journal/?page=1"),
     ("journal, page 500", f"/staff/{BIG}/journal/?page=500"),
