@@ -170,23 +170,23 @@ def inbox_rows(rows: list[Appeal], school: School, today: dt.date) -> list[Inbox
                 to_district=appeal.district_id is not None,
                 status=status.get(appeal.status, appeal.status),
                 due=due.isoformat() if left is not None and due is not None else "",  # none once closed
-                due_class=_due_class(left),
-                left=_days_left_text(left),
+                due_class=deadline_class(left),
+                left=deadline_words(left),
                 handlers=", ".join(person.get_full_name() or person.get_username() for person in appeal.handlers.all()),
             )
         )
     return result
 
 
-def _due_class(left: int | None) -> str:
-    """The colour of a deadline, as `case_tags.days_left_class`: red when late, amber on the last two days."""
+def deadline_class(left: int | None) -> str:
+    """The colour of a deadline, `left` working days away: red when late, amber on the last two days."""
     if left is None:
         return ""
     return "overdue" if left < 0 else ("due-soon" if left <= 2 else "")
 
 
-def _days_left_text(left: int | None) -> str:
-    """The words of `appeals/staff/days_left.html` (the same messages), for a number already known."""
+def deadline_words(left: int | None) -> str:
+    """A deadline `left` working days away in words: "overdue by 3 working days", "due today"."""
     if left is None:
         return ""
     if left < 0:

@@ -2,20 +2,18 @@
 
 from django import template
 
+from appeals.selectors import deadline_class, deadline_words
+
 register = template.Library()
 
 
 @register.filter
 def days_left_class(appeal) -> str:
-    """The inbox's colour for a case: red when late, amber on the last two days."""
-    left = appeal.days_left()
-    if left is None:
-        return ""
-    if left < 0:
-        return "overdue"
-    return "due-soon" if left <= 2 else ""
+    """The colour of a case's deadline (`appeals.selectors.deadline_class`)."""
+    return deadline_class(appeal.days_left())
 
 
 @register.filter
-def absolute(value: int) -> int:
-    return abs(value)
+def days_left_words(appeal) -> str:
+    """A case's deadline in words (`appeals.selectors.deadline_words`)."""
+    return deadline_words(appeal.days_left())

@@ -197,10 +197,9 @@ def test_it_inbox_rows_say_what_the_shared_templates_say(client, demo, login):
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.template import Context, Template
-    from django.template.loader import render_to_string
     from django.utils import timezone, translation
 
-    from appeals.templatetags.case_tags import days_left_class
+    from appeals.templatetags.case_tags import days_left_class, days_left_words
     from ishenim.workdays import add_working_days
 
     today = timezone.localdate()
@@ -227,7 +226,7 @@ def test_it_inbox_rows_say_what_the_shared_templates_say(client, demo, login):
         with translation.override(language):
             for appeal in (years_late, late, due_today, soon):
                 appeal.refresh_from_db()
-                words = render_to_string("appeals/staff/days_left.html", {"appeal": appeal}).strip()
+                words = days_left_words(appeal)
                 due = f'<span class="{days_left_class(appeal)}">{appeal.due():%Y-%m-%d}</span>'
                 cell = f'{due}<br><span class="muted">{words}</span>'
                 assert cell in page, (language, appeal.due(), words)
@@ -240,3 +239,8 @@ def test_it_inbox_rows_say_what_the_shared_templates_say(client, demo, login):
         unread = page[page.index(f'href="{INBOX}{soon.pk}/"') :]
         assert unread.index("tag warn unread") < unread.index("</tr>")
     assert days_left_class(years_late) == "overdue" and days_left_class(soon) == "due-soon"
+    with translation.override("en"):
+        assert days_left_words(due_today) == "due today" and days_left_words(soon) == "2 working days left"
+        assert days_left_words(years_late).startswith("overdue by ") and days_left_words(years_late).endswith(" days")
+    with translation.override("ky"):
+        assert days_left_words(due_today) != "due today"  # translated
