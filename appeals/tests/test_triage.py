@@ -132,9 +132,9 @@ def test_the_model_vetoes_a_rule_only_in_a_long_text_it_is_sure_is_harmless():
     assert len(triage.normalise(game)) >= triage.SHORT_TEXT and triage.model_read(game).score < triage.MODEL_VETO
     assert triage.urgent_concepts(game) == []
     # shorter, the same low score vetoes nothing: a short sentence is the model's weak spot
-    short = "Half the class got food poisoning today"
+    short = "Мы играли в шутер, я убил"
     assert len(triage.normalise(short)) < triage.SHORT_TEXT and triage.model_read(short).score < triage.MODEL_VETO
-    assert triage.urgent_concepts(short) == [("poisoning", ["poisoning"])]
+    assert triage.urgent_concepts(short) == [("violence", ["убил"])]
 
 
 @pytest.mark.django_db
@@ -198,3 +198,25 @@ def test_the_veto_never_silences_a_wish_to_die_or_sexual_abuse(said, concept):
     assert triage.urgent_concepts(healed, trained=triage.RULES_ONLY) and not triage.urgent_concepts(
         healed, trained=calm
     )
+
+
+def test_the_refined_weights_are_kept_in_a_file_and_read_back_the_same(tmp_path, monkeypatch):
+    rows = [{"text": t, "urgent": False, "concept": None} for t in _CALM] + [
+        {"text": t, "urgent": True, "concept": "violence"} for t in _DANGER
+    ]
+    kept = tmp_path / "triage" / "weights-test.json"
+    fresh = triage.model_train(rows, kept)
+    assert kept.exists() and list(tmp_path.joinpath("triage").iterdir()) == [kept]  # no half-written file left
+    assert triage.model_train(rows, kept) == fresh == triage.model_train(rows)  # deterministic, read back exactly
+    kept.write_text("{not json", encoding="utf-8")  # a broken file is refined anew and rewritten
+    assert triage.model_train(rows, kept) == fresh and kept.read_text(encoding="utf-8").startswith("{")
+    # the regression moved the naive-Bayes weights (with no pass, the log ratios and their prior)
+    monkeypatch.setattr(triage, "REFINE_EPOCHS", 0)
+    bayes = triage.model_train(rows)
+    assert bayes.urgent.keys() == fresh.urgent.keys() and bayes.urgent != fresh.urgent
+
+
+def test_the_kept_weights_are_named_by_what_they_depend_on():
+    name = triage.model_cache().name
+    assert name.startswith("weights-") and name.endswith(".json")
+    assert triage.model_cache().parent.name == "triage"

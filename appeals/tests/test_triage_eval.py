@@ -12,43 +12,43 @@ from bench.triage import batches, cross_validate, evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most), on the test batches
 PINNED = {
-    "all": {"found": 1296, "urgent": 1318, "alarms": 157, "harmless": 1284},
-    "concept:domestic": {"found": 147, "urgent": 148, "alarms": 0, "harmless": 0},
-    "concept:marriage": {"found": 137, "urgent": 137, "alarms": 0, "harmless": 0},
-    "concept:missing": {"found": 137, "urgent": 139, "alarms": 0, "harmless": 0},
-    "concept:neglect": {"found": 136, "urgent": 138, "alarms": 0, "harmless": 0},
-    "concept:poisoning": {"found": 133, "urgent": 139, "alarms": 0, "harmless": 0},
-    "concept:sexual": {"found": 145, "urgent": 147, "alarms": 0, "harmless": 0},
-    "concept:suicide": {"found": 177, "urgent": 180, "alarms": 0, "harmless": 0},
-    "concept:violence": {"found": 145, "urgent": 148, "alarms": 0, "harmless": 0},
-    "concept:weapons": {"found": 139, "urgent": 142, "alarms": 0, "harmless": 0},
-    "language:en": {"found": 189, "urgent": 192, "alarms": 41, "harmless": 211},
-    "language:ky": {"found": 499, "urgent": 501, "alarms": 67, "harmless": 487},
-    "language:mix": {"found": 46, "urgent": 46, "alarms": 1, "harmless": 45},
-    "language:ru": {"found": 349, "urgent": 359, "alarms": 38, "harmless": 354},
-    "language:uz": {"found": 213, "urgent": 220, "alarms": 10, "harmless": 187},
+    "all": {"found": 1293, "urgent": 1318, "alarms": 107, "harmless": 1284},
+    "concept:domestic": {"found": 148, "urgent": 148, "alarms": 0, "harmless": 0},
+    "concept:marriage": {"found": 136, "urgent": 137, "alarms": 0, "harmless": 0},
+    "concept:missing": {"found": 135, "urgent": 139, "alarms": 0, "harmless": 0},
+    "concept:neglect": {"found": 135, "urgent": 138, "alarms": 0, "harmless": 0},
+    "concept:poisoning": {"found": 131, "urgent": 139, "alarms": 0, "harmless": 0},
+    "concept:sexual": {"found": 146, "urgent": 147, "alarms": 0, "harmless": 0},
+    "concept:suicide": {"found": 179, "urgent": 180, "alarms": 0, "harmless": 0},
+    "concept:violence": {"found": 146, "urgent": 148, "alarms": 0, "harmless": 0},
+    "concept:weapons": {"found": 137, "urgent": 142, "alarms": 0, "harmless": 0},
+    "language:en": {"found": 187, "urgent": 192, "alarms": 33, "harmless": 211},
+    "language:ky": {"found": 498, "urgent": 501, "alarms": 36, "harmless": 487},
+    "language:mix": {"found": 45, "urgent": 46, "alarms": 2, "harmless": 45},
+    "language:ru": {"found": 350, "urgent": 359, "alarms": 29, "harmless": 354},
+    "language:uz": {"found": 213, "urgent": 220, "alarms": 7, "harmless": 187},
     "split:fresh10": {"found": 80, "urgent": 81, "alarms": 3, "harmless": 79},
-    "split:fresh11": {"found": 80, "urgent": 81, "alarms": 9, "harmless": 79},
-    "split:fresh12": {"found": 81, "urgent": 81, "alarms": 8, "harmless": 81},
-    "split:fresh13": {"found": 89, "urgent": 89, "alarms": 9, "harmless": 94},
-    "split:fresh14": {"found": 86, "urgent": 88, "alarms": 9, "harmless": 90},
-    "split:fresh15": {"found": 87, "urgent": 87, "alarms": 22, "harmless": 88},
-    "split:fresh16": {"found": 85, "urgent": 87, "alarms": 21, "harmless": 87},
-    "split:fresh17": {"found": 125, "urgent": 126, "alarms": 27, "harmless": 133},
-    "split:fresh18": {"found": 124, "urgent": 124, "alarms": 33, "harmless": 133},
-    "split:fresh4": {"found": 42, "urgent": 45, "alarms": 1, "harmless": 29},
-    "split:fresh5": {"found": 81, "urgent": 82, "alarms": 1, "harmless": 78},
-    "split:fresh6": {"found": 76, "urgent": 82, "alarms": 3, "harmless": 78},
-    "split:fresh7": {"found": 80, "urgent": 82, "alarms": 6, "harmless": 78},
-    "split:fresh8": {"found": 53, "urgent": 55, "alarms": 2, "harmless": 45},
-    "split:fresh9": {"found": 48, "urgent": 48, "alarms": 3, "harmless": 40},
-    "split:held-out": {"found": 79, "urgent": 80, "alarms": 0, "harmless": 72},
+    "split:fresh11": {"found": 78, "urgent": 81, "alarms": 9, "harmless": 79},
+    "split:fresh12": {"found": 80, "urgent": 81, "alarms": 7, "harmless": 81},
+    "split:fresh13": {"found": 89, "urgent": 89, "alarms": 6, "harmless": 94},
+    "split:fresh14": {"found": 87, "urgent": 88, "alarms": 7, "harmless": 90},
+    "split:fresh15": {"found": 86, "urgent": 87, "alarms": 13, "harmless": 88},
+    "split:fresh16": {"found": 86, "urgent": 87, "alarms": 10, "harmless": 87},
+    "split:fresh17": {"found": 125, "urgent": 126, "alarms": 15, "harmless": 133},
+    "split:fresh18": {"found": 122, "urgent": 124, "alarms": 20, "harmless": 133},
+    "split:fresh4": {"found": 44, "urgent": 45, "alarms": 1, "harmless": 29},
+    "split:fresh5": {"found": 82, "urgent": 82, "alarms": 1, "harmless": 78},
+    "split:fresh6": {"found": 76, "urgent": 82, "alarms": 4, "harmless": 78},
+    "split:fresh7": {"found": 80, "urgent": 82, "alarms": 5, "harmless": 78},
+    "split:fresh8": {"found": 52, "urgent": 55, "alarms": 2, "harmless": 45},
+    "split:fresh9": {"found": 46, "urgent": 48, "alarms": 1, "harmless": 40},
+    "split:held-out": {"found": 80, "urgent": 80, "alarms": 3, "harmless": 72},
 }
 # the rules alone on the same batches (the figures before the model): the model must find at least model_adds
 # more, and change the alarms by at most model_alarms (below zero: its veto removes more than it raises)
-RULES_ALONE = {"found": 974, "alarms": 178, "model_adds": 322, "model_alarms": -21}
+RULES_ALONE = {"found": 974, "alarms": 178, "model_adds": 319, "model_alarms": -71}
 # leave-one-batch-out over the training batches, the model alone: found at least, alarms at most
-CROSS_VALIDATED = {"found": 1120, "alarms": 69}
+CROSS_VALIDATED = {"found": 1301, "alarms": 204}
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +61,10 @@ def test_the_sets_are_big_enough_balanced_and_apart():
     assert len(train) >= 1000 and len(test) >= 500
     assert set(batches("train")).isdisjoint(batches("test"))
     assert {r["text"].casefold().strip() for r in train}.isdisjoint(r["text"].casefold().strip() for r in test)
-    for rows in (train, test):
-        assert 0.45 <= sum(r["urgent"] for r in rows) / len(rows) <= 0.6
+    # the test batches about half urgent (issue 11); the training ones may lean harmless (extra12-16: everyday
+    # messages and stories written to teach the model what is not danger)
+    for rows, least in ((train, 0.4), (test, 0.45)):
+        assert least <= sum(r["urgent"] for r in rows) / len(rows) <= 0.6
         assert all(r["concept"] in triage.CONCEPTS for r in rows if r["urgent"])
         assert not any(r["concept"] for r in rows if not r["urgent"])
         assert {r["language"] for r in rows} == {"ky", "ru", "en", "uz", "mix"}
