@@ -248,7 +248,7 @@ def per_school(district: District, period: Period, *, today: dt.date | None = No
 def open_cases(school: School, *, today: dt.date | None = None, limit: int = 50) -> dict:
     """What needs doing now: open cases by due date, urgent first; no content."""
     today = today or timezone.localdate()
-    open_ = school_appeals(school).filter(status__in=Appeal.OPEN_STATUSES)
+    open_ = school_appeals(school).filter(Appeal.open_condition())
     counts = counted(FigureCount, school).filter(dimension="status", value__in=Appeal.OPEN_STATUSES).aggregate(
         open=Sum("n", default=0), urgent=Sum("urgent", default=0)
     ) | counted(OpenDueCount, school).aggregate(

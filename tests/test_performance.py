@@ -167,21 +167,31 @@ INBOX_VIEWS = [{"show": show} for show in ("open", "urgent", "unread", "all")] +
 ]
 
 
-def _plan(sql: str) -> str:
+def _plan(sql: str, values: tuple = ()) -> str:
+    """The plan of a statement with its parameters as sent: SQLite chooses a partial index by the
+    query's text, so a plan of the SQL with the values written in could differ from the real one."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")  # can an index serve it, not: is the table small
             cursor.execute("SET LOCAL enable_sort = off")  # and serve its order, whatever the few rows' statistics
-            cursor.execute("EXPLAIN " + sql)
+            cursor.execute("EXPLAIN " + sql, values)
         else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, values)
         return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
 
 
-def _appeal_queries(client, url: str, params: dict) -> list[str]:
-    with CaptureQueriesContext(connection) as queries:
+def _sent(client, url: str, params: dict, table: str = "appeals_appeal") -> list[tuple[str, tuple]]:
+    """The statements a page sends on `table`, with their parameters."""
+    sent = []
+
+    def record(execute, sql, values, many, context):
+        if f'FROM "{table}"' in sql:
+            sent.append((sql, tuple(values or ())))
+        return execute(sql, values, many, context)
+
+    with connection.execute_wrapper(record):
         assert client.get(url, params).status_code == 200
-    return [q["sql"] for q in queries.captured_queries if 'FROM "appeals_appeal"' in q["sql"]]
+    return sent
 
 
 def _scans_appeals(plan: str) -> bool:
@@ -199,22 +209,16 @@ def test_the_inbox_reads_appeals_through_an_index(client, demo, login, params):
     for n in range(3):
         submit(demo, text=f"Кайрылуу {n}: дааратканада суу жок.")
     login("director")
-    first = _appeal_queries(client, INBOX, params)
+    first = _sent(client, INBOX, params)
     assert first, "the inbox read no appeals"
     key = f"{timezone.now().isoformat()}_999999"  # a later page: the seek into the index
     assert _scans_appeals(_plan('SELECT id FROM appeals_appeal WHERE "grade" = 3'))  # the check sees a scan
-    for sql in first + _appeal_queries(client, INBOX, {**params, "older": key}):
-        plan = _plan(sql)
-        assert not _scans_appeals(plan), f"{sql}\n{plan}"
+    for sql, values in first + _sent(client, INBOX, {**params, "older": key}):
+        plan = _plan(sql, values)
+        assert not _scans_appeals(plan), f"{sql}\n{values}\n{plan}"
 
 
 # --- the journal and the district's case list: read through an index too -----------------------
-
-
-def _table_queries(client, url: str, params: dict, table: str) -> list[str]:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, params).status_code == 200
-    return [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]]
 
 
 def _scans(plan: str, table: str) -> bool:
@@ -231,12 +235,12 @@ def test_the_journal_reads_its_records_through_an_index(client, demo, login, par
     for n in range(3):
         submit(demo, text=f"Кайрылуу {n}: дааратканада суу жок.")
     login("director")
-    queries = _table_queries(client, "/staff/rakhmanov/journal/", params, "journal_record")
+    queries = _sent(client, "/staff/rakhmanov/journal/", params, "journal_record")
     assert queries, "the journal read no records"
     assert _scans(_plan("SELECT id FROM journal_record WHERE \"kind\" = 'entry'"), "journal_record")
-    for sql in queries:
-        plan = _plan(sql)
-        assert not _scans(plan, "journal_record"), f"{sql}\n{plan}"
+    for sql, values in queries:
+        plan = _plan(sql, values)
+        assert not _scans(plan, "journal_record"), f"{sql}\n{values}\n{plan}"
 
 
 @pytest.mark.django_db
@@ -248,11 +252,11 @@ def test_the_district_case_list_reads_appeals_through_an_index(client, demo, log
             school=demo, text=f"Директор тууралуу {n}.", category="other", author_kind="parent", to_district=True
         )
     login("district")
-    queries = _table_queries(client, "/district/osh/appeals/", {}, "appeals_appeal")
+    queries = _sent(client, "/district/osh/appeals/", {})
     assert queries, "the case list read no appeals"
-    for sql in queries:
-        plan = _plan(sql)
-        assert not _scans_appeals(plan), f"{sql}\n{plan}"
+    for sql, values in queries:
+        plan = _plan(sql, values)
+        assert not _scans_appeals(plan), f"{sql}\n{values}\n{plan}"
 
 
 @pytest.mark.django_db
@@ -262,9 +266,9 @@ def test_the_dashboard_reads_appeals_through_an_index(client, demo, login):
     for n in range(3):
         submit(demo, text=f"Кайрылуу {n}: дааратканада суу жок.")
     login("director")
-    queries = _table_queries(client, "/staff/rakhmanov/reports/", {}, "appeals_appeal")
+    queries = _sent(client, "/staff/rakhmanov/reports/", {})
     assert queries, "the dashboard read no appeals"
-    plans = {sql: _plan(sql) for sql in queries}
+    plans = {sql: _plan(sql, values) for sql, values in queries}
     for sql, plan in plans.items():
         assert not _scans_appeals(plan), f"{sql}\n{plan}"
     # The open cases: the list is the partial index's first rows and needs no sort of the open ones.
@@ -277,32 +281,6 @@ def test_the_dashboard_reads_appeals_through_an_index(client, demo, login):
 FIRST_PAGES = [{}, {"show": "urgent"}, {"show": "all"}, {"show": "all", "urgent": "on"}] + [
     {"show": "all", name: value} for name, value in (("status", "registered"), ("category", "bullying"))
 ]
-
-
-def _appeal_statements(client, url: str, params: dict) -> list[tuple[str, tuple]]:
-    """The statements on appeals with their parameters as sent: SQLite chooses a partial index by
-    the query's text, so a plan of the SQL with the values written in could differ from the real one."""
-    sent = []
-
-    def record(execute, sql, values, many, context):
-        if 'FROM "appeals_appeal"' in sql:
-            sent.append((sql, tuple(values or ())))
-        return execute(sql, values, many, context)
-
-    with connection.execute_wrapper(record):
-        assert client.get(url, params).status_code == 200
-    return sent
-
-
-def _plan_sent(sql: str, values: tuple) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("EXPLAIN " + sql, values)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, values)
-        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
 
 
 def _sorts(plan: str) -> bool:
@@ -325,14 +303,14 @@ def test_the_inbox_pins_urgent_appeals_in_their_index_order(client, demo, login,
     Appeal.objects.filter(pk=appeal.pk).update(acknowledged_at=timezone.now())
     submit(demo, text="Дааратканада суу жок.")
     login("director")
-    statements = _appeal_statements(client, INBOX, params)
+    statements = _sent(client, INBOX, params)
     pinned = [(sql, values) for sql, values in statements if sql.endswith("LIMIT 50")]
     assert len(pinned) == 1, statements
     sql, values = pinned[0]
-    plan = _plan_sent(sql, values)
+    plan = _plan(sql, values)
     assert "appeal_urgent_pinned" in plan and not _sorts(plan), f"{sql}\n{values}\n{plan}"
     assert not _scans_appeals(plan), plan
-    assert _sorts(_plan_sent(sql.replace('"acknowledged_at" IS NOT NULL', '"grade" IS NOT NULL'), values))  # seen
+    assert _sorts(_plan(sql.replace('"acknowledged_at" IS NOT NULL', '"grade" IS NOT NULL'), values))  # seen
 
 
 @pytest.mark.django_db
@@ -350,10 +328,10 @@ def test_a_status_filter_counts_its_appeals_in_an_index_alone(client, demo, logi
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE appeals_appeal" if connection.vendor == "postgresql" else "ANALYZE")
     login("director")
-    statements = _appeal_statements(client, INBOX, {"show": "all", "status": "registered"})
+    statements = _sent(client, INBOX, {"show": "all", "status": "registered"})
     counts = [(sql, values) for sql, values in statements if sql.startswith("SELECT COUNT(*)")]
     assert len(counts) == 1, statements
-    plan = _plan_sent(*counts[0])
+    plan = _plan(*counts[0])
     # Only the status's entries are read (the index's own condition; whether the table is visited at
     # all depends on how recently it was vacuumed, not on the query).
     sought = (
