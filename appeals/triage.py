@@ -421,8 +421,8 @@ TRAIN_FILE = DATA_DIR / "train.jsonl"
 # first: 97.7 % recall on the test batches, under the 98 %). Five passes, a rate of 0.05 or 0.1, a
 # stronger L2, and cut-down copies of the urgent appeals as harmless examples did not do better.
 WINDOW = 16  # words in a scored window
-MODEL_THRESHOLD = -0.25
-CONCEPT_THRESHOLDS = {"suicide": -4.0}
+MODEL_THRESHOLD = -2.0
+CONCEPT_THRESHOLDS = {"suicide": -3.0}
 MODEL_VETO = -4.0
 SHORT_TEXT = 8
 # Rule hits the veto never drops: a school's or the server's own words, and the kinds where one plain sentence in a

@@ -224,7 +224,8 @@ def test_an_exception_with_parts_covers_every_occurrence_of_a_part():
 
 
 def test_a_phrase_rule_needs_all_its_parts():
-    assert not triage.is_urgent("Тренер обнимает всех после победы")
+    # the rules alone: the model reads a five-word sentence with «тренер» as a possible grooming (round 6 flags it)
+    assert not triage.urgent_concepts("Тренер обнимает всех после победы", trained=triage.RULES_ONLY)
     assert triage.is_urgent("Тренер обнимает меня и говорит: никому не рассказывай")
     assert not triage.is_urgent("Отправь фото домашки")
     assert triage.is_urgent("Он просит фотки и говорит, что это секрет")
