@@ -6,7 +6,7 @@ from django.db.models.lookups import In
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ishenim.chain import ChainHead, ChainLink
+from ishenim.chain import CanonicalEncoder, ChainHead, ChainLink
 from schools.models import District, School
 
 
@@ -577,8 +577,8 @@ class StoredLink(ChainLink):
     kind = models.CharField(_("kind"), max_length=20)
     row = models.PositiveBigIntegerField(_("row"))
     event = models.CharField(_("event"), max_length=10, choices=Event)
-    changed = models.JSONField(_("columns changed"), default=list, blank=True)
-    columns = models.JSONField(_("columns as stored"), default=dict)
+    changed = models.JSONField(_("columns changed"), default=list, blank=True, encoder=CanonicalEncoder)
+    columns = models.JSONField(_("columns as stored"), default=dict, encoder=CanonicalEncoder)
 
     class Meta:
         verbose_name = _("chained write of an appeal's row")

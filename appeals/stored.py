@@ -39,7 +39,7 @@ from appeals.models import (
     StoredLink,
     stored_link_problem,
 )
-from ishenim.chain import ChainCheck, chain_append, chain_verify, head_locked
+from ishenim.chain import ChainCheck, chain_append, chain_verify, columns_hold, head_locked
 from schools.models import District, School
 
 COVERED: tuple[type[models.Model], ...] = (Message, Note, Answer, Forwarding, Attachment, FollowUp)
@@ -172,8 +172,9 @@ def _rows_of(scope: str) -> dict:
 def stored_verify(scope: str) -> ChainCheck:
     """Check the office's chain, then every row of the office against the last link naming it.
 
-    The chain's bytes are hashed in one pass (`ishenim.chain.chain_verify` without columns);
-    the links are then read once, their bytes parsed, compared with their columns and held to
+    The chain's bytes are hashed in one pass (`ishenim.chain.chain_verify` without columns) and
+    its links' columns compared with their bytes in SQL (`ishenim.chain.columns_hold`; only if
+    that fails are the bytes parsed here, link by link); the links are then read once and held to
     `stored_link_problem` — the same rules `chain_verify` with columns applies, without making
     an object of each link."""
     chain = StoredChain.objects.filter(scope=scope).first()
@@ -186,10 +187,13 @@ def stored_verify(scope: str) -> ChainCheck:
             return check
     vouched: dict[tuple[str, int], tuple[int, dict]] = _in_entries(scope)
     if chain.pk is not None:
+        # The links' columns against their bytes in SQL; only if that fails, link by link here.
+        held = columns_hold(chain.links.all(), check.records)
         links = chain.links.filter(seq__lte=check.records).order_by("seq")
-        for seq, *stored, body in links.values_list(*LINK_COLUMNS, "body").iterator(chunk_size=BATCH):
-            chained = json.loads(bytes(body))
-            if [chained.get(name) for name in LINK_COLUMNS] != [seq, *stored]:
+        read = links.values_list(*LINK_COLUMNS, *(() if held else ("body",)))
+        for seq, *stored in read.iterator(chunk_size=BATCH):
+            chained = {} if held else json.loads(bytes(stored.pop()))
+            if not held and [chained.get(name) for name in LINK_COLUMNS] != [seq, *stored]:
                 return ChainCheck(chain, seq - 1, False, "record was edited", seq)
             problem = stored_link_problem(vouched, seq, *stored)
             if problem:

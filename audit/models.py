@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ishenim.chain import ChainHead, ChainLink
+from ishenim.chain import CanonicalEncoder, ChainHead, ChainLink
 
 
 class AuditChain(ChainHead):
@@ -32,7 +32,7 @@ class AuditRecord(ChainLink):
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=40, blank=True)
     object_id = models.CharField(_("object id"), max_length=40, blank=True)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True, encoder=CanonicalEncoder)
 
     class Meta:
         verbose_name = _("audit record")

@@ -49,7 +49,7 @@ MUTANTS = [
            "if canonical(chain_link.chained_fields()) != body:", "if False:",
            (*JOURNAL, "openings/tests/test_book.py", "audit/tests/test_trail.py")),
     # The bulk column checks differ by database: the first three die on PostgreSQL only
-    # (DATABASE_URL=postgres://…), the next three on SQLite only.
+    # (DATABASE_URL=postgres://…), the next five on SQLite only.
     Mutant("chain verify in bulk (PostgreSQL): JSON columns not compared with the bytes", "ishenim/chain.py",
            'held = f"CASE WHEN {ok} THEN {same} END"', 'held = f"CASE WHEN {ok} THEN TRUE END"', JOURNAL),
     Mutant("chain verify in bulk (PostgreSQL): other columns not compared with the bytes", "ishenim/chain.py",
@@ -58,10 +58,16 @@ MUTANTS = [
     Mutant("chain verify in bulk (PostgreSQL): sealed blobs not compared with their digests", "ishenim/chain.py",
            "encode(sha256({blob}), 'hex') = {digest})", "TRUE)", JOURNAL),
     Mutant("chain verify in bulk (SQLite): JSON columns not compared with the bytes", "ishenim/chain.py",
-           "if held is None or (written != held.encode() and written != canonical(json.loads(held))):",
-           "if held is None:", JOURNAL),
+           "        return column\n", "        return f\"json_extract(body, '$.{field.name}')\"\n",
+           (*JOURNAL, "audit/tests/test_trail.py")),
     Mutant("chain verify in bulk (SQLite): other columns not compared with the bytes", "ishenim/chain.py",
-           "held == 1 and _json_same(texts)", "_json_same(texts)", JOURNAL),
+           'held = " AND ".join([f"CAST({written} AS BLOB) = body", *valid])', 'held = " AND ".join(["1", *valid])',
+           JOURNAL),
+    Mutant("chain verify in bulk (SQLite): an integer column's type not checked", "ishenim/chain.py",
+           "WHEN 'integer' THEN {column} WHEN 'null' THEN 'null' END", "WHEN 'null' THEN 'null' ELSE {column} END",
+           JOURNAL),
+    Mutant("chain verify in bulk (SQLite): text moved between adjacent JSON columns", "ishenim/chain.py",
+           "for field in json_fields[:-1]]", "for field in json_fields[:0]]", ("tests/security/test_stored_chain.py",)),
     Mutant("chain verify in bulk (SQLite): sealed blobs not compared with their digests", "ishenim/chain.py",
            "    if not all(_blobs_match(*found[n : n + 3]) for n in range(0, len(found), 3)):", "    if False:",
            JOURNAL),

@@ -58,7 +58,7 @@ def _build(count: int):
 
     def stored(n: int) -> dict:
         # As `journal.services.appeal_stored` writes it: each appeal's own digest, so no two
-        # records' JSON columns are alike (verify parses and writes each distinct one once).
+        # records' JSON columns are alike (verify compares each one with its bytes).
         return {"status": "closed", "category": "bullying", "content": sha256(n.to_bytes(4, "big")).hexdigest()}
 
     for low in range(0, count, BATCH):

@@ -13,12 +13,13 @@ its chained columns), and `hash = sha256(prev_hash + body)`. Verifying therefore
 
 Both are first asked in bulk (`_holds`). The bytes: SQLite hands over a range's bodies (and
 `ChainLink.digested` blobs) joined into one value, hashed here; PostgreSQL hashes them itself.
-The columns: PostgreSQL writes each link's scalar columns as canonical text and compares it with
-the start and end of `body`; SQLite reads the scalar values back out of `body` (`json_extract`)
-and compares them with the columns; the JSON columns, grouped by value, are parsed and written
-in Python once per distinct value. `ChainLink.rules_hold` asks the rules in SQL. None of this is
-free: each link's columns are read and compared, which costs about as much again as hashing its
-bytes (bench/verify.py prints both). Only if something does not hold does verify walk link by
+The columns: PostgreSQL writes each link's scalar columns as canonical text, compares it with
+the start and end of `body` and the JSON columns with what stands between, read as jsonb;
+SQLite writes all of a link's columns as canonical text and compares it with `body`, byte for
+byte, which works because the chained JSON columns are stored as canonical text themselves
+(`CanonicalEncoder`). `ChainLink.rules_hold` asks the rules in SQL. None of this is free: each
+link's columns are read and compared, which costs about as much again as hashing its bytes
+(bench/verify.py prints both). Only if something does not hold does verify walk link by
 link (`_chunks`, `_bytes_problem`, `_columns_problem`) to name the first link that does not fit,
 so the bulk check decides nothing alone: a false alarm costs time, a missed edit fails the
 tamper tests.
@@ -48,13 +49,72 @@ GENESIS = "0" * 64
 CHUNK = 20_000
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+class CanonicalEncoder(json.JSONEncoder):
+    """The one canonical JSON: keys sorted, no spaces, text as it is (not as \\u escapes), any other
+    value as its `str`. The options are fixed, whatever a caller passes. The chained JSON columns
+    are stored with it too (`JSONField(encoder=CanonicalEncoder)`), so on SQLite, where a JSON
+    column is text, the column holds the very text `body` holds for it (see `_written_sqlite`)."""
+
+    def __init__(self, **_options: object) -> None:
+        super().__init__(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def default(self, o: object) -> str:
+        return str(o)
+
+
+_CANONICAL = CanonicalEncoder()
 
 
 def canonical(fields: object) -> bytes:
     """One byte string per record, the same on every database and Python version (one encoder,
     made once: `json.dumps` with these options would make one per call)."""
     return _CANONICAL.encode(fields).encode()
+
+
+def canonical_json_columns(app_label: str, model_name: str, *field_names: str) -> Callable:
+    """A data migration's step: rewrite the text of the JSON columns `field_names` of a model as
+    `CanonicalEncoder` writes it, on SQLite (on PostgreSQL a JSON column is jsonb, which keeps no
+    text). Each column is rewritten from its own value, never from `body`: an edited column stays
+    edited. A column that is not JSON text is left as it is."""
+
+    def rewrite(apps, schema_editor) -> None:
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        Model = apps.get_model(app_label, model_name)
+        quote = schema_editor.connection.ops.quote_name
+        table, pk = quote(Model._meta.db_table), quote(Model._meta.pk.column)
+        for name in field_names:
+            column = quote(Model._meta.get_field(name).column)
+            last = 0
+            with schema_editor.connection.cursor() as cursor:
+                while True:
+                    cursor.execute(
+                        f"SELECT {pk}, {column} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s",  # noqa: S608
+                        [last, CHUNK],
+                    )
+                    rows = cursor.fetchall()
+                    if not rows:
+                        break
+                    last = rows[-1][0]
+                    changed = [
+                        (written, pk) for pk, text in rows if (written := _canonical_text(text)) not in (None, text)
+                    ]
+                    cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", changed)  # noqa: S608
+
+    return rewrite
+
+
+def _canonical_text(text: str | None) -> str | None:
+    """A JSON column's text written canonically; None if it is not JSON text (or holds a lone
+    surrogate, which UTF-8 cannot store)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        written = _CANONICAL.encode(json.loads(text))
+        written.encode()
+    except ValueError:
+        return None
+    return written
 
 
 def link(prev_hash: str, fields: dict) -> str:
@@ -392,58 +452,78 @@ def _columns_hold_postgresql(links: models.QuerySet, last_seq: int) -> bool:
 
 
 def _columns_hold_sqlite(links: models.QuerySet, last_seq: int) -> bool:
-    """Do the columns of every link up to `last_seq` say what its bytes say? SQLite reads the
-    scalar columns' values out of `body` in one go (`json_extract` with every path gives a JSON
-    array) and compares them with the same columns written as a JSON array, and hands over each
-    distinct (JSON columns as stored, the same values as `body` holds them); Python parses and
-    writes each distinct pair once. Values are enough: the bytes pass has already proven that
-    `body` is what was hashed."""
-    quote = connection.ops.quote_name
-    fields = [cast(models.Field, links.model._meta.get_field(name)) for name in links.model.chained]
-    scalars = [field for field in fields if not isinstance(field, models.JSONField)]
-    read = ", ".join(f"'$.{field.name}'" for field in scalars)
-    read = f"json_extract(body, {read})" if len(scalars) > 1 else f"json_array(json_extract(body, {read}))"
-    written = ", ".join(_read_back(field) for field in scalars)
-    pairs = [
-        f"{quote(cast(str, field.column))}, json_quote(json_extract(body, '$.{field.name}'))"
-        for field in fields
-        if isinstance(field, models.JSONField)
-    ]
-    groups = set()
+    """Do the columns of every link up to `last_seq` say what its bytes say? SQLite writes each
+    link's columns as canonical text (`_written_sqlite`) and compares it with `body`, byte for byte:
+    no JSON is parsed. A JSON column stored as other text than `CanonicalEncoder` writes (an edit,
+    even one that only reorders keys) does not hold, and sends verify to the walk, which compares
+    values. Comparing is enough: the bytes pass has already proven that `body` is what was hashed."""
+    written, valid = _written_sqlite(links.model)
     for low in range(0, last_seq, CHUNK):
         ranged = links.filter(seq__gt=low, seq__lte=min(low + CHUNK, last_seq)).order_by()
-        inner, params = ranged.values("body", *(field.attname for field in fields)).query.sql_with_params()
-        select = ", ".join([*pairs, f"{read} = json_array({written})"])
+        inner, params = ranged.values(
+            "body", *(field.attname for field in _chained(links.model))
+        ).query.sql_with_params()
+        held = " AND ".join([f"CAST({written} AS BLOB) = body", *valid])
+        select = f"SELECT EXISTS (SELECT 1 FROM ({inner}) AS run WHERE NOT coalesce({held}, 0))"  # noqa: S608
         try:
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT DISTINCT {select} FROM ({inner}) AS run", params)  # noqa: S608 - names from the model
-                groups.update(cursor.fetchall())
-        except DatabaseError:  # a body SQLite cannot read as JSON (NaN): the walk decides
+                cursor.execute(select, params)
+                if cursor.fetchone()[0]:
+                    return False
+        except DatabaseError:  # a value SQLite cannot write as JSON (a blob): the walk decides
             return False
-    return all(held == 1 and _json_same(texts) for *texts, held in groups)
-
-
-def _read_back(field: models.Field) -> str:
-    """SQL for a scalar column as `body` holds its value (a time in UTC as ISO 8601; everything
-    else as stored)."""
-    column = connection.ops.quote_name(cast(str, field.column))
-    if isinstance(field, models.DateTimeField):  # stored as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
-        return f"replace({column}, ' ', 'T') || '+00:00'"
-    return column
-
-
-def _json_same(texts: list[str | None]) -> bool:
-    """(JSON column as stored, its value in `body`, …): does each column, written canonically, say
-    what the bytes say? SQLite gives a value of a canonical body back as it stands there, so the
-    body's side is parsed and written again only if it is not already the canonical text."""
-    try:
-        for stored, held in zip(texts[0::2], texts[1::2], strict=True):
-            written = canonical(json.loads(stored) if stored is not None else None)
-            if held is None or (written != held.encode() and written != canonical(json.loads(held))):
-                return False
-    except ValueError:
-        return False
     return True
+
+
+def _chained(model: type[ChainLink]) -> list[models.Field]:
+    """The chained fields, in the order `body` holds them (its keys sorted)."""
+    return sorted((cast(models.Field, model._meta.get_field(name)) for name in model.chained), key=attrgetter("name"))
+
+
+def _written_sqlite(model: type[ChainLink]) -> tuple[str, list[str]]:
+    """SQLite's SQL writing a link's columns as `canonical` writes them, and the conditions under
+    which equal text means equal columns.
+
+    Each scalar column becomes one JSON token (`_token_sqlite`: text quoted and escaped as Python
+    escapes it, an integer as digits, NULL as null, a time in UTC as ISO 8601; a value of another
+    type than its column's gives NULL, which does not hold); a JSON column is taken as it is
+    stored, canonical text since `CanonicalEncoder`. Equal text cannot come from other columns:
+    read from the start, each token ends where the next key begins; read from the end, a key with
+    its quotes cannot stand inside a token, so the last JSON column ends where the scalar keys
+    after it begin. Only the split between two adjacent JSON columns (appeals'
+    `changed` and `columns`) could move, and a JSON value that is valid JSON pins it, so every
+    JSON column but the last must be valid JSON (which SQLite's CHECK constraint asks anyway)."""
+    quote = connection.ops.quote_name
+    fields = _chained(model)
+    parts = list(map(_token_sqlite, fields))
+    keyed = [
+        f"""'{opening}"{field.name}":' || {part}"""
+        for opening, field, part in zip(["{", *[","] * (len(fields) - 1)], fields, parts, strict=True)
+    ]
+    json_fields = [field for field in fields if isinstance(field, models.JSONField)]
+    valid = [f"json_valid({quote(cast(str, field.column))})" for field in json_fields[:-1]]
+    return "(" + " || ".join([*keyed, "'}'"]) + ")", valid
+
+
+def _token_sqlite(field: models.Field) -> str:
+    """SQLite's SQL for a column as one JSON token of `body`: an integer as its digits (checked to
+    be an integer: `json_quote` would do, at half the speed), a time in UTC as ISO 8601, anything
+    else through `json_quote`; a JSON column as it is stored."""
+    column = connection.ops.quote_name(cast(str, field.column))
+    if isinstance(field, models.JSONField):
+        return column
+    if isinstance(field.target_field if isinstance(field, models.ForeignKey) else field, models.IntegerField):
+        return f"CASE typeof({column}) WHEN 'integer' THEN {column} WHEN 'null' THEN 'null' END"
+    if isinstance(field, models.DateTimeField):  # stored as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC
+        return f"json_quote(replace({column}, ' ', 'T') || '+00:00')"
+    return f"json_quote({column})"
+
+
+def columns_hold(links: models.QuerySet, last_seq: int) -> bool:
+    """Do the columns of every link up to `last_seq` say what its bytes say, asked in bulk in SQL?
+    False says only that something must look link by link."""
+    hold = _columns_hold_postgresql if connection.vendor == "postgresql" else _columns_hold_sqlite
+    return hold(links, last_seq)
 
 
 def _holds(head: ChainHead, links: models.QuerySet, columns: bool) -> bool:
@@ -451,7 +531,6 @@ def _holds(head: ChainHead, links: models.QuerySet, columns: bool) -> bool:
     columns and the chain's rules (`ChainLink.rules_hold`). False only sends verify to the walk."""
     if not columns:
         return _reaches_head(head, links)
-    columns_hold = _columns_hold_postgresql if connection.vendor == "postgresql" else _columns_hold_sqlite
     held = _reaches_head(head, links) and columns_hold(links, head.last_seq)
     return held and links.model.rules_hold(links.filter(seq__lte=head.last_seq))
 

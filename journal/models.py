@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
-from ishenim.chain import CHUNK, ChainHead, ChainLink
+from ishenim.chain import CHUNK, CanonicalEncoder, ChainHead, ChainLink
 from schools.models import District, School
 
 
@@ -76,7 +76,7 @@ class Record(ChainLink):
         "appeals.Appeal", models.PROTECT, null=True, blank=True, related_name="records", verbose_name=_("appeal")
     )
     taken_on = models.DateField(_("date taken from the box"), null=True, blank=True)
-    fields = models.JSONField(_("fields"), default=dict)
+    fields = models.JSONField(_("fields"), default=dict, encoder=CanonicalEncoder)
     sealed = models.BinaryField(_("sensitive columns (sealed)"), null=True, blank=True)
     sealed_digest = models.CharField(_("digest of the sealed columns"), max_length=64, blank=True)
     actor = models.ForeignKey(

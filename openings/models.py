@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from commission.models import Meeting, Member
-from ishenim.chain import ChainHead, ChainLink
+from ishenim.chain import CanonicalEncoder, ChainHead, ChainLink
 from schools.models import School
 
 
@@ -202,7 +202,7 @@ class Entry(ChainLink):
     meeting = models.OneToOneField(
         Meeting, models.PROTECT, null=True, blank=True, related_name="entry", verbose_name=_("meeting")
     )
-    fields = models.JSONField(_("fields"), default=dict)
+    fields = models.JSONField(_("fields"), default=dict, encoder=CanonicalEncoder)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
     )

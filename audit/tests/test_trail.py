@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
 
 from audit.models import AuditRecord
@@ -48,6 +49,29 @@ def test_it_finds_a_changed_removed_or_cut_record(demo, tamper):
     assert not audit_verify(scope).ok
     with pytest.raises(CommandError, match="1 of 1 chains do not verify"):
         call_command("audit", "verify", "--scope", scope, stdout=io.StringIO())
+
+
+def test_it_checks_the_chain_in_bulk_and_catches_a_detail_changed_in_canonical_text(demo):
+    """An untouched chain holds in bulk (no walk); one value of `detail` changed, written exactly
+    as the chain writes JSON, does not."""
+    from ishenim.chain import canonical, columns_hold
+
+    scope = demo.vault_scope
+    for n in range(3):
+        audit_record(action="ishenim.test.event", scope=scope, detail={"n": n, "name": "Айгүл"})
+    records = AuditRecord.objects.filter(chain__scope=scope)
+    chain = records.first().chain
+    assert columns_hold(chain.records.all(), chain.last_seq)
+    middle = records.order_by("seq")[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditRecord._meta.db_table} SET detail = %s WHERE id = %s",  # noqa: S608
+            [canonical({**middle.detail, "n": 99}).decode(), middle.pk],
+        )
+
+    assert not columns_hold(chain.records.all(), chain.last_seq)
+    check = audit_verify(scope)
+    assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", middle.seq)
 
 
 def test_it_names_an_unknown_chain(demo):

@@ -326,3 +326,89 @@ def test_it_catches_each_chained_column_edited_alone(volume, seq, column, value)
     check = journal_verify(volume)
 
     assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", seq)
+
+
+def stored_text(volume: Volume, seq: int) -> str:
+    """The `fields` column of a record as the database holds it (text on SQLite, jsonb on PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT fields FROM {TABLE} WHERE id = %s", [seq_pk(volume, seq)])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def test_it_checks_every_column_in_bulk_when_nothing_was_edited(volume):
+    """The bulk check holds for an untouched journal (else every verify would walk), and on SQLite
+    each record's JSON column is stored as the very text its bytes hold."""
+    from ishenim.chain import columns_hold
+
+    assert columns_hold(volume.records.all(), volume.last_seq)
+    if connection.vendor == "sqlite":
+        for record in volume.records.all():
+            assert stored_text(volume, record.seq).encode() in bytes(record.body)
+            assert stored_text(volume, record.seq) == canonical(record.fields).decode()
+
+
+def test_it_catches_a_json_column_changed_in_canonical_text(volume):
+    """One value changed, written exactly as the chain writes JSON: only the comparison with the
+    bytes can tell, and the bulk check must not let it through."""
+    from ishenim.chain import columns_hold
+
+    record = volume.records.get(seq=4)
+    changed = canonical({**record.fields, "category": "other"}).decode()
+    sql("UPDATE {t} SET fields = %s WHERE id = %s", changed, record.pk)
+
+    assert not columns_hold(volume.records.all(), volume.last_seq)
+    check = journal_verify(volume)
+    assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", 4)
+
+
+def test_it_takes_a_json_column_reordered_but_equal_as_unchanged(volume):
+    """Keys in another order, with spaces: the same values, so not an edit (as on PostgreSQL, whose
+    jsonb keeps no order). On SQLite the text no longer matches, so the bulk check hands over to
+    the walk, which compares values and finds the journal whole."""
+    from ishenim.chain import columns_hold
+
+    record = volume.records.get(seq=4)
+    reordered = json.dumps(dict(reversed(list(record.fields.items()))), ensure_ascii=True, indent=1)
+    assert reordered != canonical(record.fields).decode()
+    sql("UPDATE {t} SET fields = %s WHERE id = %s", reordered, record.pk)
+
+    assert columns_hold(volume.records.all(), volume.last_seq) is (connection.vendor == "postgresql")
+    assert journal_verify(volume).ok
+
+
+def test_it_catches_a_number_stored_as_text_on_sqlite(volume):
+    """SQLite keeps any type in any column: an amendment's empty number set to the text 'null'
+    reads as a string, not as no number. The bulk check must not write it as JSON null."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's integer column holds integers only")
+    sql("UPDATE {t} SET number = 'null' WHERE id = %s", seq_pk(volume, 3))
+    assert volume.records.filter(seq=3).values_list("number", flat=True).get() == "null"
+
+    check = journal_verify(volume)
+
+    assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", 3)
+
+
+def test_the_migration_writes_old_json_columns_canonically_and_keeps_an_edit(volume):
+    """Rows written before `CanonicalEncoder` (`json.dumps`' spacing, keys unsorted) are rewritten
+    from their own values: the bulk check holds again, and a column edited before stays edited."""
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    from ishenim.chain import canonical_json_columns, columns_hold
+
+    for record in volume.records.all():
+        sql("UPDATE {t} SET fields = %s WHERE id = %s", json.dumps(dict(reversed(record.fields.items()))), record.pk)
+    rewrite = canonical_json_columns("journal", "record", "fields")
+
+    rewrite(apps, SimpleNamespace(connection=connection))
+
+    assert journal_verify(volume).ok and columns_hold(volume.records.all(), volume.last_seq)
+    edited = volume.records.get(seq=4)
+    sql("UPDATE {t} SET fields = %s WHERE id = %s", json.dumps({**edited.fields, "category": "other"}), edited.pk)
+    rewrite(apps, SimpleNamespace(connection=connection))
+    check = journal_verify(volume)
+    assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", 4)
+    if connection.vendor == "sqlite":
+        assert stored_text(volume, 4) == canonical({**edited.fields, "category": "other"}).decode()

@@ -208,3 +208,37 @@ def test_it_catches_an_edited_link_and_agrees_with_the_generic_walk(demo, case):
     check = stored_verify(demo.vault_scope)
     assert (check.ok, check.problem, check.bad_seq) == (False, "record was edited", link.seq)
     assert (chain_verify(chain).problem, chain_verify(chain).bad_seq) == ("record was edited", link.seq)
+
+
+def test_it_checks_the_links_in_bulk_when_nothing_was_edited(demo, case):
+    """The links' columns are compared with their bytes in SQL; for an untouched chain that holds,
+    so `stored_verify` parses no link's bytes."""
+    from appeals.models import StoredChain
+    from ishenim.chain import columns_hold
+
+    chain = StoredChain.objects.get(scope=demo.vault_scope)
+    assert columns_hold(chain.links.all(), chain.last_seq)
+
+
+def test_it_catches_two_json_columns_trading_text_on_sqlite(demo, case):
+    """`changed` and `columns` stand side by side in the bytes: text moved from one to the other
+    leaves the bytes as they were. SQLite's CHECK constraint refuses such text unless it is turned
+    off, and the bulk check refuses it too (each JSON column but the last must be valid JSON)."""
+    from appeals.models import StoredChain
+    from ishenim.chain import chain_append, columns_hold, head_locked
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's jsonb column holds valid JSON only")
+    chain = head_locked(StoredChain, scope=demo.vault_scope)
+    link = chain_append(chain, StoredLink(chain=chain, kind="note", row=1, event="changed", changed=[],
+                                          columns={"a": 1, "columns": {"b": 2}}))  # fmt: skip
+    assert columns_hold(chain.links.all(), chain.last_seq)
+    assert b'"changed":[],"columns":{"a":1,"columns":{"b":2}}' in bytes(link.body)
+    sql("PRAGMA ignore_check_constraints = ON")
+    try:
+        sql(f"UPDATE {table(StoredLink)} SET changed = %s, columns = %s WHERE id = %s",  # noqa: S608
+            '[],"columns":{"a":1', '{"b":2}}', link.pk)  # fmt: skip
+    finally:
+        sql("PRAGMA ignore_check_constraints = OFF")
+
+    assert not columns_hold(chain.links.all(), chain.last_seq)
