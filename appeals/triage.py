@@ -420,10 +420,15 @@ TRAIN_FILE = DATA_DIR / "train.jsonl"
 # The thresholds are the fewest false alarms at 98 % recall in that cross-validation (a target of 97 % was tried
 # first: 97.7 % recall on the test batches, under the issue's 98 %). Five passes, a rate of 0.05 or 0.1, a
 # stronger L2, and cut-down copies of the urgent appeals as harmless examples did not do better.
+# Since round 6 the two thresholds and the veto are the fewest false alarms at >= 98 % recall on fresh19-20
+# (bench/data, writers the model never read): cross-validation overrated recall on new hands. Round 7 searched
+# them on a finer grid (steps of 0.25; veto -6 to -2.5): -2.0 / -1.75 (suicide) / -3.5 flag 39 of fresh19-20's
+# harmless appeals at 245 of 250 urgent, where round 6's -2.0 / -3.0 / -4.0 flagged 47 at 246. With the
+# thresholds chosen on new writers, suicide no longer needs a lower one.
 WINDOW = 16  # words in a scored window
 MODEL_THRESHOLD = -2.0
-CONCEPT_THRESHOLDS = {"suicide": -3.0}
-MODEL_VETO = -4.0
+CONCEPT_THRESHOLDS = {"suicide": -1.75}
+MODEL_VETO = -3.5
 SHORT_TEXT = 8
 # Rule hits the veto never drops: a school's or the server's own words, and the kinds where one plain sentence in a
 # long, calm letter is the whole danger and a harmless mention is rare (a wish to die, an adult asking a child for

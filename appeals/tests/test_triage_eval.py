@@ -12,37 +12,37 @@ from bench.triage import batches, cross_validate, evaluate, load
 
 # found = urgent appeals flagged (at least), alarms = harmless appeals flagged (at most), on the test batches
 PINNED = {
-    "all": {"found": 1798, "urgent": 1818, "alarms": 237, "harmless": 1784},
-    "concept:domestic": {"found": 204, "urgent": 204, "alarms": 0, "harmless": 0},
+    "all": {"found": 1793, "urgent": 1818, "alarms": 222, "harmless": 1784},
+    "concept:domestic": {"found": 203, "urgent": 204, "alarms": 0, "harmless": 0},
     "concept:marriage": {"found": 191, "urgent": 192, "alarms": 0, "harmless": 0},
     "concept:missing": {"found": 190, "urgent": 193, "alarms": 0, "harmless": 0},
     "concept:neglect": {"found": 193, "urgent": 194, "alarms": 0, "harmless": 0},
-    "concept:poisoning": {"found": 190, "urgent": 195, "alarms": 0, "harmless": 0},
+    "concept:poisoning": {"found": 189, "urgent": 195, "alarms": 0, "harmless": 0},
     "concept:sexual": {"found": 200, "urgent": 203, "alarms": 0, "harmless": 0},
-    "concept:suicide": {"found": 234, "urgent": 236, "alarms": 0, "harmless": 0},
+    "concept:suicide": {"found": 232, "urgent": 236, "alarms": 0, "harmless": 0},
     "concept:violence": {"found": 204, "urgent": 204, "alarms": 0, "harmless": 0},
-    "concept:weapons": {"found": 192, "urgent": 197, "alarms": 0, "harmless": 0},
-    "language:en": {"found": 259, "urgent": 260, "alarms": 56, "harmless": 281},
-    "language:ky": {"found": 697, "urgent": 703, "alarms": 87, "harmless": 686},
+    "concept:weapons": {"found": 191, "urgent": 197, "alarms": 0, "harmless": 0},
+    "language:en": {"found": 259, "urgent": 260, "alarms": 50, "harmless": 281},
+    "language:ky": {"found": 696, "urgent": 703, "alarms": 84, "harmless": 686},
     "language:mix": {"found": 45, "urgent": 46, "alarms": 1, "harmless": 45},
-    "language:ru": {"found": 512, "urgent": 521, "alarms": 70, "harmless": 516},
+    "language:ru": {"found": 508, "urgent": 521, "alarms": 64, "harmless": 516},
     "language:uz": {"found": 285, "urgent": 288, "alarms": 23, "harmless": 256},
     "split:fresh10": {"found": 81, "urgent": 81, "alarms": 4, "harmless": 79},
     "split:fresh11": {"found": 80, "urgent": 81, "alarms": 9, "harmless": 79},
     "split:fresh12": {"found": 80, "urgent": 81, "alarms": 9, "harmless": 81},
-    "split:fresh13": {"found": 89, "urgent": 89, "alarms": 13, "harmless": 94},
-    "split:fresh14": {"found": 87, "urgent": 88, "alarms": 12, "harmless": 90},
-    "split:fresh15": {"found": 86, "urgent": 87, "alarms": 19, "harmless": 88},
+    "split:fresh13": {"found": 89, "urgent": 89, "alarms": 12, "harmless": 94},
+    "split:fresh14": {"found": 87, "urgent": 88, "alarms": 11, "harmless": 90},
+    "split:fresh15": {"found": 85, "urgent": 87, "alarms": 19, "harmless": 88},
     "split:fresh16": {"found": 87, "urgent": 87, "alarms": 21, "harmless": 87},
-    "split:fresh17": {"found": 125, "urgent": 126, "alarms": 24, "harmless": 133},
+    "split:fresh17": {"found": 125, "urgent": 126, "alarms": 23, "harmless": 133},
     "split:fresh18": {"found": 124, "urgent": 124, "alarms": 25, "harmless": 133},
-    "split:fresh19": {"found": 122, "urgent": 125, "alarms": 24, "harmless": 125},
-    "split:fresh20": {"found": 124, "urgent": 125, "alarms": 23, "harmless": 125},
-    "split:fresh21": {"found": 120, "urgent": 125, "alarms": 9, "harmless": 125},
-    "split:fresh22": {"found": 125, "urgent": 125, "alarms": 20, "harmless": 125},
+    "split:fresh19": {"found": 122, "urgent": 125, "alarms": 21, "harmless": 125},
+    "split:fresh20": {"found": 123, "urgent": 125, "alarms": 18, "harmless": 125},
+    "split:fresh21": {"found": 119, "urgent": 125, "alarms": 7, "harmless": 125},
+    "split:fresh22": {"found": 125, "urgent": 125, "alarms": 19, "harmless": 125},
     "split:fresh4": {"found": 44, "urgent": 45, "alarms": 3, "harmless": 29},
-    "split:fresh5": {"found": 82, "urgent": 82, "alarms": 3, "harmless": 78},
-    "split:fresh6": {"found": 81, "urgent": 82, "alarms": 6, "harmless": 78},
+    "split:fresh5": {"found": 81, "urgent": 82, "alarms": 2, "harmless": 78},
+    "split:fresh6": {"found": 80, "urgent": 82, "alarms": 6, "harmless": 78},
     "split:fresh7": {"found": 82, "urgent": 82, "alarms": 4, "harmless": 78},
     "split:fresh8": {"found": 53, "urgent": 55, "alarms": 2, "harmless": 45},
     "split:fresh9": {"found": 46, "urgent": 48, "alarms": 2, "harmless": 40},
@@ -50,9 +50,9 @@ PINNED = {
 }
 # the rules alone on the same batches (the figures before the model): the model must find at least model_adds
 # more, and raise the alarms by at most model_alarms (below zero: its veto removes more than it raises)
-RULES_ALONE = {"found": 1327, "alarms": 226, "model_adds": 471, "model_alarms": 11}
+RULES_ALONE = {"found": 1327, "alarms": 226, "model_adds": 466, "model_alarms": -4}
 # leave-one-batch-out over the training batches, the model alone: found at least, alarms at most
-CROSS_VALIDATED = {"found": 1378, "alarms": 325}
+CROSS_VALIDATED = {"found": 1368, "alarms": 300}
 
 
 @pytest.fixture(scope="module")
