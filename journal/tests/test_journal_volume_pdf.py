@@ -124,7 +124,9 @@ def test_the_web_worker_does_not_lay_it_out(client, login, filled, cache, settin
     assert response.status_code == 202 and response["Refresh"] == "3"
     with translation.override("ky"):
         assert _("Download the bound journal (PDF)") in response.content.decode()
-    assert not list(cache.glob("*.pdf")) and list(cache.glob("*.job"))  # the child's job, not yet a file
+    # 202: the view found no file when it answered; the child's job mark is there unless a child on the other
+    # core has already finished (a loaded machine can delay this test's next line by seconds)
+    assert list(cache.glob("*.job")) or list(cache.glob("*.pdf"))
     assert not AuditRecord.objects.filter(action="ishenim.journal.printed").exists()
     deadline = time.monotonic() + 60
     while not list(cache.glob("*.pdf")) and time.monotonic() < deadline:
@@ -139,10 +141,11 @@ def test_a_second_request_while_it_is_being_made_does_not_start_another(client, 
     settings.JOURNAL_PDF_WAIT = 0
     login("director")
     assert _print(client, filled.year).status_code == 202
-    job = next(cache.glob("*.job"))
-    written = job.stat().st_mtime_ns
+    jobs = list(cache.glob("*.job"))  # none: the child finished already, and the next request finds its file
+    written = [job.stat().st_mtime_ns for job in jobs]
     assert _print(client, filled.year).status_code in (200, 202)
-    assert not job.exists() or job.stat().st_mtime_ns == written
+    assert all(not job.exists() or job.stat().st_mtime_ns == at for job, at in zip(jobs, written, strict=True))
+    assert len(list(cache.glob("*.job"))) <= 1  # never a second child's mark
 
 
 def test_a_failed_layout_is_reported_and_not_started_again_at_once(filled, cache, tmp_path):
