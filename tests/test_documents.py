@@ -337,8 +337,12 @@ def test_letters_print_the_school_day_of_an_appeal_sent_at_half_past_midnight(pr
                 flat = " ".join(text.split())
                 assert document_date(day, language) in flat, (code, language, fmt)
                 assert document_date(day - dt.timedelta(days=1), language) not in flat, (code, language, fmt)
+    # The cover letter names the day the appeal was registered in the journal (the school's day of registered_at,
+    # which is when the test ran, not SENT), in the words of the letter's language.
+    appeal = Appeal.objects.get(received_at=SENT)
     ru = " ".join(docx_text(printed["cover_letter", "ru", "docx"]).split())
-    assert re.search(r"под № \d+ от 28 ноября 2026 г\.", ru), ru
+    registered = document_date(appeal.registered_at, "ru", school=appeal.school)
+    assert f"под № {appeal.journal_number} от {registered} (категория" in ru, ru
 
 
 def test_titles_put_the_head_noun_where_each_language_puts_it(printed, tmp_path):
