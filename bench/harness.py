@@ -200,13 +200,13 @@ def free_port() -> int:
 
 
 def collect_static(database_url: str) -> None:
-    """The manifest and the compressed copies that WhiteNoise serves with DEBUG=0."""
-    subprocess.run(
-        [PYTHON, "-m", "ishenim.cli", "collectstatic", "--noinput", "-v", "0"],
-        env=env_for(database_url),
-        check=True,
-        cwd=ROOT,
-    )
+    """The manifest and the compressed copies that WhiteNoise serves with DEBUG=0, and the triage model's weights
+    in var/triage/ (as `ishenim serve` does): the workers then read them instead of each training the model."""
+    for command in (
+        ["collectstatic", "--noinput", "-v", "0"],
+        ["shell", "-c", "from appeals import triage; triage.warm_up()"],
+    ):
+        subprocess.run([PYTHON, "-m", "ishenim.cli", *command], env=env_for(database_url), check=True, cwd=ROOT)
 
 
 @contextlib.contextmanager

@@ -1,8 +1,5 @@
 """The language of an appeal guessed from its text (appeals/language.py)."""
 
-import json
-from pathlib import Path
-
 import pytest
 
 from appeals.language import detect_language
@@ -79,26 +76,20 @@ def test_uzbek_apostrophes_of_every_kind():
 
 
 def _bench_samples():
-    """The triage evaluation set, when it exists: JSON lines or a JSON list with text and language."""
-    root = Path(__file__).resolve().parents[2] / "bench" / "data"
-    samples = []
-    for path in sorted(root.glob("*.json*")) if root.is_dir() else []:
-        raw = path.read_text(encoding="utf-8")
-        try:
-            rows = (
-                json.loads(raw) if path.suffix == ".json" else [json.loads(line) for line in raw.splitlines() if line]
-            )
-        except json.JSONDecodeError:
-            continue
-        for row in rows if isinstance(rows, list) else []:
-            if isinstance(row, dict) and row.get("text") and row.get("language") in ("ky", "ru", "uz", "en"):
-                samples.append((row["language"], row["text"], row.get("split", "")))
-    return samples
+    """The blind and judge batches of the triage evaluation (bench.triage), each appeal labelled by language."""
+    from bench.triage import load
+
+    return [
+        (row["language"], row["text"], row["split"])
+        for kind in ("blind", "test")
+        for row in load(kind=kind)
+        if row["language"] in ("ky", "ru", "uz", "en")
+    ]
 
 
 def test_bench_evaluation_set_accuracy():
     samples = _bench_samples()
-    assert samples, "bench/data has no set labelled by language"
+    assert len(samples) >= 6000
     pairs = [(lang, text) for lang, text, _split in samples]
     score = accuracy(pairs)
     by_lang = {lang: round(accuracy([p for p in pairs if p[0] == lang]), 3) for lang in sorted({p[0] for p in pairs})}
@@ -106,7 +97,7 @@ def test_bench_evaluation_set_accuracy():
         split: round(accuracy([(lang, text) for lang, text, s in samples if s == split]), 3)
         for split in sorted({s for *_rest, s in samples})
     }
-    print(f"\nlanguage detection, bench/data: {score:.1%} of {len(pairs)}; by language {by_lang}; by split {by_split}")
+    print(f"\nlanguage detection, blind and judge: {score:.1%} of {len(pairs)}; {by_lang}; by split {by_split}")
     assert score >= 0.95
 
 

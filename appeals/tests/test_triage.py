@@ -1,4 +1,3 @@
-import json
 import os
 import subprocess
 import sys
@@ -103,7 +102,7 @@ def test_it_word_list_has_all_three_languages():
 @pytest.mark.parametrize(
     "text, concept",
     [
-        ("everyone would be happier if i was not here anymore, i made my choice", "suicide"),
+        ("i wrote letters to my family and gave my cat to my friend, tonight i finish everything", "suicide"),
         ("Инимди үч күндөн бери көргөн жокпуз, телефону өчүк", "missing"),
     ],
 )
@@ -122,18 +121,22 @@ def test_neither_the_rules_nor_the_model_alert_on_an_idiom(text):
 
 def test_the_model_is_read_from_the_training_file_once_per_process():
     assert triage.model() is triage.model()
-    rows = [json.loads(line) for line in triage.TRAIN_FILE.read_text(encoding="utf-8").splitlines() if line]
-    assert len(rows) >= 1000 and set(triage.model().concepts) == set(triage.CONCEPTS) - {"school", "server"}
+    rows = triage.training_rows()
+    assert (
+        len(rows) >= 1000
+        and {r["split"] for r in rows} >= {"extra1", "held-out", "fresh30"}
+        and set(triage.model().concepts) == set(triage.CONCEPTS) - {"school", "server"}
+    )
 
 
 def test_the_model_vetoes_a_rule_only_in_a_long_text_it_is_sure_is_harmless():
     game = "Мы играли в шутер и я всех убил"
     assert triage.urgent_concepts(game, trained=triage.RULES_ONLY) == [("violence", ["убил"])]
-    assert len(triage.normalise(game)) >= triage.SHORT_TEXT and triage.model_read(game).score < triage.MODEL_VETO
+    assert len(triage.normalise(game)) >= triage.SHORT_TEXT and triage.model_read(game).score < triage.POINT.veto
     assert triage.urgent_concepts(game) == []
     # shorter, the same low score vetoes nothing: a short sentence is the model's weak spot
     short = "Мы играли в шутер, я убил"
-    assert len(triage.normalise(short)) < triage.SHORT_TEXT and triage.model_read(short).score < triage.MODEL_VETO
+    assert len(triage.normalise(short)) < triage.SHORT_TEXT and triage.model_read(short).score < triage.POINT.veto
     assert triage.urgent_concepts(short) == [("violence", ["убил"])]
 
 
@@ -161,7 +164,7 @@ def test_a_short_text_needs_more_evidence_for_the_model_alone():
     short = "Shkafchalar yo'q, sumkam og'ir, belim og'riyapti"
     words = len(triage.normalise(short))
     assert words < triage.SHORT_TEXT
-    assert triage.model_threshold("weapons", words) == triage.model_threshold("weapons", 20) + triage.SHORT_MARGIN
+    assert triage.POINT.threshold("weapons", words) == triage.POINT.threshold("weapons", 20) + triage.SHORT_MARGIN
     assert not triage.is_urgent(short)
     # a short urgent message is still found: the rules do not need the model
     assert triage.is_urgent("Otam sigareta bilan qo'limni kuydirdi")
@@ -191,7 +194,7 @@ def test_the_veto_never_silences_a_wish_to_die_or_sexual_abuse(said, concept):
     )
     letter = f"{_CALM[0]}, {_CALM[1]}, and {said}. {_CALM[2]}, {_CALM[3]}."
     assert len(triage.normalise(letter)) >= triage.SHORT_TEXT
-    assert triage.model_read(letter, m=calm).score < triage.MODEL_VETO  # the model would veto it
+    assert triage.model_read(letter, m=calm).score < triage.POINT.veto  # the model would veto it
     assert [c for c, _words in triage.urgent_concepts(letter, trained=calm)] == [concept]
     # a rule hit of another kind in the same letter is still vetoed (an injury long healed)
     healed = letter.replace(said, "her brother broke his arm")

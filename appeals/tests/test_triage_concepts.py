@@ -337,6 +337,7 @@ def test_the_urgent_words_page_says_what_triage_recognises(client, demo, login):
         "Ашпозчулук сабагында бычак менен жашылча туурадык",
         "Qizimni ertaroq olib ketsam bo'ladimi, to'yga boramiz",  # «olib» (take), not «o'lib» (die)
         "Негде попить воды",
+        "It would be better if I was here to help my sister with homework",  # a wish to be there
     ],
 )
 def test_harmless_reports_the_rules_read_literally_before(text):
@@ -355,6 +356,8 @@ def test_harmless_reports_the_rules_read_literally_before(text):
         ("apam meni kyshta futbolkachan kochogo chygaryp saldy", "neglect"),
         ("Our coal stove gives off fumes, we all have headaches", "poisoning"),
         ("уйдо комур мештен ис тийди", "poisoning"),
+        ("everyone would be happier if i was not here anymore, i made my choice", "suicide"),
+        ("they'd all be better if I wasn't around", "suicide"),
     ],
 )
 def test_dangers_told_beside_those_words_still_alert(text, concept):
