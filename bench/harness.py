@@ -204,7 +204,7 @@ def collect_static(database_url: str) -> None:
     in var/triage/ (as `ishenim serve` does): the workers then read them instead of each training the model."""
     for command in (
         ["collectstatic", "--noinput", "-v", "0"],
-        ["shell", "-c", "from appeals import triage; triage.warm_up()"],
+        ["shell", "-v", "0", "-c", "from appeals import triage; triage.warm_up()"],
     ):
         subprocess.run([PYTHON, "-m", "ishenim.cli", *command], env=env_for(database_url), check=True, cwd=ROOT)
 

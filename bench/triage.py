@@ -236,7 +236,7 @@ def run(scale: float = 1.0) -> list:
                f"{len(test)} ({sum(r['urgent'] for r in test)} urgent)",
                note=", ".join(f"bench/data/{p.name}" for p in test_files())),
     ]  # fmt: skip
-    kinds = ("split", "language", "script", "style", "concept")
+    kinds = ("split", "language", "script", "concept")  # "style" is free text: a line for each voice
     figures += _figures("blind, cross-fitted", evaluate([], fitted=fitted),
                         evaluate(blind, triage.RULES_ONLY), kinds)  # fmt: skip
     figures += _figures("judge", evaluate(test), evaluate(test, triage.RULES_ONLY), kinds)

@@ -5,10 +5,15 @@ an image runs no script and loads nothing, so the page's strict CSP holds
 (pygal's own `<style>` lives inside the image document). pygal's JavaScript is
 switched off (`js=[]`). PDFs embed the same images; DOCX documents get tables
 of the same figures instead (no SVG-to-PNG converter is installed).
+
+A chart is a pure function of its title, labels, counts and width, so each
+process keeps the last CHARTS_KEPT it drew: pygal takes about 12 ms a chart and a
+dashboard draws six, while its figures change only when an appeal arrives.
 """
 
 import base64
 from collections.abc import Sequence
+from functools import lru_cache
 
 import pygal
 from django.utils.translation import gettext as _
@@ -62,8 +67,16 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+CHARTS_KEPT = 256  # SVGs of 5-30 KB: a few MB a process
+
+
 def bars(title: str, labels: Sequence[str], values: Sequence[int], *, width: int = 560) -> str:
     """Horizontal bars, one per label (the first at the top), with the count printed on each."""
+    return _bars(str(title), tuple(map(str, labels)), tuple(values), width)
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _bars(title: str, labels: tuple[str, ...], values: tuple[int, ...], width: int) -> str:
     chart = pygal.HorizontalBar(
         width=width, height=40 + 30 * max(len(labels), 1), truncate_label=-1, y_labels=_ticks(values), **COMMON
     )
@@ -75,8 +88,15 @@ def bars(title: str, labels: Sequence[str], values: Sequence[int], *, width: int
 def suppressed_bars(title: str, labels: Sequence[str], values: Sequence[int], *, width: int = 560) -> str:
     """Like `bars`, but counts from 1 to SMALL_COUNT-1 are not drawn, so no small group shows."""
     limit = small_count()
-    shown = [{"value": None if 0 < v < limit else v} for v in values]
     fewer = _("fewer than %(n)s") % {"n": limit}
+    return _suppressed(str(title), tuple(map(str, labels)), tuple(values), width, limit, fewer)
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _suppressed(
+    title: str, labels: tuple[str, ...], values: tuple[int, ...], width: int, limit: int, fewer: str
+) -> str:
+    shown = [{"value": None if 0 < v < limit else v} for v in values]
     names = [f"{label} ({fewer})" if 0 < v < limit else label for label, v in zip(labels, values, strict=True)]
     if not any(item["value"] for item in shown):
         return ""  # every group is small: a chart would show nothing
@@ -94,6 +114,12 @@ def suppressed_bars(title: str, labels: Sequence[str], values: Sequence[int], *,
 
 def compare(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, width: int = 560) -> str:
     """Grouped bars for the trend: the same labels in several periods, with a legend."""
+    kept = tuple((str(name), tuple(values)) for name, values in series)
+    return _compare(str(title), tuple(map(str, labels)), kept, width)
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _compare(title: str, labels: tuple[str, ...], series: tuple[tuple[str, tuple[int, ...]], ...], width: int) -> str:
     height = 110 + 16 * len(series) * max(len(labels), 1)
     options = {
         **COMMON,

@@ -117,3 +117,24 @@ def test_it_counts_a_district_per_school_from_the_kept_counts(demo, submit, djan
 
     counts = {row["school"].slug: (row["total"], row["urgent"]) for row in rows}
     assert counts == {"rakhmanov": (1, 1), "gymnasium5": (2, 0)}
+
+
+def test_a_chart_is_drawn_once_for_the_same_figures_and_anew_when_they_change():
+    from django.utils import translation
+
+    from reports import charts
+
+    labels, counts = ["bullying", "food"], [7, 3]
+    first = charts.bars("Categories", labels, counts)
+    drawn = charts._bars.cache_info().misses
+    assert charts.bars("Categories", list(labels), list(counts)) is first  # kept: not drawn again
+    assert charts._bars.cache_info().misses == drawn
+    changed = charts.bars("Categories", labels, [8, 3])
+    value = '<desc class="value">8</desc>'
+    assert value in changed and value not in first  # a new appeal: a new chart
+    # a masked chart says "fewer than N" in the page's language: one kept chart per language
+    with translation.override("ru"):
+        ru = charts.suppressed_bars("Классы", ["7", "8"], [1, 9])
+    with translation.override("en"):
+        en = charts.suppressed_bars("Классы", ["7", "8"], [1, 9])
+    assert "fewer than" in en and "fewer than" not in ru
