@@ -381,8 +381,8 @@ def _match(words, forms, i, positions, p, rule) -> int:
 # --- The statistical layer ---------------------------------------------------------------------
 #
 # Rules find what their lists name; the many other ways of saying the same danger go to a scorer
-# trained on the labelled appeals of `data/triage/train.jsonl` when first used (kept for the process; a web
-# worker trains it as it starts, see warm_up).
+# trained on the labelled appeals of `training_rows` when first used (kept for the process; a web worker
+# reads or trains it as it starts, see warm_up).
 # Every word gives features of its normalised forms
 # (the Cyrillic reading and the Latin one, so «өлтүрөм», "oltyrom" and "o'ldiraman" meet): the
 # word, its first 3-6 letters (stems before Kyrgyz and Russian endings), its letter 4- and 5-grams
@@ -391,9 +391,9 @@ def _match(words, forms, i, positions, p, rule) -> int:
 # REFINE_EPOCHS passes of logistic regression (AdaGrad, from those weights, on each training appeal's best window
 # read as model_read reads it) correct the weights. Naive Bayes counts every feature on its own, so the many
 # features of a narrative word («деп», "said", kin terms) that urgent stories share all added up; the regression
-# moves weight to the words that tell the urgent appeals from the harmless ones. The refined weights are kept in
-# var/triage/ (model_cache: named by a hash of the training file, the exceptions and this module), so only the
-# first worker after a change pays for the regression. A text is scored by its best window of WINDOW words, so
+# moves weight to the words that tell the urgent appeals from the harmless ones. The whole model is kept in
+# var/triage/ (model_cache: named by a hash of the training files, the exceptions and this module), so only the
+# first process after a change pays for the training. A text is scored by its best window of WINDOW words, so
 # one sentence of danger in a long letter of complaints still counts.
 
 TRAIN_FILE = DATA_DIR / "train.jsonl"  # written to teach the model, by writers who knew the project
@@ -604,8 +604,8 @@ def _refine(
 
 
 def model_cache() -> Path:
-    """Where the refined weights of the training file are kept: named by a hash of everything they depend on
-    (the training appeals, the exceptions, this module's code), so a change of any of them trains anew."""
+    """Where the trained model is kept: named by a hash of everything it depends on (the training appeals, the
+    exceptions, this module's code), so a change of any of them trains anew."""
     digest = hashlib.sha256()
     for path in (*training_files(), DATA_DIR / "exceptions.txt", Path(__file__)):
         digest.update(path.read_bytes())

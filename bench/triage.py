@@ -43,20 +43,20 @@ CHOICE_RECALL = 0.985  # the operating point: the fewest cross-fitted false alar
 SAME_WRITER = {"fresh14": "fresh13", "fresh16": "fresh15"}  # batches one writer wrote stay in one fold
 
 
-def _order(path: Path) -> tuple[int, str]:
+def _order(name: str) -> tuple[int, str]:
     """held-out first, then fresh4, fresh5 … in the order they were written."""
-    digits = "".join(c for c in path.stem if c.isdigit())
-    return (int(digits) if digits else 0, path.stem)
+    digits = "".join(c for c in name if c.isdigit())
+    return (int(digits) if digits else 0, name)
 
 
 def blind_files() -> list[Path]:
     from appeals.triage import BLIND_DIR
 
-    return sorted(BLIND_DIR.glob("*.jsonl"), key=_order)
+    return sorted(BLIND_DIR.glob("*.jsonl"), key=lambda p: _order(p.stem))
 
 
 def test_files() -> list[Path]:
-    return sorted(DATA.glob("triage_eval*.jsonl"), key=_order)
+    return sorted(DATA.glob("triage_eval*.jsonl"), key=lambda p: _order(p.stem))
 
 
 def _read(path: Path) -> list[dict]:
@@ -148,8 +148,6 @@ def evaluate(rows: list[dict], trained=None, fitted: list[tuple[Any, list[dict]]
         for row in fold:
             concepts = urgent_concepts(row["text"], trained=model)
             groups = ["all", f"language:{row['language']}", f"script:{row['script']}", f"split:{row['split']}"]
-            if row.get("style"):
-                groups.append(f"style:{row['style']}")
             if row["concept"]:
                 groups.append(f"concept:{row['concept']}")
             for group in groups:
@@ -205,7 +203,7 @@ def _figures(name: str, scores: dict[str, Score], before: dict[str, Score], kind
                whole.false_alarms <= FALSE_ALARM_TARGET, note=f"rules alone: {before['all'].shown()}"),
     ]  # fmt: skip
     for kind in kinds:
-        for group in sorted((g for g in scores if g.startswith(kind + ":")), key=lambda g: _order(Path(g))):
+        for group in sorted((g for g in scores if g.startswith(kind + ":")), key=_order):
             score = scores[group]
             value = f"recall {score.recall:.1%} ({score.found}/{score.urgent})"
             if kind != "concept":
@@ -236,7 +234,7 @@ def run(scale: float = 1.0) -> list:
                f"{len(test)} ({sum(r['urgent'] for r in test)} urgent)",
                note=", ".join(f"bench/data/{p.name}" for p in test_files())),
     ]  # fmt: skip
-    kinds = ("split", "language", "script", "concept")  # "style" is free text: a line for each voice
+    kinds = ("split", "language", "script", "concept")
     figures += _figures("blind, cross-fitted", evaluate([], fitted=fitted),
                         evaluate(blind, triage.RULES_ONLY), kinds)  # fmt: skip
     figures += _figures("judge", evaluate(test), evaluate(test, triage.RULES_ONLY), kinds)

@@ -137,17 +137,12 @@ def test_the_operating_point_is_the_one_chosen_on_the_cross_fitted_readings(fitt
     assert point == triage.POINT, f"choose() finds {point}: {score.shown()}"
 
 
-@pytest.mark.parametrize("group", PINNED_BLIND)
-def test_the_cross_fitted_figures_do_not_fall(blind, group):
-    pinned, score = PINNED_BLIND[group], blind[group]
-    assert (score.urgent, score.harmless) == (pinned["urgent"], pinned["harmless"]), "the set changed: re-pin"
-    assert score.found >= pinned["found"], score.shown()
-    assert score.alarms <= pinned["alarms"], score.shown()
-
-
-@pytest.mark.parametrize("group", PINNED_JUDGE)
-def test_the_judge_figures_do_not_fall(judge, group):
-    pinned, score = PINNED_JUDGE[group], judge[group]
+@pytest.mark.parametrize(
+    ("kind", "group"), [(k, g) for k, pins in (("blind", PINNED_BLIND), ("judge", PINNED_JUDGE)) for g in pins]
+)
+def test_the_figures_do_not_fall(request, kind, group):
+    pinned = (PINNED_BLIND if kind == "blind" else PINNED_JUDGE)[group]
+    score = request.getfixturevalue(kind)[group]  # the cross-fitted readings, or the judge's
     assert (score.urgent, score.harmless) == (pinned["urgent"], pinned["harmless"]), "the set changed: re-pin"
     # no text is shown: the judge batches are not for tuning
     assert score.found >= pinned["found"], score.shown()

@@ -32,8 +32,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        # Train the triage model once, here: its weights are kept in var/triage/, so each gunicorn worker reads them
-        # as it starts (about 2 s) instead of every worker training it at once (about 20 s each).
+        # Train the triage model once, here: it is kept in var/triage/, so each gunicorn worker reads it as it starts
+        # (about 0.5 s) instead of every worker training it at once (about 20 s each).
         warm_up()
         argv = [
             sys.executable,
